@@ -1,0 +1,38 @@
+/** What every `bankseg` sub-command provides; `main.ts` dispatches on `name`. */
+export interface Command {
+  readonly name: string;
+  /** One line for `bankseg --help`. */
+  readonly summary: string;
+  /** Full text for `bankseg <name> --help` (usage line first). */
+  readonly help: string;
+  /** Runs the command; returns the process exit code. Throwing `UsageError`/`InputError` prints one line. */
+  run(argv: string[]): Promise<number>;
+}
+
+/** A bad command line: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Bad input data or an unreachable source: printed as one line, exit code 1. */
+export class InputError extends Error {
+  override name = 'InputError';
+}
+
+import { parseArgs, ParseArgsConfig } from 'node:util';
+
+/** `util.parseArgs` with strict checking, whose complaints become a one-line `UsageError`. */
+export function parseOptions<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('\n')[0]);
+  }
+}
+
+/** Parses a whole number option, or throws a `UsageError` naming the option. */
+export function intOption(name: string, value: string | undefined, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`--${name} expects a whole number >= ${min}, got "${value}"`);
+  return Number(value);
+}

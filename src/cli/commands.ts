@@ -1,0 +1,9 @@
+import type { Command } from './command';
+import { generateCommand } from './generate';
+import { profileCommand } from './profile';
+import { segmentCommand } from './segment';
+import { figuresCommand } from './figures';
+import { db_importCommand } from './db_import';
+
+/** Every `bankseg` sub-command, in the order `--help` lists them. */
+export const COMMANDS: readonly Command[] = [generateCommand, profileCommand, segmentCommand, figuresCommand, db_importCommand];

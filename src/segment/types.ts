@@ -1,0 +1,79 @@
+import type { NumericFeature } from '../table';
+
+/** Customers in the model's coordinates (z space), with everything needed to map back to original units. */
+export interface ModelSpace {
+  readonly n: number;
+  readonly d: number;
+  /** Feature of each column of X. */
+  readonly features: readonly NumericFeature[];
+  /** Which of `features` went through log1p before scaling. */
+  readonly logged: readonly NumericFeature[];
+  /** Row-major n×d standardized values. */
+  readonly X: Float64Array;
+  /** Per column, after the transform: the median used for imputation, the mean and (population) std used to scale. */
+  readonly median: Float64Array;
+  readonly mean: Float64Array;
+  readonly std: Float64Array;
+  /** Per column: how many customers had the value imputed. */
+  readonly imputed: readonly number[];
+}
+
+export interface KMeansOptions {
+  readonly nInit?: number;
+  readonly seed?: number;
+  readonly maxIterations?: number;
+  readonly tolerance?: number;
+}
+
+export interface KMeansFit {
+  readonly k: number;
+  /** Cluster of each customer, 0..k-1. */
+  readonly labels: Int32Array;
+  /** Row-major k×d centroids in z space. */
+  readonly centroids: Float64Array;
+  /** Sum of squared distances of every customer to its centroid (z space). */
+  readonly inertia: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+}
+
+/** Scores of one k in the sweep. */
+export interface KScore {
+  readonly k: number;
+  readonly inertia: number;
+  readonly silhouette: number;
+  readonly daviesBouldin: number;
+  readonly calinskiHarabasz: number;
+  /** Mean adjusted Rand index between fits on resamples (1 = the same partition every time). */
+  readonly stability: number;
+}
+
+export interface SegmentProfile {
+  readonly id: number;
+  readonly name: string;
+  readonly size: number;
+  readonly share: number;
+  /** Share of all money moved (sum of monetaryTotal). */
+  readonly monetaryShare: number;
+  /** Share of all balances held (sum of known latest balances). */
+  readonly balanceShare: number;
+  /** Median of each feature in original units. */
+  readonly profile: Readonly<Record<NumericFeature, number>>;
+  /** Standardized difference of the segment's mean from everyone's, in z space (what sets it apart). */
+  readonly lift: Readonly<Partial<Record<NumericFeature, number>>>;
+  /** A concrete recommended action, with the numbers behind it. */
+  readonly action: string;
+}
+
+export interface Segmentation {
+  readonly k: number;
+  readonly space: ModelSpace;
+  readonly fit: KMeansFit;
+  readonly silhouette: number;
+  readonly daviesBouldin: number;
+  readonly calinskiHarabasz: number;
+  readonly kSweep: readonly KScore[];
+  /** The recommended k and the reason, in one sentence. */
+  readonly recommendation: { readonly k: number; readonly reason: string };
+  readonly segments: readonly SegmentProfile[];
+}
