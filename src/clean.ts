@@ -1,0 +1,341 @@
+/**
+ * Cleaning: the transactions as read → the transactions the features are computed from, applying the
+ * policies of docs/data-model.md section 2 (rules 1–9, in that order). Nothing is dropped or changed
+ * silently: every rule adds a counted entry to the data-quality report, even when its count is 0.
+ *
+ * Columnar throughout: one pass per column over typed arrays; text columns keep their raw dictionaries
+ * (DOB and gender are decided once per distinct text, then looked up per row).
+ */
+import { daysInMonth, parseDayFirst } from './collect/dates';
+import { quantileSelect } from './quantile';
+import { dayNumber, GENDERS } from './table';
+import type { CleanTable, DictColumn, QualityEntry, QualityReport, TransactionTable } from './table';
+
+export interface CleanOptions {
+  /** Outlier cap quantile for amount and balance (rule 9), in (0, 1]; default 0.999; 1 disables capping. */
+  readonly capQuantile?: number;
+}
+
+export interface CleanResult {
+  readonly table: CleanTable;
+  readonly report: QualityReport;
+}
+
+export const DEFAULT_CAP_QUANTILE = 0.999;
+/** The DOB year the source uses as "unknown" (`1/1/1800`). */
+export const PLACEHOLDER_DOB_YEAR = 1800;
+/** Ages above this are impossible (rule 5). */
+export const MAX_AGE = 100;
+
+const AMOUNT = 'TransactionAmount (INR)';
+const BALANCE = 'CustAccountBalance';
+const DOB = 'CustomerDOB';
+const GENDER = 'CustGender';
+const LOCATION = 'CustLocation';
+
+/**
+ * Applies cleaning rules 1–9 of docs/data-model.md to `t` and reports what each did.
+ * Customers keep the raw CustomerID dictionary (first-appearance order); a customer whose rows were all
+ * dropped stays in `customerIds` with no rows (customerFeatures leaves such customers out).
+ * The input is not modified. Cost: O(n) per column (the outlier quantiles by selection, O(n) expected);
+ * O(d) parses for the d distinct DOB texts.
+ */
+export function cleanTransactions(t: TransactionTable, opts: CleanOptions = {}): CleanResult {
+  const capQuantile = opts.capQuantile ?? DEFAULT_CAP_QUANTILE;
+  if (!(capQuantile > 0 && capQuantile <= 1)) {
+    throw new RangeError(`capQuantile must be in (0, 1], got ${capQuantile}`);
+  }
+  const entries: QualityEntry[] = [];
+
+  // Rule 1: negative amounts are impossible; the row goes.
+  const kept = keptRows(t.transactionAmount);
+  entries.push({ action: 'dropped', column: AMOUNT, reason: 'negative amount (impossible): row dropped', count: t.rows - kept.length });
+
+  const date = gatherInt32(t.transactionDate, kept);
+  // Rules 2–5: age from DOB text and the transaction date.
+  const { age, entries: dobEntries } = agesAtTransaction(gatherInt32(t.customerDob.codes, kept), t.customerDob.values, date);
+  entries.push(...dobEntries);
+
+  // Rule 6: gender.
+  const { gender, entries: genderEntries } = genderCodes(gatherInt32(t.custGender.codes, kept), t.custGender.values);
+  entries.push(...genderEntries);
+
+  // Rules 7, 8: missing location and balance stay missing, counted.
+  const location: DictColumn = { codes: gatherInt32(t.custLocation.codes, kept), values: t.custLocation.values };
+  entries.push({ action: 'kept-missing', column: LOCATION, reason: 'missing: kept missing', count: countMissingCodes(location.codes) });
+  const balanceRaw = gatherFloat64(t.custAccountBalance, kept);
+  entries.push({ action: 'kept-missing', column: BALANCE, reason: 'missing: kept missing', count: countNaN(balanceRaw) });
+
+  // Rule 9: cap outliers at the quantile of the kept, non-missing values.
+  const label = `above the ${percentileLabel(capQuantile)} percentile: capped`;
+  const amountCap = capAbove(gatherFloat64(t.transactionAmount, kept), capQuantile);
+  entries.push({ action: 'changed', column: AMOUNT, reason: label, count: amountCap.capped });
+  const balanceCap = capAbove(balanceRaw, capQuantile);
+  entries.push({ action: 'changed', column: BALANCE, reason: label, count: balanceCap.capped });
+
+  const table: CleanTable = {
+    rows: kept.length,
+    customer: gatherInt32(t.customerId.codes, kept),
+    customerIds: t.customerId.values,
+    date,
+    time: gatherInt32(t.transactionTime, kept),
+    amount: amountCap.values,
+    balance: balanceCap.values,
+    age,
+    gender,
+    location,
+  };
+  const report: QualityReport = {
+    inputRows: t.rows,
+    outputRows: kept.length,
+    entries,
+    caps: { amount: amountCap.cap, balance: balanceCap.cap, quantile: capQuantile },
+  };
+  return { table, report };
+}
+
+/** Indices of the rows whose amount is not negative (rule 1). Throws on a missing amount, which the reader never lets through. O(n). */
+function keptRows(amount: Float64Array): Int32Array {
+  const kept = new Int32Array(amount.length);
+  let n = 0;
+  for (let i = 0; i < amount.length; i++) {
+    const a = amount[i];
+    if (a !== a) throw new Error(`row ${i}: ${AMOUNT} is missing (the reader should have skipped this row as malformed)`);
+    if (a >= 0) kept[n++] = i;
+  }
+  return kept.slice(0, n);
+}
+
+function gatherInt32(column: Int32Array, rows: Int32Array): Int32Array {
+  const out = new Int32Array(rows.length);
+  for (let j = 0; j < rows.length; j++) out[j] = column[rows[j]];
+  return out;
+}
+
+function gatherFloat64(column: Float64Array, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let j = 0; j < rows.length; j++) out[j] = column[rows[j]];
+  return out;
+}
+
+function countMissingCodes(codes: Int32Array): number {
+  let n = 0;
+  for (let i = 0; i < codes.length; i++) if (codes[i] < 0) n++;
+  return n;
+}
+
+function countNaN(values: Float64Array): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] !== values[i]) n++;
+  return n;
+}
+
+/** How each distinct DOB text reads (values of DobDictionary.kind). */
+const DobKind = { Placeholder: 0, FourDigitYear: 1, TwoDigitYear: 2, NotADate: 3 } as const;
+
+/** What a DOB dictionary says, decided once per distinct text; per-row work is then a few array reads. */
+interface DobDictionary {
+  readonly kind: Uint8Array;
+  /** Four-digit year: its day number. Two-digit year `yy`: the day number in 20yy (NaN if that day does not exist). */
+  readonly day20: Float64Array;
+  /** Two-digit year: the day number in 19yy (NaN if that day does not exist, e.g. 29/2/00 in 1900). */
+  readonly day19: Float64Array;
+  /** Two-digit year: 2000 + yy, compared with the transaction year (rule 4). */
+  readonly year20: Int32Array;
+}
+
+function dobDictionary(values: readonly string[]): DobDictionary {
+  const d = values.length;
+  const kind = new Uint8Array(d);
+  const day20 = new Float64Array(d).fill(NaN);
+  const day19 = new Float64Array(d).fill(NaN);
+  const year20 = new Int32Array(d);
+  for (let c = 0; c < d; c++) {
+    const parsed = parseDayFirst(values[c]);
+    if (parsed === undefined) {
+      kind[c] = DobKind.NotADate;
+    } else if (!parsed.twoDigitYear) {
+      kind[c] = parsed.year === PLACEHOLDER_DOB_YEAR ? DobKind.Placeholder : DobKind.FourDigitYear;
+      day20[c] = dayNumber(parsed.year, parsed.month, parsed.day);
+    } else {
+      kind[c] = DobKind.TwoDigitYear;
+      const { day, month } = parsed;
+      const y20 = 2000 + parsed.year;
+      const y19 = 1900 + parsed.year;
+      year20[c] = y20;
+      if (day <= daysInMonth(y20, month)) day20[c] = dayNumber(y20, month, day);
+      if (day <= daysInMonth(y19, month)) day19[c] = dayNumber(y19, month, day);
+    }
+  }
+  return { kind, day20, day19, year20 };
+}
+
+/**
+ * Rules 2–5: the age in whole years at each transaction, NaN when unknown, with a report entry per rule.
+ * `dobCodes` index `dobValues`; `date` is the transaction day of the same rows. O(n) + O(d) parses.
+ */
+function agesAtTransaction(
+  dobCodes: Int32Array,
+  dobValues: readonly string[],
+  date: Int32Array,
+): { age: Float64Array; entries: QualityEntry[] } {
+  const dict = dobDictionary(dobValues);
+  const n = dobCodes.length;
+  const age = new Float64Array(n).fill(NaN);
+  let missing = 0;
+  let placeholder = 0;
+  let notADate = 0;
+  let resolved20 = 0;
+  let resolved19 = 0;
+  let noSuchDay = 0;
+  let impossible = 0;
+  const yearOf = yearLookup(date);
+  for (let i = 0; i < n; i++) {
+    const c = dobCodes[i];
+    if (c < 0) {
+      missing++;
+      continue;
+    }
+    const kind = dict.kind[c];
+    let dobDay: number;
+    if (kind === DobKind.FourDigitYear) {
+      dobDay = dict.day20[c];
+    } else if (kind === DobKind.TwoDigitYear) {
+      // Rule 4: 20yy unless that is after the transaction year, then 19yy.
+      if (dict.year20[c] > yearOf(date[i])) {
+        resolved19++;
+        dobDay = dict.day19[c];
+      } else {
+        resolved20++;
+        dobDay = dict.day20[c];
+      }
+      if (dobDay !== dobDay) {
+        noSuchDay++;
+        continue;
+      }
+    } else if (kind === DobKind.Placeholder) {
+      placeholder++;
+      continue;
+    } else {
+      notADate++;
+      continue;
+    }
+    const years = Math.floor((date[i] - dobDay) / 365.25);
+    if (years < 0 || years > MAX_AGE) impossible++;
+    else age[i] = years;
+  }
+  const entries: QualityEntry[] = [
+    { action: 'kept-missing', column: DOB, reason: 'missing (empty or nan): age unknown', count: missing },
+    { action: 'changed', column: DOB, reason: `placeholder year ${PLACEHOLDER_DOB_YEAR}: age unknown`, count: placeholder },
+  ];
+  // Cannot come from the reader (it rejects such rows); reported only when another source lets one through.
+  if (notADate > 0) entries.push({ action: 'changed', column: DOB, reason: 'not a day-first date: age unknown', count: notADate });
+  entries.push(
+    { action: 'changed', column: DOB, reason: 'two-digit year resolved to 20yy', count: resolved20 },
+    { action: 'changed', column: DOB, reason: 'two-digit year resolved to 19yy (20yy is after the transaction year)', count: resolved19 },
+  );
+  if (noSuchDay > 0) {
+    entries.push({ action: 'changed', column: DOB, reason: 'day does not exist in the resolved century (29 Feb): age unknown', count: noSuchDay });
+  }
+  entries.push({ action: 'changed', column: DOB, reason: `age < 0 or > ${MAX_AGE} (impossible): age unknown`, count: impossible });
+  return { age, entries };
+}
+
+/**
+ * `day → calendar year` for the days in `date`: a table over the span of the dates when it is small (the usual
+ * case: a few months), else yearOfDay each time. O(n + span).
+ */
+function yearLookup(date: Int32Array): (day: number) => number {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < date.length; i++) {
+    if (date[i] < min) min = date[i];
+    if (date[i] > max) max = date[i];
+  }
+  const span = max - min + 1;
+  if (date.length === 0 || span > MAX_YEAR_TABLE_DAYS) return yearOfDay;
+  const years = new Int32Array(span);
+  for (let d = 0; d < span; d++) years[d] = yearOfDay(min + d);
+  return (day) => years[day - min];
+}
+
+/** Beyond ~270 years of transaction dates, computing each year is cheaper than a table. */
+const MAX_YEAR_TABLE_DAYS = 100_000;
+
+/** Calendar year of a day number (days since 1970-01-01), by integer arithmetic (H. Hinnant's civil_from_days). O(1). */
+export function yearOfDay(day: number): number {
+  const z = day + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  // March-based year: January and February belong to the next calendar year.
+  return yoe + era * 400 + (mp >= 10 ? 1 : 0);
+}
+
+/** Rule 6: raw gender codes → index into GENDERS (-1 unknown), counting `T`-like values (changed) and missing ones. O(n). */
+function genderCodes(codes: Int32Array, values: readonly string[]): { gender: Int8Array; entries: QualityEntry[] } {
+  const mapped = new Int8Array(values.length);
+  for (let c = 0; c < values.length; c++) mapped[c] = (GENDERS as readonly string[]).indexOf(values[c]);
+  const gender = new Int8Array(codes.length);
+  const otherByCode = new Int32Array(values.length);
+  let missing = 0;
+  for (let i = 0; i < codes.length; i++) {
+    const c = codes[i];
+    if (c < 0) {
+      gender[i] = -1;
+      missing++;
+    } else {
+      const g = mapped[c];
+      gender[i] = g;
+      if (g < 0) otherByCode[c]++;
+    }
+  }
+  const others: string[] = [];
+  let other = 0;
+  for (let c = 0; c < values.length; c++) {
+    if (otherByCode[c] > 0) {
+      others.push(JSON.stringify(values[c]));
+      other += otherByCode[c];
+    }
+  }
+  const seen = others.length > 0 ? ` (${others.join(', ')})` : '';
+  return {
+    gender,
+    entries: [
+      { action: 'changed', column: GENDER, reason: `not M or F${seen}: gender unknown`, count: other },
+      { action: 'kept-missing', column: GENDER, reason: 'missing: gender unknown', count: missing },
+    ],
+  };
+}
+
+/**
+ * Rule 9: the type-7 quantile `q` of the non-missing values, and a copy of `values` with everything above it set to it.
+ * `values` is this module's own gathered copy, so capping it in place mutates nothing the caller gave us. O(n) expected.
+ */
+function capAbove(values: Float64Array, q: number): { values: Float64Array; cap: number; capped: number } {
+  const cap = quantileSelect(values, q);
+  let capped = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] > cap) {
+      values[i] = cap;
+      capped++;
+    }
+  }
+  return { values, cap, capped };
+}
+
+/** `0.999` → `99.9th`, `0.99` → `99th`, `0.5` → `50th`. */
+export function percentileLabel(q: number): string {
+  const p = Number((q * 100).toPrecision(12));
+  const whole = Math.floor(p);
+  const suffix = p !== whole ? 'th' : ordinalSuffix(whole);
+  return `${p}${suffix}`;
+}
+
+function ordinalSuffix(n: number): string {
+  const lastTwo = n % 100;
+  if (lastTwo >= 11 && lastTwo <= 13) return 'th';
+  return ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th';
+}

@@ -1,0 +1,233 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { cleanTransactions } from '../src/clean';
+import { formatQualityReport } from '../src/quality';
+import { dayNumber, type QualityReport, type TransactionTable } from '../src/table';
+
+/** One hand-written transaction; undefined = missing. Dates are [year, month, day]. */
+interface Row {
+  customer: string;
+  date: [number, number, number];
+  amount: number;
+  time?: number;
+  dob?: string;
+  gender?: string;
+  location?: string;
+  balance?: number;
+}
+
+/** Dictionary-encodes a column in first-appearance order (as the reader does). */
+function dict(texts: (string | undefined)[]): { codes: Int32Array; values: string[] } {
+  const values: string[] = [];
+  const index = new Map<string, number>();
+  const codes = Int32Array.from(texts, (text) => {
+    if (text === undefined) return -1;
+    let code = index.get(text);
+    if (code === undefined) index.set(text, (code = values.push(text) - 1));
+    return code;
+  });
+  return { codes, values };
+}
+
+function table(rows: Row[]): TransactionTable {
+  return {
+    source: 'test',
+    rows: rows.length,
+    transactionId: rows.map((_, i) => `T${i + 1}`),
+    customerId: dict(rows.map((r) => r.customer)),
+    customerDob: dict(rows.map((r) => r.dob)),
+    custGender: dict(rows.map((r) => r.gender)),
+    custLocation: dict(rows.map((r) => r.location)),
+    custAccountBalance: Float64Array.from(rows, (r) => r.balance ?? NaN),
+    transactionDate: Int32Array.from(rows, (r) => dayNumber(...r.date)),
+    transactionTime: Int32Array.from(rows, (r) => r.time ?? 120000),
+    transactionAmount: Float64Array.from(rows, (r) => r.amount),
+    malformed: { count: 0, examples: [] },
+  };
+}
+
+/** The count of the one report entry for `column` whose reason starts with `reason`. */
+function count(report: QualityReport, column: string, reason: string): number {
+  const found = report.entries.filter((e) => e.column === column && e.reason.startsWith(reason));
+  assert.equal(found.length, 1, `one entry ${column} / ${reason}, found ${found.length}`);
+  return found[0].count;
+}
+
+const AUG_2_2016: [number, number, number] = [2016, 8, 2];
+
+describe('cleanTransactions: ages (rules 2–5)', () => {
+  // Expected ages worked by hand: floor(days / 365.25), days counted with the leap years in between.
+  const rows: Row[] = [
+    // 1957-04-04 → 2016-08-02: 59·365 + 15 leap days + 120 = 21,670 days; /365.25 = 59.33 → 59.
+    { customer: 'C1', date: AUG_2_2016, amount: 1, dob: '4/4/57' },
+    // 2005-01-01 → 2016-08-02: 11·365 + 3 + 214 = 4,232 days → 11.59 → 11 (05 → 2005, not after 2016).
+    { customer: 'C2', date: AUG_2_2016, amount: 1, dob: '1/1/05' },
+    // 17 → 2017 is after 2016 → 1917: 99·365 + 24 + 214 = 36,373 days → 99.58 → 99.
+    { customer: 'C3', date: AUG_2_2016, amount: 1, dob: '1/1/17' },
+    // Same DOB text, a 2017 transaction: 2017 is not after 2017 → 2017-01-01 → 2017-01-05: 4 days → 0.
+    { customer: 'C3', date: [2017, 1, 5], amount: 1, dob: '1/1/17' },
+    // 16 → 2016, the day after the transaction: −1 day → floor(−0.003) = −1 → impossible.
+    { customer: 'C4', date: AUG_2_2016, amount: 1, dob: '3/8/16' },
+    // Exactly 100·365.25 = 36,525 days (25 leap days 1920..2016) → 100: kept (only > 100 is impossible).
+    { customer: 'C5', date: AUG_2_2016, amount: 1, dob: '2/8/1916' },
+    // 1910 → 106: impossible.
+    { customer: 'C6', date: AUG_2_2016, amount: 1, dob: '1/1/1910' },
+    // 365 days is 0.9993 of 365.25 → 0 (the formula, not the calendar birthday).
+    { customer: 'C7', date: [2002, 1, 1], amount: 1, dob: '1/1/2001' },
+    // Placeholder in both spellings, missing DOB.
+    { customer: 'C8', date: AUG_2_2016, amount: 1, dob: '1/1/1800' },
+    { customer: 'C8', date: AUG_2_2016, amount: 1, dob: '01-01-1800' },
+    { customer: 'C9', date: AUG_2_2016, amount: 1 },
+    // 29/2/00 with a 1999 transaction: 2000 is after 1999 → 1900, which has no 29 February → unknown.
+    { customer: 'C10', date: [1999, 3, 1], amount: 1, dob: '29/2/00' },
+    // ISO and dd-mm-yyyy DOBs: 1990-06-15 → 2016-08-02: 26 years (9,497 days / 365.25 = 26.0).
+    { customer: 'C11', date: AUG_2_2016, amount: 1, dob: '1990-06-15' },
+    { customer: 'C11', date: AUG_2_2016, amount: 1, dob: '15-06-1990' },
+    // A dropped row (negative amount) is not counted by the later rules.
+    { customer: 'C12', date: AUG_2_2016, amount: -5, dob: '1/1/1800' },
+  ];
+  const { table: clean, report } = cleanTransactions(table(rows));
+
+  test('ages as computed by hand', () => {
+    const expected = [59, 11, 99, 0, NaN, 100, NaN, 0, NaN, NaN, NaN, NaN, 26, 26];
+    assert.deepEqual(Array.from(clean.age), expected);
+  });
+
+  test('each rule is counted', () => {
+    assert.equal(count(report, 'TransactionAmount (INR)', 'negative'), 1);
+    assert.equal(count(report, 'CustomerDOB', 'missing'), 1);
+    assert.equal(count(report, 'CustomerDOB', 'placeholder'), 2);
+    // Two-digit years: 57, 17 (2016), 00 → 19yy; 05, 17 (2017), 16 → 20yy.
+    assert.equal(count(report, 'CustomerDOB', 'two-digit year resolved to 19yy'), 3);
+    assert.equal(count(report, 'CustomerDOB', 'two-digit year resolved to 20yy'), 3);
+    assert.equal(count(report, 'CustomerDOB', 'day does not exist'), 1);
+    assert.equal(count(report, 'CustomerDOB', 'age < 0 or > 100'), 2);
+    assert.equal(report.inputRows, 15);
+    assert.equal(report.outputRows, 14);
+  });
+
+  test('a day that does not exist is reported only when it happens', () => {
+    const { report: plain } = cleanTransactions(table([{ customer: 'C1', date: AUG_2_2016, amount: 1, dob: '1/1/70' }]));
+    assert.equal(plain.entries.filter((e) => e.reason.startsWith('day does not exist')).length, 0);
+  });
+});
+
+describe('cleanTransactions: rows, gender, location, balance (rules 1, 6–8)', () => {
+  const rows: Row[] = [
+    { customer: 'C1', date: AUG_2_2016, amount: 10, gender: 'M', location: 'PUNE', balance: 100 },
+    { customer: 'C2', date: AUG_2_2016, amount: -1, gender: 'T', location: 'AGRA', balance: 1e9 },
+    { customer: 'C3', date: [2016, 8, 3], amount: 0, gender: 'T', balance: 300 },
+    { customer: 'C1', date: [2016, 8, 4], amount: 30, gender: 'F', location: 'DELHI' },
+    { customer: 'C4', date: [2016, 8, 5], amount: -0.5, location: 'DELHI', balance: 5 },
+    { customer: 'C4', date: [2016, 8, 6], amount: 40, location: 'PUNE', balance: 7, time: 235959 },
+  ];
+  const input = table(rows);
+  const { table: clean, report } = cleanTransactions(input, { capQuantile: 1 });
+
+  test('negative amounts are dropped and counted; zero is kept', () => {
+    assert.equal(clean.rows, 4);
+    assert.deepEqual(Array.from(clean.amount), [10, 0, 30, 40]);
+    assert.equal(count(report, 'TransactionAmount (INR)', 'negative'), 2);
+    const aug = (day: number) => dayNumber(2016, 8, day);
+    assert.deepEqual(Array.from(clean.date), [aug(2), aug(3), aug(4), aug(6)]);
+    assert.deepEqual(Array.from(clean.time), [120000, 120000, 120000, 235959]);
+  });
+
+  test('customers keep the raw dictionary, including a customer whose only row was dropped', () => {
+    assert.deepEqual(clean.customerIds, ['C1', 'C2', 'C3', 'C4']);
+    assert.deepEqual(Array.from(clean.customer), [0, 2, 0, 3]);
+  });
+
+  test('gender: M/F by GENDERS order, T changed to unknown, missing counted', () => {
+    assert.deepEqual(Array.from(clean.gender), [1, -1, 0, -1]);
+    assert.equal(count(report, 'CustGender', 'not M or F'), 1); // the dropped row's T is not counted
+    assert.match(report.entries.find((e) => e.column === 'CustGender' && e.reason.startsWith('not M or F'))!.reason, /\("T"\)/);
+    assert.equal(count(report, 'CustGender', 'missing'), 1);
+  });
+
+  test('location keeps the raw dictionary; missing kept and counted', () => {
+    assert.equal(clean.location.values, input.custLocation.values);
+    assert.deepEqual(Array.from(clean.location.codes), [0, -1, 2, 0]);
+    assert.equal(count(report, 'CustLocation', 'missing'), 1);
+  });
+
+  test('balance missing kept as NaN and counted', () => {
+    assert.deepEqual(Array.from(clean.balance), [100, 300, NaN, 7]);
+    assert.equal(count(report, 'CustAccountBalance', 'missing'), 1);
+  });
+
+  test('the input table is not modified', () => {
+    const again = table(rows);
+    assert.deepEqual(input, again);
+  });
+});
+
+describe('cleanTransactions: outlier caps (rule 9)', () => {
+  // Amounts 1..9 and 100 (sorted); balances 10, 20, ..., 90, 1000 and one missing.
+  const amounts = [5, 1, 100, 2, 3, 4, 6, 7, 8, 9];
+  const balances = [50, 10, 1000, 20, 30, 40, 60, 70, 80, 90, NaN];
+  const rows: Row[] = balances.map((b, i) => ({
+    customer: `C${i}`,
+    date: AUG_2_2016,
+    amount: amounts[i] ?? 1,
+    balance: Number.isNaN(b) ? undefined : b,
+  }));
+  // A dropped row: its huge balance must not move the balance cap.
+  rows.push({ customer: 'X', date: AUG_2_2016, amount: -1, balance: 1e12 });
+
+  test('q = 0.9 by hand: amounts (11 values incl. the extra 1) h = 9 → 9; balances (10 values) h = 8.1 → 90 + 0.1·910 = 181', () => {
+    const { table: clean, report } = cleanTransactions(table(rows), { capQuantile: 0.9 });
+    assert.equal(report.caps.amount, 9);
+    assert.ok(Math.abs(report.caps.balance - 181) < 1e-9);
+    assert.equal(report.caps.quantile, 0.9);
+    assert.deepEqual(Array.from(clean.amount), [5, 1, 9, 2, 3, 4, 6, 7, 8, 9, 1]);
+    assert.equal(clean.balance[2], report.caps.balance);
+    assert.equal(count(report, 'TransactionAmount (INR)', 'above the 90th percentile'), 1);
+    assert.equal(count(report, 'CustAccountBalance', 'above the 90th percentile'), 1);
+  });
+
+  test('default 0.999 by hand: balances h = 9·0.999 = 8.991 → 90 + 0.991·910 = 991.81', () => {
+    const { table: clean, report } = cleanTransactions(table(rows));
+    assert.ok(Math.abs(report.caps.balance - 991.81) < 1e-9);
+    assert.ok(Math.abs(clean.balance[2] - 991.81) < 1e-9);
+    assert.ok(Number.isNaN(clean.balance[10]));
+    // amounts (n = 11): h = 10·0.999 = 9.99 → 9 + 0.99·91 = 99.09
+    assert.ok(Math.abs(report.caps.amount - 99.09) < 1e-9);
+  });
+
+  test('capQuantile 1 changes nothing; out-of-range values are refused', () => {
+    const { table: clean, report } = cleanTransactions(table(rows), { capQuantile: 1 });
+    assert.deepEqual(Array.from(clean.amount), [...amounts, 1]);
+    assert.equal(count(report, 'TransactionAmount (INR)', 'above'), 0);
+    assert.equal(count(report, 'CustAccountBalance', 'above'), 0);
+    for (const q of [0, -0.5, 1.5, NaN]) assert.throws(() => cleanTransactions(table(rows), { capQuantile: q }), RangeError);
+  });
+});
+
+describe('cleanTransactions: empty input and the report text', () => {
+  test('an empty table cleans to an empty table with NaN caps', () => {
+    const { table: clean, report } = cleanTransactions(table([]));
+    assert.equal(clean.rows, 0);
+    assert.ok(Number.isNaN(report.caps.amount));
+    assert.ok(report.entries.every((e) => e.count === 0));
+  });
+
+  test('formatQualityReport shows rows in/out, every entry with its count, and the caps', () => {
+    const { report } = cleanTransactions(
+      table([
+        { customer: 'C1', date: AUG_2_2016, amount: 1234567.891, dob: '1/1/1800', gender: 'T' },
+        { customer: 'C1', date: AUG_2_2016, amount: -1 },
+      ]),
+    );
+    const text = formatQualityReport(report);
+    assert.match(text, /rows in\s+2\n/);
+    assert.match(text, /rows out\s+1 \(1 dropped\)/);
+    for (const e of report.entries) {
+      const line = text.split('\n').find((l) => l.includes(e.column) && l.endsWith(e.reason));
+      assert.ok(line, `line for ${e.reason}`);
+      assert.match(line!, new RegExp(`^\\s+${e.action}\\s+${e.column.replace(/[()]/g, '\\$&')}\\s+${e.count}\\s`));
+    }
+    assert.match(text, /TransactionAmount \(INR\)\s+1,234,567\.89 INR/);
+    assert.match(text, /99\.9th percentile/);
+  });
+});
