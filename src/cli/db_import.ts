@@ -1,11 +1,50 @@
-import { Command, UsageError } from './command';
+import { Command, UsageError, parseOptions } from './command';
+import { importTransactionsFile } from '../db/import';
+import { redactUrl } from '../db/connection';
 
-// Placeholder until this command is built; it says so instead of pretending.
+const HELP = `Usage: bankseg db-import --input FILE --url URL [--table NAME] [--strict]
+
+Loads a transactions CSV (plain or .gz, read with the same rules as every command) into a typed PostgreSQL
+table, all or nothing: one transaction, a row count check, then the new table replaces the one an earlier
+import made (re-running never duplicates rows). Afterwards every command can read it with --url and --table.
+
+Options:
+  --input FILE   transactions CSV to load
+  --url URL      postgres://user@host:port/database (the password may also come from PGPASSWORD or ~/.pgpass,
+                 which keeps it out of the process list)
+  --table NAME   table to create or replace: name or schema.name (default: transactions); a table that
+                 bankseg did not create is never replaced
+  --strict       stop at the first malformed row, loading nothing (default: skip it, count it, and record it
+                 in the table comment so later reads still report it)
+
+The table layout and the SQL feature push-down are described in docs/database.md.
+`;
+
+/** `bankseg db-import`: the transactions file → a typed PostgreSQL table. */
 export const db_importCommand: Command = {
   name: 'db-import',
-  summary: '(not built yet)',
-  help: 'Usage: bankseg db-import (not built yet)',
-  async run() {
-    throw new UsageError('db-import is not built yet');
+  summary: 'load the transactions file into a typed PostgreSQL table (idempotent, all or nothing)',
+  help: HELP,
+  async run(argv) {
+    const values = parseOptions(argv, {
+      input: { type: 'string' },
+      url: { type: 'string' },
+      table: { type: 'string' },
+      strict: { type: 'boolean' },
+    });
+    if (!values.input) throw new UsageError('--input FILE is required (the transactions CSV to load)');
+    if (!values.url) throw new UsageError('--url URL is required (postgres://user@host:port/database)');
+    const started = Date.now();
+    const result = await importTransactionsFile(values.url, values.input, values.table ?? 'transactions', { strict: values.strict });
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const skipped =
+      result.malformed > 0
+        ? `${result.malformed.toLocaleString('en-US')} malformed rows skipped (recorded in the table comment)`
+        : 'no malformed rows';
+    process.stdout.write(
+      `loaded ${result.rows.toLocaleString('en-US')} rows from ${values.input} into ${result.table} at ${redactUrl(values.url)} ` +
+        `(${skipped}) in ${seconds} s\n`,
+    );
+    return 0;
   },
 };

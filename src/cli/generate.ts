@@ -1,11 +1,46 @@
-import { Command, UsageError } from './command';
+import * as path from 'node:path';
+import { Command, InputError, UsageError, intOption, parseOptions } from './command';
+import { DEFAULT_RAW_PATH, DEFAULT_ROWS, DEFAULT_SEED, MAX_ROWS, defaultRawPath, writeGeneratedCsv } from '../collect/generate';
 
-// Placeholder until this command is built; it says so instead of pretending.
+const HELP = `Usage: bankseg generate [--rows N] [--seed S] [--out FILE]
+
+Writes a seeded synthetic bank_transactions.csv in the raw format of the public file, matching its published
+facts (customers, missing values, placeholder DOBs, locations, dates, describe() table) scaled to N rows.
+The same seed always gives the same bytes.
+
+Options:
+  --rows N     rows to write (default ${DEFAULT_ROWS.toLocaleString('en-US')}, the public file's; at most ${MAX_ROWS.toLocaleString('en-US')})
+  --seed S     random seed, 0..4294967295 (default ${DEFAULT_SEED})
+  --out FILE   output CSV, gzip-compressed if it ends in .gz (default ${DEFAULT_RAW_PATH} in the project)
+`;
+
+/** `bankseg generate`: writes the synthetic default data (or any size and seed of it). */
 export const generateCommand: Command = {
   name: 'generate',
-  summary: '(not built yet)',
-  help: 'Usage: bankseg generate (not built yet)',
-  async run() {
-    throw new UsageError('generate is not built yet');
+  summary: 'write a seeded synthetic bank_transactions.csv (the default data)',
+  help: HELP,
+  async run(argv) {
+    const values = parseOptions(argv, { rows: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } });
+    const rows = intOption('rows', values.rows, DEFAULT_ROWS, 1);
+    if (rows > MAX_ROWS) throw new UsageError(`--rows expects at most ${MAX_ROWS}, got "${values.rows}"`);
+    const seed = intOption('seed', values.seed, DEFAULT_SEED, 0);
+    if (seed > 0xffffffff) throw new UsageError(`--seed expects a whole number <= 4294967295, got "${values.seed}"`);
+    if (values.out === '') throw new UsageError('--out expects a file name');
+    const out = values.out === undefined ? defaultRawPath() : path.resolve(values.out);
+    const started = Date.now();
+    let result;
+    try {
+      result = await writeGeneratedCsv(out, { rows, seed });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code) throw new InputError(`cannot write ${out}: ${e.message}`);
+      throw err;
+    }
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    process.stdout.write(
+      `wrote ${path.relative(process.cwd(), out) || out}: ${result.rows.toLocaleString('en-US')} rows, ` +
+        `${result.customers.toLocaleString('en-US')} customers, ${(result.bytes / 1e6).toFixed(1)} MB in ${seconds} s (seed ${seed})\n`,
+    );
+    return 0;
   },
 };

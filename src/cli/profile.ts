@@ -1,11 +1,38 @@
-import { Command, UsageError } from './command';
+import { Command, parseOptions } from './command';
+import { readSource, SOURCE_HELP, SOURCE_OPTION_SPEC } from '../pipeline';
+import { formatProfile, profileTransactions } from '../profile';
 
-// Placeholder until this command is built; it says so instead of pretending.
+/** `bankseg profile`: rows, customers, missing values, DOB placeholder and date range of the input as read. */
 export const profileCommand: Command = {
   name: 'profile',
-  summary: '(not built yet)',
-  help: 'Usage: bankseg profile (not built yet)',
-  async run() {
-    throw new UsageError('profile is not built yet');
+  summary: 'profile the transactions as read (rows, customers, missing values, date range)',
+  help: [
+    'Usage: bankseg profile [--input FILE | --url URL [--table NAME]] [--json] [--strict]',
+    '',
+    'Reads the transactions and prints: rows, distinct customers, missing values per column',
+    '(empty or nan), DOBs with the 1/1/1800 placeholder, the date range, and malformed rows skipped.',
+    '',
+    'Options:',
+    SOURCE_HELP,
+    '  --json         print one JSON object {rows, customers, missing, placeholderDob, dateRange} on stdout',
+    '                 (the malformed-row count goes to stderr as a warning)',
+    '  --help         this text',
+  ].join('\n'),
+  async run(argv) {
+    const opts = parseOptions(argv, { ...SOURCE_OPTION_SPEC, json: { type: 'boolean' } });
+    const table = await readSource({ input: opts.input, url: opts.url, table: opts.table, strict: opts.strict });
+    const profile = profileTransactions(table);
+    if (opts.json) {
+      const { rows, customers, missing, placeholderDob, dateRange } = profile;
+      process.stdout.write(JSON.stringify({ rows, customers, missing, placeholderDob, dateRange }) + '\n');
+      if (table.malformed.count > 0) {
+        const first = table.malformed.examples[0];
+        const where = first ? `; first at line ${first.line}, column ${first.column}` : '';
+        process.stderr.write(`bankseg profile: warning: skipped ${table.malformed.count} malformed row(s)${where}\n`);
+      }
+    } else {
+      process.stdout.write(formatProfile(profile, table) + '\n');
+    }
+    return 0;
   },
 };

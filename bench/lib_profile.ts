@@ -1,0 +1,82 @@
+/**
+ * Reads a V8 CPU profile (`node --cpu-prof`) and says where the time went: self time per function,
+ * attributed to the benchmark stage that was running when each sample was taken.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The parts of the `.cpuprofile` JSON this module reads. */
+export interface CpuProfile {
+  readonly nodes: readonly {
+    readonly id: number;
+    readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+  }[];
+  /** Microseconds on the monotonic clock (the one process.hrtime uses). */
+  readonly startTime: number;
+  readonly endTime: number;
+  readonly samples: readonly number[];
+  /** Microseconds since the previous sample (the first: since startTime). */
+  readonly timeDeltas: readonly number[];
+}
+
+export interface HotFunction {
+  /** `name (file:line)`, the file relative to the project when it is inside it. */
+  readonly fn: string;
+  readonly selfSeconds: number;
+  /** Share of the stage's sampled time. */
+  readonly share: number;
+}
+
+/** Stage name → [start, end) in microseconds on the monotonic clock. */
+export type StageBounds = Record<string, readonly [number, number]>;
+
+function label(frame: CpuProfile['nodes'][number]['callFrame'], root: string): string {
+  const name = frame.functionName || '(anonymous)';
+  if (!frame.url) return name;
+  let file = frame.url.startsWith('file://') ? frame.url.slice('file://'.length) : frame.url;
+  if (file.startsWith(root)) file = path.relative(root, file);
+  return `${name} (${file}:${frame.lineNumber + 1})`;
+}
+
+/**
+ * Self time per function within each stage's time window (samples outside every window are left out),
+ * the top `top` functions of each stage, largest first. O(samples + nodes).
+ */
+export function hotFunctionsByStage(profile: CpuProfile, bounds: StageBounds, root: string, top = 8): Record<string, HotFunction[]> {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const stages = Object.entries(bounds);
+  const perStage = new Map<string, Map<string, number>>(stages.map(([s]) => [s, new Map()]));
+  let t = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    t += profile.timeDeltas[i];
+    // Each sample stands for the interval up to the next one.
+    const dt = i + 1 < profile.timeDeltas.length ? profile.timeDeltas[i + 1] : 0;
+    const stage = stages.find(([, [a, b]]) => t >= a && t < b)?.[0];
+    if (!stage) continue;
+    const frame = byId.get(profile.samples[i]);
+    if (!frame) continue;
+    const key = label(frame, root);
+    const m = perStage.get(stage) as Map<string, number>;
+    m.set(key, (m.get(key) ?? 0) + dt);
+  }
+  const out: Record<string, HotFunction[]> = {};
+  for (const [stage, m] of perStage) {
+    const total = [...m.values()].reduce((a, b) => a + b, 0);
+    out[stage] = [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([fn, us]) => ({ fn, selfSeconds: us / 1e6, share: total > 0 ? us / total : 0 }));
+  }
+  return out;
+}
+
+/** Loads the newest `.cpuprofile` in `dir`. */
+export function loadNewestProfile(dir: string): CpuProfile {
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => path.join(dir, f))
+    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+  if (files.length === 0) throw new Error(`no .cpuprofile written in ${dir}`);
+  return JSON.parse(fs.readFileSync(files[0], 'utf8')) as CpuProfile;
+}

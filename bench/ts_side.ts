@@ -1,0 +1,147 @@
+/**
+ * The TypeScript side of the benchmark, run by bench/run.ts as a child process:
+ *   node --import tsx bench/ts_side.ts --input FILE [--k 4] [--n-init 4] [--seed 42] [--sample 10000] [--k-min 2] [--k-max 10]
+ * Times each stage of the pipeline through the project's own modules and prints one JSON line on stdout,
+ * in the same shape as bench/reference.py: {stages, total, maxRssMB, rowsKept, customers, featureSums, ...}.
+ */
+import { readTransactions } from '../src/collect/read';
+import { cleanTransactions } from '../src/clean';
+import { customerFeatures } from '../src/features';
+import { buildModelSpace } from '../src/segment/space';
+import { fitKMeans } from '../src/segment/kmeans';
+import { calinskiHarabasz, daviesBouldin, silhouetteSample } from '../src/segment/metrics';
+import { sweepK } from '../src/segment/select';
+import { intOption, parseOptions } from '../src/cli/command';
+import { NUMERIC_FEATURES, TIME_OF_DAY } from '../src/table';
+import type { CustomerFeatures, DictColumn } from '../src/table';
+import type { CategoryCounts, Stage } from './lib_compare';
+
+function options(argv: string[]) {
+  const v = parseOptions(argv, {
+    input: { type: 'string' },
+    k: { type: 'string' },
+    'n-init': { type: 'string' },
+    seed: { type: 'string' },
+    sample: { type: 'string' },
+    'k-min': { type: 'string' },
+    'k-max': { type: 'string' },
+  });
+  if (!v.input) throw new Error('--input FILE is required');
+  return {
+    input: v.input,
+    k: intOption('k', v.k, 4, 2),
+    nInit: intOption('n-init', v['n-init'], 4, 1),
+    seed: intOption('seed', v.seed, 42, 0),
+    sample: intOption('sample', v.sample, 10_000, 2),
+    kMin: intOption('k-min', v['k-min'], 2, 2),
+    kMax: intOption('k-max', v['k-max'], 10, 2),
+  };
+}
+
+/** Sums of the numeric features (missing values left out) and how many customers have a balance and an age. O(n·6). */
+export function featureSums(f: CustomerFeatures): Record<string, number> {
+  const sums: Record<string, number> = {};
+  for (const name of NUMERIC_FEATURES) {
+    let s = 0;
+    for (const v of f[name]) if (v === v) s += v;
+    sums[name] = s;
+  }
+  const known = (a: Float64Array): number => a.reduce((n, v) => (v === v ? n + 1 : n), 0);
+  sums.balanceKnown = known(f.balance);
+  sums.ageKnown = known(f.age);
+  return sums;
+}
+
+function countCodes(column: DictColumn, unknown?: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const code of column.codes) {
+    const key = code < 0 ? (unknown ?? '(missing)') : column.values[code];
+    out[key] = (out[key] ?? 0) + 1;
+  }
+  return out;
+}
+
+/** Customers per gender (plus `unknown`), per location bucket and per time-of-day bin. O(n). */
+export function categoryCounts(f: CustomerFeatures): CategoryCounts {
+  const timeOfDay: Record<string, number> = Object.fromEntries(TIME_OF_DAY.map((t) => [t, 0]));
+  Object.assign(timeOfDay, countCodes(f.timeOfDay));
+  return {
+    gender: { F: 0, M: 0, unknown: 0, ...countCodes(f.gender, 'unknown') },
+    location: countCodes(f.location),
+    timeOfDay,
+  };
+}
+
+async function main(argv: string[]): Promise<void> {
+  // Node start-up and module loading (tsx compiling the sources), from the process's time origin.
+  const startup = performance.now() / 1000;
+  const o = options(argv);
+  const stages = {} as Record<Stage, number>;
+  const cpu = {} as Record<Stage, number>;
+  // Each stage's [start, end) in µs on the monotonic clock, which V8's --cpu-prof timestamps use too.
+  const stageBounds = {} as Record<Stage, [number, number]>;
+  async function timed<T>(name: Stage, work: () => T | Promise<T>): Promise<T> {
+    const start = process.hrtime.bigint();
+    const cpu0 = process.cpuUsage();
+    const result = await work();
+    const end = process.hrtime.bigint();
+    const used = process.cpuUsage(cpu0);
+    stages[name] = Number(end - start) / 1e9;
+    cpu[name] = (used.user + used.system) / 1e6;
+    stageBounds[name] = [Number(start / 1000n), Number(end / 1000n)];
+    return result;
+  }
+
+  const raw = await timed('read', () => readTransactions(o.input));
+  const { table, report } = await timed('preprocess', () => cleanTransactions(raw));
+  const { features, space } = await timed('features', () => {
+    const f = customerFeatures(table);
+    return { features: f, space: buildModelSpace(f) };
+  });
+  const fitOptions = { nInit: o.nInit, seed: o.seed };
+  const sweep = await timed('kSweep', () =>
+    sweepK(space, { ...fitOptions, kMin: o.kMin, kMax: Math.min(o.kMax, space.n - 1), silhouetteSampleSize: o.sample }),
+  );
+  const fit = await timed('finalFit', () => fitKMeans(space, o.k, fitOptions));
+  const metrics = await timed('metrics', () => ({
+    silhouette: silhouetteSample(space, fit.labels, fit.k, { sampleSize: o.sample, seed: o.seed }),
+    daviesBouldin: daviesBouldin(space, fit),
+    calinskiHarabasz: calinskiHarabasz(space, fit),
+  }));
+
+  const out = {
+    side: 'ts',
+    stages,
+    total: Object.values(stages).reduce((a, b) => a + b, 0),
+    cpuStages: cpu,
+    startup,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+    rowsRead: raw.rows,
+    malformed: raw.malformed.count,
+    rowsKept: table.rows,
+    customers: features.n,
+    featureSums: featureSums(features),
+    categoryCounts: categoryCounts(features),
+    caps: { amount: report.caps.amount, balance: report.caps.balance },
+    k: fit.k,
+    inertia: fit.inertia,
+    iterations: fit.iterations,
+    ...metrics,
+    sweep: sweep.map((s) => ({
+      k: s.k,
+      inertia: s.inertia,
+      silhouette: s.silhouette,
+      daviesBouldin: s.daviesBouldin,
+      calinskiHarabasz: s.calinskiHarabasz,
+      stability: s.stability,
+    })),
+    stageBounds,
+    versions: { node: process.version },
+  };
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+main(process.argv.slice(2)).catch((err: Error) => {
+  process.stderr.write(`ts_side: ${err.message}\n`);
+  process.exitCode = 1;
+});

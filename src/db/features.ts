@@ -1,0 +1,240 @@
+/**
+ * The customer features computed inside PostgreSQL (the "push-down"): one SQL statement applies the cleaning
+ * policies and feature definitions of docs/data-model.md sections 2–3 to the transactions table, so only one row
+ * per customer leaves the server. Gives the same CustomerFeatures as readTransactionsFromDb → cleanTransactions →
+ * customerFeatures (test/db.test.ts checks it customer by customer on the real rows).
+ */
+import { DEFAULT_CAP_QUANTILE, MAX_AGE, PLACEHOLDER_DOB_YEAR } from '../clean';
+import { DEFAULT_TOP_LOCATIONS, OTHER_LOCATION } from '../features';
+import { progress } from '../progress';
+import { CustomerFeatures, GENDERS, TIME_OF_DAY } from '../table';
+import { parseTableName, redactUrl, sqlTable, TableName, withConnection } from './connection';
+import { checkTableLayout, validTimeSql } from './schema';
+import { FETCH_ROWS } from './read';
+
+export interface DbFeatureOptions {
+  /** Outlier cap quantile for amount and balance, in (0, 1]; default 0.999 (as cleanTransactions). */
+  readonly capQuantile?: number;
+  /** How many locations keep their name; default 10 (as customerFeatures). */
+  readonly topLocations?: number;
+}
+
+/** HHMMSS per time-of-day bin (6 hours): bin = floor(HHMMSS / 60000), as in src/features.ts. */
+const HHMMSS_PER_BIN = 60000;
+
+/** `column` unless it is missing as the reader means it (NULL, empty, `nan` in any case). */
+function present(column: string): string {
+  return `CASE WHEN lower(${column}) IN ('', 'nan') THEN NULL ELSE ${column} END`;
+}
+
+/**
+ * The push-down statement for `table`: one row per customer with a cleaned transaction, in order of first
+ * appearance (smallest row_index among the rows the reader keeps). `capQuantile` and `topLocations` are checked
+ * numbers, written into the SQL as literals (a cursor's query cannot take bind parameters).
+ *
+ * "The value at the customer's latest transaction that has one" is `max(ARRAY[day, time, row_index, value])` over
+ * the rows where the value is known, element 4: arrays compare element by element, so the maximum is the latest
+ * (date, time, row index) — one hash aggregate with no per-customer sort (PostgreSQL 15 would sort every group for
+ * `array_agg(... ORDER BY ...)`, several times slower). Text values (gender, location) go through small numeric codes.
+ * Server cost: one scan, two percentile sorts, one hash aggregate by customer, a sort by first appearance.
+ */
+export function customerFeaturesSql(table: TableName, capQuantile: number, topLocations: number): string {
+  const latestKnown = (column: string) =>
+    `(max(ARRAY[day, ttime, row_index, ${column}]) FILTER (WHERE kept AND ${column} IS NOT NULL))[4]`;
+  const bin = (b: number) => `count(*) FILTER (WHERE kept AND ttime >= ${b * HHMMSS_PER_BIN} AND ttime < ${(b + 1) * HHMMSS_PER_BIN})`;
+  const genderCode = GENDERS.map((g, i) => `WHEN '${g}' THEN ${i}`).join(' ');
+  return `
+WITH src AS (
+  -- Reading rules (docs/data-model.md section 1) on the typed columns: the rows readTransactionsFromDb keeps.
+  SELECT row_index, customer_id, customer_dob_date AS dob, cust_gender AS gender,
+         ${present('cust_location')} AS location,
+         NULLIF(cust_account_balance::float8, 'NaN') AS balance,
+         transaction_date - DATE '1970-01-01' AS day, transaction_time AS ttime, transaction_amount::float8 AS amount
+    FROM ${sqlTable(table)}
+   WHERE row_index IS NOT NULL
+     AND ${present('transaction_id')} IS NOT NULL
+     AND ${present('customer_id')} IS NOT NULL
+     AND transaction_date IS NOT NULL
+     AND ${validTimeSql('transaction_time')}
+     AND transaction_amount::float8 <> 'NaN'
+),
+locations AS (
+  -- A number per distinct location, in code point order (so comparing ids compares names, as the TS path does).
+  SELECT location, row_number() OVER (ORDER BY location COLLATE "C") AS id
+    FROM (SELECT DISTINCT location FROM src WHERE location IS NOT NULL) d
+),
+caps AS (
+  -- Rule 9: type-7 quantiles (percentile_cont interpolates linearly) of the kept (rule 1), non-missing values.
+  SELECT percentile_cont(${capQuantile}::float8) WITHIN GROUP (ORDER BY amount) AS amount_cap,
+         percentile_cont(${capQuantile}::float8) WITHIN GROUP (ORDER BY balance) AS balance_cap,
+         max(day) AS end_day
+    FROM src WHERE amount >= 0
+),
+clean AS (
+  SELECT s.row_index, s.customer_id, s.day, s.ttime,
+         s.amount >= 0 AS kept, -- rule 1: a negative amount drops the row (its customer still has a first appearance)
+         CASE WHEN s.amount > c.amount_cap THEN c.amount_cap ELSE s.amount END AS amount,
+         CASE WHEN s.balance > c.balance_cap THEN c.balance_cap ELSE s.balance END AS balance,
+         -- Rules 2-5: a missing DOB, the ${PLACEHOLDER_DOB_YEAR} placeholder or an impossible age is unknown.
+         -- customer_dob_date holds the century rule (resolved at import, checked by readTransactionsFromDb).
+         CASE WHEN s.dob IS NULL OR extract(year FROM s.dob) = ${PLACEHOLDER_DOB_YEAR}
+                OR y.years < 0 OR y.years > ${MAX_AGE} THEN NULL ELSE y.years END AS age,
+         -- Rule 6: anything but ${GENDERS.join('/')} (the one T, missing) is unknown; the code indexes GENDERS.
+         CASE s.gender ${genderCode} END AS gender,
+         l.id AS location_id
+    FROM src s
+    CROSS JOIN caps c
+    CROSS JOIN LATERAL (SELECT floor((s.day - (s.dob - DATE '1970-01-01')) / 365.25::float8) AS years) y
+    LEFT JOIN locations l ON l.location = s.location
+),
+per_customer AS (
+  SELECT customer_id,
+         min(row_index) AS first_row,
+         count(*) FILTER (WHERE kept) AS frequency,
+         sum(amount) FILTER (WHERE kept) AS total,
+         max(day) FILTER (WHERE kept) AS latest_day,
+         ${latestKnown('balance')} AS balance,
+         ${latestKnown('age')} AS age,
+         ${latestKnown('gender')} AS gender,
+         ${latestKnown('location_id')} AS location_id,
+         ${bin(0)} AS n0, ${bin(1)} AS n1, ${bin(2)} AS n2, ${bin(3)} AS n3
+    FROM clean
+   GROUP BY customer_id
+  HAVING count(*) FILTER (WHERE kept) > 0
+),
+location_rank AS (
+  -- Locations ranked by the number of customers whose feature location they are; ties alphabetical (by id).
+  SELECT p.location_id, l.location, row_number() OVER (ORDER BY count(*) DESC, p.location_id) AS rank
+    FROM per_customer p JOIN locations l ON l.id = p.location_id
+   GROUP BY p.location_id, l.location
+)
+SELECT p.customer_id,
+       (c.end_day - p.latest_day)::float8 AS recency_days,
+       p.frequency::float8,
+       p.total,
+       p.total / p.frequency AS mean,
+       p.balance,
+       p.age,
+       p.gender::int4,
+       CASE WHEN r.rank <= ${topLocations} THEN r.rank::int4 END AS location_rank,
+       CASE WHEN r.rank <= ${topLocations} THEN r.location END AS location,
+       -- The most frequent time-of-day bin; a tie goes to the earlier bin.
+       CASE WHEN p.n0 >= p.n1 AND p.n0 >= p.n2 AND p.n0 >= p.n3 THEN 0
+            WHEN p.n1 >= p.n2 AND p.n1 >= p.n3 THEN 1
+            WHEN p.n2 >= p.n3 THEN 2 ELSE 3 END AS time_of_day,
+       c.end_day
+  FROM per_customer p
+  CROSS JOIN caps c
+  LEFT JOIN location_rank r ON r.location_id = p.location_id
+ ORDER BY p.first_row`;
+}
+
+type FeatureRow = [
+  customerId: string,
+  recencyDays: number,
+  frequency: number,
+  total: number,
+  mean: number,
+  balance: number | null,
+  age: number | null,
+  gender: number | null,
+  locationRank: number | null,
+  location: string | null,
+  timeOfDay: number,
+  endDay: number,
+];
+
+/**
+ * The customer features of `table` at `url`, computed by the database (see customerFeaturesSql); equal to the
+ * TypeScript path's up to float rounding of sums (1e-9 relative). Same options and defaults as cleanTransactions
+ * and customerFeatures. Throws one-line InputErrors like readTransactionsFromDb. Cost: one statement on the server;
+ * O(customers) transfer and memory here, streamed through a cursor.
+ */
+export async function customerFeaturesFromDb(url: string, table: string, opts: DbFeatureOptions = {}): Promise<CustomerFeatures> {
+  const capQuantile = opts.capQuantile ?? DEFAULT_CAP_QUANTILE;
+  if (!(capQuantile > 0 && capQuantile <= 1)) throw new RangeError(`capQuantile must be in (0, 1], got ${capQuantile}`);
+  const topLocations = opts.topLocations ?? DEFAULT_TOP_LOCATIONS;
+  if (!Number.isInteger(topLocations) || topLocations < 0) {
+    throw new RangeError(`topLocations must be a whole number >= 0, got ${topLocations}`);
+  }
+  const name = parseTableName(table);
+  const where = `${redactUrl(url)} table ${name.text}`;
+  return withConnection(url, where, async (client) => {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    try {
+      await checkTableLayout(client, name, where);
+      await client.query(`DECLARE bankseg_features NO SCROLL CURSOR FOR ${customerFeaturesSql(name, capQuantile, topLocations)}`);
+      const builder = new FeatureBuilder();
+      const shown = progress(`customer features in ${name.text}`);
+      for (;;) {
+        const batch = await client.query({ text: `FETCH ${FETCH_ROWS} FROM bankseg_features`, rowMode: 'array' });
+        for (const row of batch.rows as FeatureRow[]) builder.row(row);
+        shown.update(builder.n);
+        if (batch.rows.length < FETCH_ROWS) break;
+      }
+      shown.finish(`${builder.n.toLocaleString('en-US')} customers`);
+      await client.query('COMMIT');
+      return builder.features();
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  });
+}
+
+/** Collects the fetched customer rows into the CustomerFeatures columns. */
+class FeatureBuilder {
+  n = 0;
+  private readonly customerId: string[] = [];
+  private readonly numbers = { recencyDays: [] as number[], frequency: [] as number[], total: [] as number[], mean: [] as number[], balance: [] as number[], age: [] as number[] };
+  private readonly gender: number[] = [];
+  /** Location rank - 1 for a top location, -1 for OTHER (resolved in features()). */
+  private readonly locationRank: number[] = [];
+  private readonly topNames: string[] = [];
+  private readonly timeOfDay: number[] = [];
+  private endDate = NaN;
+
+  row(r: FeatureRow): void {
+    const [customerId, recencyDays, frequency, total, mean, balance, age, gender, rank, location, timeOfDay, endDay] = r;
+    this.customerId.push(customerId);
+    this.numbers.recencyDays.push(recencyDays);
+    this.numbers.frequency.push(frequency);
+    this.numbers.total.push(total);
+    this.numbers.mean.push(mean);
+    this.numbers.balance.push(balance ?? NaN);
+    this.numbers.age.push(age ?? NaN);
+    this.gender.push(gender ?? -1);
+    if (rank === null || location === null) {
+      this.locationRank.push(-1);
+    } else {
+      this.locationRank.push(rank - 1);
+      this.topNames[rank - 1] = location;
+    }
+    this.timeOfDay.push(timeOfDay);
+    this.endDate = endDay;
+    this.n++;
+  }
+
+  features(): CustomerFeatures {
+    // Values: the kept names in rank order, then OTHER (shared with a source location literally called OTHER).
+    const values = [...this.topNames];
+    let otherCode = values.indexOf(OTHER_LOCATION);
+    if (otherCode < 0) otherCode = values.push(OTHER_LOCATION) - 1;
+    const location = Int32Array.from(this.locationRank, (r) => (r < 0 ? otherCode : r));
+    const nums = this.numbers;
+    return {
+      n: this.n,
+      customerId: this.customerId,
+      recencyDays: Float64Array.from(nums.recencyDays),
+      frequency: Float64Array.from(nums.frequency),
+      monetaryTotal: Float64Array.from(nums.total),
+      monetaryMean: Float64Array.from(nums.mean),
+      balance: Float64Array.from(nums.balance),
+      age: Float64Array.from(nums.age),
+      gender: { codes: Int32Array.from(this.gender), values: GENDERS },
+      location: { codes: location, values },
+      timeOfDay: { codes: Int32Array.from(this.timeOfDay), values: TIME_OF_DAY },
+      endDate: this.endDate,
+    };
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * Figures to files: standalone HTML (plotly.js inlined, works offline) and static PNG/SVG rendered by
+ * plotly.js itself in one headless Chromium, so the images match what the notebook shows.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { Figure } from './figure';
+import { FIGURE_HEIGHT, FIGURE_WIDTH } from './plots/theme';
+
+export type StaticFormat = 'png' | 'svg';
+export type ExportFormat = StaticFormat | 'html';
+
+/** Chromium used for static images: `BANKSEG_CHROMIUM` if set, else Debian's `/usr/bin/chromium`. */
+export const DEFAULT_CHROMIUM = process.env.BANKSEG_CHROMIUM || '/usr/bin/chromium';
+
+/** PNG pixel density: 2 × the figure size, sharp on slides and high-DPI screens. */
+const PNG_SCALE = 2;
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Chromium is missing or would not start; the message is one line that says what to install. */
+export class ChromiumUnavailableError extends Error {
+  override name = 'ChromiumUnavailableError';
+}
+
+export interface RenderOptions {
+  /** Chromium binary (default DEFAULT_CHROMIUM). */
+  readonly executablePath?: string;
+}
+
+export interface ExportOptions extends RenderOptions {
+  /** Default: all three. */
+  readonly formats?: readonly ExportFormat[];
+  /** Called after each figure is written (for progress). */
+  readonly onFigure?: (name: string, done: number, total: number) => void;
+}
+
+let plotlyCache: string | undefined;
+
+/** The plotly.js-dist-min bundle as text (read once; it is a browser bundle and cannot be require()d in Node). */
+export function plotlySource(): string {
+  if (plotlyCache === undefined) {
+    const file = require.resolve('plotly.js-dist-min/plotly.min.js');
+    // A literal `</script` inside an inline script would end it early; `<\/script` means the same in JS.
+    plotlyCache = fs.readFileSync(file, 'utf8').replace(/<\/script/gi, '<\\/script');
+  }
+  return plotlyCache;
+}
+
+/**
+ * A standalone HTML page showing `fig` interactively, with plotly.js inlined (no CDN, works offline;
+ * about 4.8 MB, almost all of it plotly.js). Cost: O(size of the spec + bundle).
+ */
+export function figureHtml(fig: Figure): string {
+  const width = fig.width ?? FIGURE_WIDTH;
+  const height = fig.height ?? FIGURE_HEIGHT;
+  const spec = scriptJson({ data: fig.data, layout: fig.layout });
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<title>${escapeHtml(fig.title)}</title>`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<style>body{margin:0;padding:16px;background:#fff}#figure{width:100%;max-width:' +
+      `${width}px;height:${height}px;margin:0 auto}</style>`,
+    `<script>${plotlySource()}</script>`,
+    '</head>',
+    '<body>',
+    '<div id="figure"></div>',
+    `<script>(function(){var spec=${spec};Plotly.newPlot('figure',spec.data,spec.layout,{responsive:true,displaylogo:false});})();</script>`,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Writes each figure as `<outDir>/<name>.<format>` (temp file, then rename: never a half-written file).
+ * HTML is written first and needs no browser; PNG (scale 2) and SVG are rendered in ONE headless Chromium
+ * that is always closed. If Chromium is missing the HTML files are still written and a
+ * `ChromiumUnavailableError` with a one-line message is thrown. Cost: one browser start (~0.5 s) and
+ * plotly.js load (~2 s), then roughly 0.1–0.5 s per image.
+ */
+export async function exportFigures(
+  figs: readonly Figure[],
+  outDir: string,
+  opts: ExportOptions = {},
+): Promise<{ written: string[] }> {
+  const formats = opts.formats ?? ['png', 'svg', 'html'];
+  checkNames(figs);
+  fs.mkdirSync(outDir, { recursive: true });
+  const written: string[] = [];
+  const staticFormats = formats.filter((f): f is StaticFormat => f === 'png' || f === 'svg');
+  const total = figs.length;
+  if (formats.includes('html')) {
+    for (const fig of figs) written.push(writeAtomic(path.join(outDir, `${fig.name}.html`), figureHtml(fig)));
+  }
+  if (staticFormats.length === 0) {
+    figs.forEach((fig, i) => opts.onFigure?.(fig.name, i + 1, total));
+    return { written };
+  }
+  try {
+    await withPlotlyPage(opts, async (page) => {
+      for (let i = 0; i < figs.length; i++) {
+        for (const format of staticFormats) {
+          const image = await renderOne(page, figs[i], format);
+          written.push(writeAtomic(path.join(outDir, `${figs[i].name}.${format}`), image));
+        }
+        opts.onFigure?.(figs[i].name, i + 1, total);
+      }
+    });
+  } catch (err) {
+    if (err instanceof ChromiumUnavailableError && formats.includes('html')) {
+      throw new ChromiumUnavailableError(`${err.message}; the HTML figures were still written to ${outDir}`);
+    }
+    throw err;
+  }
+  return { written };
+}
+
+/**
+ * Each figure rendered to PNG (a Buffer, scale 2) or SVG (a string), keyed by figure name, in one
+ * headless Chromium that is always closed. For the notebook's static fallback. Cost: as `exportFigures`.
+ */
+export async function renderStatic(
+  figs: readonly Figure[],
+  format: StaticFormat,
+  opts: RenderOptions = {},
+): Promise<Map<string, Buffer | string>> {
+  checkNames(figs);
+  const out = new Map<string, Buffer | string>();
+  await withPlotlyPage(opts, async (page) => {
+    for (const fig of figs) out.set(fig.name, await renderOne(page, fig, format));
+  });
+  return out;
+}
+
+/** Starts Chromium, loads plotly.js into a blank page, runs `work`, and closes the browser whatever happens. */
+async function withPlotlyPage<T>(opts: RenderOptions, work: (page: Page) => Promise<T>): Promise<T> {
+  const executablePath = opts.executablePath ?? DEFAULT_CHROMIUM;
+  if (!fs.existsSync(executablePath)) {
+    throw new ChromiumUnavailableError(
+      `Chromium not found at ${executablePath}: PNG/SVG export needs it (install it with \`apt-get install chromium\`, or set BANKSEG_CHROMIUM)`,
+    );
+  }
+  // Loaded lazily so that HTML-only use never needs playwright-core.
+  const { chromium } = await import('playwright-core');
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+  } catch (err) {
+    const first = String((err as Error).message).split('\n').find((l) => l.trim()) ?? 'unknown error';
+    throw new ChromiumUnavailableError(
+      `Chromium at ${executablePath} did not start (${first.trim()}); install it with \`apt-get install chromium\``,
+    );
+  }
+  try {
+    const page = await browser.newPage();
+    await page.setContent('<!DOCTYPE html><html><head><meta charset="utf-8"></head><body></body></html>');
+    await page.addScriptTag({ content: plotlySource() });
+    return await work(page);
+  } finally {
+    await browser.close();
+  }
+}
+
+/** One figure through `Plotly.toImage` in the page; decodes the data URL it returns. */
+async function renderOne(page: Page, fig: Figure, format: StaticFormat): Promise<Buffer | string> {
+  const args = {
+    data: fig.data,
+    layout: fig.layout,
+    format,
+    width: fig.width ?? FIGURE_WIDTH,
+    height: fig.height ?? FIGURE_HEIGHT,
+    scale: format === 'png' ? PNG_SCALE : 1,
+  };
+  let url: string;
+  try {
+    url = await page.evaluate(async (a) => {
+      // Runs in the browser, where the inlined bundle defined the global `Plotly`.
+      const P = (globalThis as unknown as { Plotly: { toImage(fig: unknown, opts: unknown): Promise<string> } }).Plotly;
+      return P.toImage({ data: a.data, layout: a.layout }, { format: a.format, width: a.width, height: a.height, scale: a.scale });
+    }, args);
+  } catch (err) {
+    throw new Error(`figure ${fig.name}: Plotly could not render it as ${format}: ${String((err as Error).message).split('\n')[0]}`);
+  }
+  const comma = url.indexOf(',');
+  const header = url.slice(0, comma);
+  const body = url.slice(comma + 1);
+  if (format === 'png') return Buffer.from(body, 'base64');
+  return header.endsWith(';base64') ? Buffer.from(body, 'base64').toString('utf8') : decodeURIComponent(body);
+}
+
+function checkNames(figs: readonly Figure[]): void {
+  const seen = new Set<string>();
+  for (const fig of figs) {
+    if (!/^[A-Za-z0-9._-]+$/.test(fig.name)) throw new Error(`figure name "${fig.name}" is not a safe file stem (letters, digits, . _ -)`);
+    if (seen.has(fig.name)) throw new Error(`two figures are named "${fig.name}"; names become file names and must be unique`);
+    seen.add(fig.name);
+  }
+}
+
+/** Writes to a temp file next to `file` and renames it into place; returns `file`. */
+function writeAtomic(file: string, content: string | Buffer): string {
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    fs.writeFileSync(tmp, content);
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  return file;
+}
+
+/** JSON safe inside a <script> element: `<` escaped so no `</script>` or `<!--` can appear. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}

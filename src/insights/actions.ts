@@ -1,0 +1,80 @@
+/**
+ * A concrete recommended action per segment, chosen by rules from its profile and stated with the numbers behind it.
+ *
+ * Rules, first match wins (lifts in standard deviations, "index" = share of money or balances ÷ share of customers):
+ *  1. lapsed (recency lift >= 0.5) and valuable (money or balance index >= 1.2) → win-back (reactivation with an offer)
+ *  2. lapsed → low-cost reactivation (automated nudges)
+ *  3. money index >= 1.5 or money lift >= 0.5 → retention (reward and protect the big movers)
+ *  4. balance index >= 1.5 or balance lift >= 0.5 → upsell (put idle balances to work: deposits, investments)
+ *  5. frequency lift >= 0.5 → cross-sell (cards, autopay) on an existing habit
+ *  6. age lift <= −0.5 → growth (digital onboarding, starter products)
+ *  7. age lift >= 0.5 → deepen (senior-citizen deposits, assisted service)
+ *  8. balance lift <= −0.5 → low-cost service with a savings nudge
+ *  9. otherwise → nurture on low-cost channels and test offers
+ */
+import type { NumericFeature } from '../table';
+import { count, inr, pct } from './format';
+import type { SegmentFacts } from './profile';
+import { STRONG } from './naming';
+
+/** Money or balance share at least this multiple of the customer share marks a valuable segment. */
+export const VALUABLE_INDEX = 1.2;
+/** … and at least this multiple marks where the money or balances concentrate. */
+export const CONCENTRATED_INDEX = 1.5;
+
+/** The action category of a segment (the rule that fired). */
+export type ActionKind = 'win-back' | 'reactivation' | 'retention' | 'upsell' | 'cross-sell' | 'growth' | 'deepen' | 'savings nudge' | 'nurture';
+
+const lift = (f: SegmentFacts, feature: NumericFeature): number => f.lift[feature] ?? 0;
+
+/** Share of money (or balances) per share of customers: 2 means twice its weight. */
+export function valueIndex(f: Pick<SegmentFacts, 'share' | 'monetaryShare' | 'balanceShare'>): { money: number; balance: number } {
+  return {
+    money: f.share > 0 ? f.monetaryShare / f.share : 0,
+    balance: f.share > 0 ? f.balanceShare / f.share : 0,
+  };
+}
+
+/** Which rule fires for the segment (see the module comment). */
+export function actionKind(f: SegmentFacts): ActionKind {
+  const index = valueIndex(f);
+  const lapsed = lift(f, 'recencyDays') >= STRONG;
+  const moneyLift = Math.max(lift(f, 'monetaryTotal'), lift(f, 'monetaryMean'));
+  if (lapsed && (index.money >= VALUABLE_INDEX || index.balance >= VALUABLE_INDEX)) return 'win-back';
+  if (lapsed) return 'reactivation';
+  if (index.money >= CONCENTRATED_INDEX || moneyLift >= STRONG) return 'retention';
+  if (index.balance >= CONCENTRATED_INDEX || lift(f, 'balance') >= STRONG) return 'upsell';
+  if (lift(f, 'frequency') >= STRONG) return 'cross-sell';
+  if (lift(f, 'age') <= -STRONG) return 'growth';
+  if (lift(f, 'age') >= STRONG) return 'deepen';
+  if (lift(f, 'balance') <= -STRONG) return 'savings nudge';
+  return 'nurture';
+}
+
+/** The recommended action for a segment, one or two sentences with its numbers. */
+export function recommendAction(f: SegmentFacts): string {
+  const p = f.profile;
+  const who = `${count(f.size)} customers (${pct(f.share)})`;
+  const carries = `move ${pct(f.monetaryShare)} of the money and hold ${pct(f.balanceShare)} of balances`;
+  const idle = `${Math.round(p.recencyDays)} days`;
+  switch (actionKind(f)) {
+    case 'win-back':
+      return `Win-back: ${who} ${carries}, but their last transaction was a median ${idle} before the end of the data; call or message them with a personal offer (fee waiver, bonus deposit rate) before the balance (median ${inr(p.balance)}) leaves.`;
+    case 'reactivation':
+      return `Reactivation: ${who} have been idle a median ${idle} and spend a median ${inr(p.monetaryMean)} per transaction; send automated app/SMS nudges with cashback on the next transaction and stop paid outreach for those who do not respond.`;
+    case 'retention':
+      return `Retention: ${who} ${carries} (median ${inr(p.monetaryTotal)} moved, ${inr(p.monetaryMean)} per transaction); protect them with a premium card, cashback on large payments and a relationship manager, and watch their activity monthly for early churn.`;
+    case 'upsell':
+      return `Upsell: ${who} hold ${pct(f.balanceShare)} of balances (median ${inr(p.balance)}) but move ${pct(f.monetaryShare)} of the money; offer fixed deposits, mutual funds or a sweep-in account to put idle balances to work.`;
+    case 'cross-sell':
+      return `Cross-sell: ${who} transact a median ${p.frequency} times (the bank-wide typical is once); build on the habit with a credit card, UPI autopay and rewards on recurring payments.`;
+    case 'growth':
+      return `Growth: ${who}, median age ${Math.round(p.age)}, median balance ${inr(p.balance)}; onboard them to digital savings goals, a starter credit card and small monthly SIPs while their banking habits form.`;
+    case 'deepen':
+      return `Deepen: ${who}, median age ${Math.round(p.age)}, median balance ${inr(p.balance)}; offer senior-citizen deposit rates, pension and health-insurance products with assisted (branch/phone) service.`;
+    case 'savings nudge':
+      return `Savings nudge: ${who} keep a median balance of ${inr(p.balance)}; serve them on low-cost digital channels and nudge a savings habit (round-up or auto-sweep into a recurring deposit).`;
+    case 'nurture':
+      return `Nurture: ${who} ${carries}, close to the bank-wide typical customer; keep them on low-cost digital channels and test one upsell offer on a small random group to measure uplift before rolling it out.`;
+  }
+}

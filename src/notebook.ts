@@ -1,0 +1,379 @@
+/**
+ * Notebook helpers for the tslab kernel: where the data comes from (BANKSEG_INPUT, read here and nowhere else),
+ * small tables as danfo DataFrames shown as HTML, and figures shown as interactive Plotly charts with a static PNG
+ * inside, so a reopened or untrusted notebook is never blank.
+ *
+ * plotly.js is sent to the page once per notebook (`setupPlotly()`, ~4.8 MB inlined from plotly.js-dist-min, no
+ * CDN); each chart is then a small HTML output: a <div> holding the PNG, and a script that swaps in the
+ * interactive chart when `window.Plotly` exists (scripts only run in trusted notebooks; the PNG needs none).
+ * Heavy work stays in the pipeline modules; everything here is O(rows shown) unless it says otherwise.
+ */
+import * as crypto from 'node:crypto';
+import * as dfd from 'danfojs-node';
+import type { LoadOptions } from './pipeline';
+import { cachedLoad, cachedSegmentation } from './cache';
+import type { CachedLoad, CachedSegmentation } from './cache';
+import { plotlySource, renderStatic } from './export';
+import type { Figure } from './figure';
+import { FIGURE_HEIGHT, FIGURE_WIDTH } from './plots/theme';
+import { quantileSorted, sortedPresent } from './quantile';
+import type { CleanTable, CustomerFeatures, DictColumn, TransactionTable } from './table';
+import { GENDERS, isoDate } from './table';
+import type { SegmentOptions } from './segment/index';
+import type { KScore, Segmentation } from './segment/types';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Where the data comes from.
+
+/** The environment variable naming the transactions file the notebooks read (e.g. the real 1M-row CSV). */
+export const INPUT_ENV = 'BANKSEG_INPUT';
+
+/**
+ * The notebooks' data source, the ONE place they read it: `BANKSEG_INPUT` (a CSV, plain or .gz; a relative path
+ * is relative to the project root, the kernel's working directory) or, when unset, the generated default data.
+ */
+export function notebookSource(env: NodeJS.ProcessEnv = process.env): LoadOptions {
+  const input = env[INPUT_ENV]?.trim();
+  return input ? { input } : {};
+}
+
+/**
+ * Read → clean → features for the notebook's source, from the stage cache when possible (about a second for the
+ * 1M-row default instead of ~10 s), printing one line that says where the data came from.
+ */
+export async function loadNotebookData(env: NodeJS.ProcessEnv = process.env): Promise<CachedLoad> {
+  const data = await cachedLoad(notebookSource(env));
+  const source = env[INPUT_ENV]?.trim() ? `${INPUT_ENV}=${env[INPUT_ENV]?.trim()}` : 'the generated default data';
+  const how = data.cache.hit ? `from the stage cache (${data.cache.dirs.join(', ')})` : 'computed and cached';
+  console.log(
+    `${data.clean.rows.toLocaleString('en-US')} clean transactions, ${data.features.n.toLocaleString('en-US')} customers ` +
+      `from ${source}; ${how} in ${data.cache.seconds.toFixed(1)} s`,
+  );
+  return data;
+}
+
+/**
+ * The segmentation options every notebook uses, so 04, 05 and 06 share one cached result: k chosen by the sweep
+ * (2..10), the six numeric features, log1p on the money features, the project's default seed.
+ */
+export const NOTEBOOK_SEGMENT_OPTIONS: SegmentOptions = { k: 'auto' };
+
+/**
+ * The customers' segmentation with NOTEBOOK_SEGMENT_OPTIONS (or `opts`), from the stage cache when possible,
+ * printing one line that says which k was kept and where the result came from.
+ */
+export async function segmentNotebookCustomers(features: CustomerFeatures, opts: SegmentOptions = NOTEBOOK_SEGMENT_OPTIONS): Promise<CachedSegmentation> {
+  const seg = await cachedSegmentation(features, opts);
+  const how = seg.cache.hit ? `from the stage cache (${seg.cache.dirs.join(', ')})` : 'computed and cached';
+  console.log(`${seg.k} segments of ${features.n.toLocaleString('en-US')} customers; ${how} in ${seg.cache.seconds.toFixed(1)} s`);
+  return seg;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rich output through tslab.
+
+type Tslab = typeof import('tslab');
+
+/** tslab's display, required lazily: inside the kernel `require('tslab')` is the running kernel's instance. */
+function display(): Tslab['display'] {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  return (require('tslab') as Tslab).display;
+}
+
+/** Shows Markdown (e.g. findings written from results). */
+export function showMarkdown(markdown: string): void {
+  display().markdown(markdown);
+}
+
+/** Shows preformatted text (e.g. a text report) without the stream styling of console output. */
+export function showText(text: string): void {
+  display().html(`<pre style="font-size:13px;line-height:1.35">${escapeHtml(text)}</pre>`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Figures.
+
+/** The HTML that loads plotly.js into the page and defines `window.Plotly` (no require.js, no CDN). O(bundle). */
+export function plotlyBundleHtml(): string {
+  const version = /plotly\.js v([\d.]+)/.exec(plotlySource().slice(0, 200))?.[1] ?? '';
+  return (
+    `<script type="text/javascript">${plotlySource()}</script>\n` +
+    `<div style="color:#5F6368;font-size:12px">plotly.js ${escapeHtml(version)} loaded for the interactive charts ` +
+    '(static images are shown where scripts do not run)</div>'
+  );
+}
+
+/** Loads plotly.js into the notebook page. Run it once, in the notebook's first code cells. */
+export function setupPlotly(): void {
+  display().html(plotlyBundleHtml());
+}
+
+/**
+ * One figure as notebook HTML: a <div> holding the static PNG (if given), and a script that replaces it with the
+ * interactive chart once `window.Plotly` is there (it waits up to 10 s for `setupPlotly`'s output to load).
+ * O(size of the spec + PNG).
+ */
+export function figureOutputHtml(fig: Figure, png?: Uint8Array): string {
+  const id = `bankseg-fig-${crypto.randomBytes(6).toString('hex')}`;
+  const width = fig.width ?? FIGURE_WIDTH;
+  const height = fig.height ?? FIGURE_HEIGHT;
+  const img = png
+    ? `<img src="data:image/png;base64,${Buffer.from(png).toString('base64')}" alt="${escapeHtml(fig.title)}" ` +
+      `style="width:100%;max-width:${width}px;height:auto">`
+    : `<div style="color:#5F6368">${escapeHtml(fig.title)} (interactive chart; run setupPlotly() and trust the notebook to see it)</div>`;
+  const spec = scriptJson({ data: fig.data, layout: { ...fig.layout, height, autosize: true } });
+  const script =
+    '(function(){var spec=' + spec + ',tries=0;' +
+    'function draw(){var el=document.getElementById("' + id + '");if(!el)return;' +
+    'var P=window.Plotly;if(!P){if(++tries<100)setTimeout(draw,100);return;}' +
+    'el.innerHTML="";el.style.height="' + height + 'px";' +
+    'P.newPlot(el,spec.data,spec.layout,{responsive:true,displaylogo:false});}' +
+    'draw();})();';
+  return `<div class="bankseg-figure" id="${id}" style="width:100%;max-width:${width}px">${img}</div>\n<script type="text/javascript">${script}</script>`;
+}
+
+/**
+ * Shows figures: interactive charts with their PNG inside. The PNGs are rendered in ONE headless Chromium
+ * (src/export.ts; ~2 s to start plus ~0.3 s per figure); if Chromium is unavailable the charts are shown
+ * without the static image and one line says why.
+ */
+export async function showFigures(figs: readonly Figure[]): Promise<void> {
+  let pngs = new Map<string, Buffer | string>();
+  try {
+    pngs = await renderStatic(figs, 'png');
+  } catch (err) {
+    console.log(`(static images skipped: ${String((err as Error).message).split('\n')[0]})`);
+  }
+  for (const fig of figs) {
+    const png = pngs.get(fig.name);
+    display().html(figureOutputHtml(fig, typeof png === 'string' ? undefined : png));
+  }
+}
+
+/** Shows one figure (see `showFigures`). */
+export async function showFigure(fig: Figure): Promise<void> {
+  await showFigures([fig]);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tables.
+
+/** A column for display: numbers (NaN = missing), dictionary-encoded text, or text (undefined/null = missing). */
+export type DisplayColumn = ArrayLike<number> | DictColumn | readonly (string | null | undefined)[];
+
+export interface RowRange {
+  /** First row (default 0). */
+  readonly start?: number;
+  /** One past the last row (default start + 10). */
+  readonly end?: number;
+}
+
+function isDictColumn(c: DisplayColumn): c is DictColumn {
+  return typeof c === 'object' && c !== null && 'codes' in c && 'values' in c;
+}
+
+/**
+ * Rows [start, end) of equally long columns as a danfo DataFrame (missing numbers stay NaN, missing text is
+ * null). For display only: O(rows shown × columns).
+ */
+export function frame(columns: Readonly<Record<string, DisplayColumn>>, range: RowRange = {}): dfd.DataFrame {
+  const start = range.start ?? 0;
+  const data: Record<string, (number | string | null)[]> = {};
+  let end = range.end ?? start + 10;
+  for (const col of Object.values(columns)) end = Math.min(end, isDictColumn(col) ? col.codes.length : col.length);
+  for (const [name, col] of Object.entries(columns)) {
+    const out: (number | string | null)[] = [];
+    for (let i = start; i < end; i++) {
+      if (isDictColumn(col)) out.push(col.codes[i] < 0 ? null : col.values[col.codes[i]]);
+      else out.push(col[i] ?? null);
+    }
+    data[name] = out;
+  }
+  return new dfd.DataFrame(data, { index: Array.from({ length: Math.max(0, end - start) }, (_, i) => start + i) });
+}
+
+/** Rows of the transactions as read, with the source's column names and readable dates. */
+export function transactionsFrame(t: TransactionTable, range: RowRange = {}): dfd.DataFrame {
+  return frame(
+    {
+      TransactionID: t.transactionId,
+      CustomerID: t.customerId,
+      CustomerDOB: t.customerDob,
+      CustGender: t.custGender,
+      CustLocation: t.custLocation,
+      CustAccountBalance: t.custAccountBalance,
+      TransactionDate: datesColumn(t.transactionDate, range),
+      TransactionTime: t.transactionTime,
+      'TransactionAmount (INR)': t.transactionAmount,
+    },
+    range,
+  );
+}
+
+/** Rows of the cleaned transactions (customer id, date, time, capped amount and balance, age, gender, location). */
+export function cleanFrame(c: CleanTable, range: RowRange = {}): dfd.DataFrame {
+  return frame(
+    {
+      customer: { codes: c.customer, values: c.customerIds },
+      date: datesColumn(c.date, range),
+      time: c.time,
+      amount: c.amount,
+      balance: c.balance,
+      age: c.age,
+      gender: { codes: Int32Array.from(c.gender), values: GENDERS },
+      location: c.location,
+    },
+    range,
+  );
+}
+
+/** Rows of the customer features. */
+export function featuresFrame(f: CustomerFeatures, range: RowRange = {}): dfd.DataFrame {
+  return frame(
+    {
+      customerId: f.customerId,
+      recencyDays: f.recencyDays,
+      frequency: f.frequency,
+      monetaryTotal: f.monetaryTotal,
+      monetaryMean: f.monetaryMean,
+      balance: f.balance,
+      age: f.age,
+      gender: f.gender,
+      location: f.location,
+      timeOfDay: f.timeOfDay,
+    },
+    range,
+  );
+}
+
+/** ISO dates for the rows of `range` only (the rest stay empty: frame() reads nothing else). */
+function datesColumn(days: Int32Array, range: RowRange): (string | undefined)[] {
+  const start = range.start ?? 0;
+  const end = Math.min(range.end ?? start + 10, days.length);
+  const out = new Array<string | undefined>(days.length);
+  for (let i = start; i < end; i++) out[i] = isoDate(days[i]);
+  return out;
+}
+
+/**
+ * Summary statistics of numeric columns (count present, missing, mean, std (population), min, 25%, 50%, 75%,
+ * max; type-7 quantiles, NaN ignored) as a DataFrame with one column per input column, like pandas' describe().
+ * Computed here, not in danfo (whose describe turns a column with any NaN into NaN). O(n log n) per column.
+ */
+export function describe(columns: Readonly<Record<string, Float64Array>>): dfd.DataFrame {
+  const stats = ['count', 'missing', 'mean', 'std', 'min', '25%', '50%', '75%', 'max'];
+  const data: Record<string, number[]> = {};
+  for (const [name, values] of Object.entries(columns)) {
+    const sorted = sortedPresent(values);
+    const n = sorted.length;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += sorted[i];
+    const mean = n ? sum / n : NaN;
+    let ss = 0;
+    for (let i = 0; i < n; i++) ss += (sorted[i] - mean) ** 2;
+    data[name] = [
+      n,
+      values.length - n,
+      mean,
+      n ? Math.sqrt(ss / n) : NaN,
+      n ? sorted[0] : NaN,
+      quantileSorted(sorted, 0.25),
+      quantileSorted(sorted, 0.5),
+      quantileSorted(sorted, 0.75),
+      n ? sorted[n - 1] : NaN,
+    ];
+  }
+  return new dfd.DataFrame(data, { index: stats });
+}
+
+/** One row per segment: name, size, shares of customers/money/balances and the median of each feature. */
+export function segmentsFrame(seg: Segmentation): dfd.DataFrame {
+  const s = seg.segments;
+  const median = (f: keyof Segmentation['segments'][number]['profile']) => s.map((x) => x.profile[f]);
+  return new dfd.DataFrame(
+    {
+      segment: s.map((x) => x.name),
+      customers: s.map((x) => x.size),
+      'share of customers': s.map((x) => x.share),
+      'share of money': s.map((x) => x.monetaryShare),
+      'share of balances': s.map((x) => x.balanceShare),
+      'median recency (days)': median('recencyDays'),
+      'median transactions': median('frequency'),
+      'median total (INR)': median('monetaryTotal'),
+      'median per transaction (INR)': median('monetaryMean'),
+      'median balance (INR)': median('balance'),
+      'median age': median('age'),
+    },
+    { index: s.map((x) => x.id) },
+  );
+}
+
+/** One row per k of the sweep: inertia, silhouette, Davies–Bouldin, Calinski–Harabasz, stability. */
+export function sweepFrame(kSweep: readonly KScore[]): dfd.DataFrame {
+  return new dfd.DataFrame(
+    {
+      inertia: kSweep.map((s) => s.inertia),
+      silhouette: kSweep.map((s) => s.silhouette),
+      'Davies–Bouldin': kSweep.map((s) => s.daviesBouldin),
+      'Calinski–Harabasz': kSweep.map((s) => s.calinskiHarabasz),
+      stability: kSweep.map((s) => s.stability),
+    },
+    { index: kSweep.map((s) => `k = ${s.k}`) },
+  );
+}
+
+export interface TableOptions {
+  /** A caption above the table. */
+  readonly caption?: string;
+  /** Columns whose values are shares (0..1), shown as percentages. Default: names containing "share". */
+  readonly percent?: readonly string[];
+}
+
+/** The DataFrame as an HTML table: numbers right-aligned with thousands separators, NaN/null shown as "—". O(cells). */
+export function tableHtml(df: dfd.DataFrame, opts: TableOptions = {}): string {
+  const columns = df.columns.map(String);
+  const percent = new Set(opts.percent ?? columns.filter((c) => /share/i.test(c)));
+  const rows = df.values as unknown[][];
+  const index = df.index;
+  const th = (s: string, align = 'right') => `<th style="text-align:${align}">${escapeHtml(s)}</th>`;
+  const head = `<tr>${th('', 'left')}${columns.map((c) => th(c)).join('')}</tr>`;
+  const body = rows
+    .map((row, r) => {
+      const cells = row.map((v, c) => {
+        const isNumber = typeof v === 'number';
+        const text = formatCell(v, percent.has(columns[c]));
+        return `<td style="text-align:${isNumber ? 'right' : 'left'};white-space:nowrap">${escapeHtml(text)}</td>`;
+      });
+      return `<tr><th style="text-align:left">${escapeHtml(String(index[r]))}</th>${cells.join('')}</tr>`;
+    })
+    .join('\n');
+  const caption = opts.caption ? `<caption style="caption-side:top;text-align:left;font-weight:600">${escapeHtml(opts.caption)}</caption>` : '';
+  return `<table class="bankseg-table" style="border-collapse:collapse;font-size:13px">${caption}\n<thead>${head}</thead>\n<tbody>${body}</tbody></table>`;
+}
+
+/** Shows a DataFrame as an HTML table (see `tableHtml`). */
+export function showTable(df: dfd.DataFrame, opts: TableOptions = {}): void {
+  display().html(tableHtml(df, opts));
+}
+
+/** A cell's text: "—" for missing, percentages for shares, integers with separators, other numbers to 4 significant digits (at least 2 decimals below 1,000). */
+export function formatCell(v: unknown, asPercent = false): string {
+  if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return '—';
+  if (typeof v !== 'number') return String(v);
+  if (asPercent) return `${(100 * v).toFixed(1)}%`;
+  if (Number.isInteger(v)) return v.toLocaleString('en-US');
+  const abs = Math.abs(v);
+  const digits = abs >= 1000 ? 0 : abs >= 1 ? 2 : 4;
+  return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** JSON safe inside a <script> element: no `</script>` or `<!--` can appear. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}

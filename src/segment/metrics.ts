@@ -1,0 +1,210 @@
+/**
+ * Cluster-quality metrics, written for ~900k points: nothing here builds an n×n matrix.
+ * Definitions follow scikit-learn (silhouette_score, davies_bouldin_score, calinski_harabasz_score,
+ * adjusted_rand_score), so numbers can be compared with the pandas + scikit-learn reference.
+ */
+import { createRng } from '../random';
+import { sampleDistinct } from './kmeans';
+import type { Rows } from './kmeans';
+import type { KMeansFit } from './types';
+
+export const SILHOUETTE_SAMPLE_SIZE = 10_000;
+
+export interface SampleOptions {
+  /** Customers in the sample (all when there are fewer). */
+  readonly sampleSize?: number;
+  readonly seed?: number;
+}
+
+/** The seeded sample every silhouette (and the stability check) is computed on. O(m log m). */
+export function metricSample(n: number, opts: SampleOptions = {}): Int32Array {
+  return sampleDistinct(n, opts.sampleSize ?? SILHOUETTE_SAMPLE_SIZE, createRng(opts.seed ?? 42));
+}
+
+/**
+ * Mean silhouette over a seeded sample of m points, for several labelings at once (one per entry of `labelings`,
+ * with `ks[c]` clusters), as scikit-learn's `silhouette_score(X, labels, sample_size=m)` computes it: a and b are
+ * taken within the sample; a point alone in its cluster (within the sample) scores 0.
+ * Streams: one row of m Euclidean distances at a time (computed once for all labelings), summed per cluster over
+ * each labeling's members grouped contiguously. O(m²·(d + L)) time for L labelings, O(m·L) memory: never m×m.
+ */
+export function silhouetteSampleMany(space: Rows, labelings: readonly Int32Array[], ks: readonly number[], opts: SampleOptions = {}): number[] {
+  const rows = metricSample(space.n, opts);
+  const m = rows.length;
+  const { X, d } = space;
+  const sample = new Float64Array(m * d);
+  for (let r = 0; r < m; r++) sample.set(X.subarray(rows[r] * d, rows[r] * d + d), r * d);
+  // Per labeling: the sample's labels, its members ordered by cluster, and where each cluster starts.
+  const groups = labelings.map((labels, c) => {
+    const k = ks[c];
+    const own = new Int32Array(m);
+    for (let r = 0; r < m; r++) {
+      own[r] = labels[rows[r]];
+      if (!(own[r] >= 0 && own[r] < k)) throw new RangeError(`label ${own[r]} is outside 0..${k - 1}`);
+    }
+    const start = new Int32Array(k + 1);
+    for (let r = 0; r < m; r++) start[own[r] + 1]++;
+    for (let q = 0; q < k; q++) start[q + 1] += start[q];
+    const next = start.slice(0, k);
+    const members = new Int32Array(m);
+    for (let r = 0; r < m; r++) members[next[own[r]]++] = r;
+    return { k, own, start, members, total: 0 };
+  });
+  const dist = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    const oi = i * d;
+    for (let j = 0; j < m; j++) {
+      const oj = j * d;
+      let s = 0;
+      for (let t = 0; t < d; t++) {
+        const diff = sample[oi + t] - sample[oj + t];
+        s += diff * diff;
+      }
+      dist[j] = Math.sqrt(s);
+    }
+    for (const g of groups) {
+      const { k, start, members } = g;
+      const mine = g.own[i];
+      let a = NaN;
+      let b = Infinity;
+      for (let q = 0; q < k; q++) {
+        const from = start[q];
+        const to = start[q + 1];
+        if (from === to) continue;
+        let sum = 0; // includes the point's zero distance to itself when q is its own cluster
+        for (let r = from; r < to; r++) sum += dist[members[r]];
+        if (q === mine) a = to - from > 1 ? sum / (to - from - 1) : NaN;
+        else if (sum / (to - from) < b) b = sum / (to - from);
+      }
+      // Alone in its cluster, or the only cluster present: silhouette 0 by convention.
+      if (Number.isNaN(a) || b === Infinity) continue;
+      const top = Math.max(a, b);
+      if (top > 0) g.total += (b - a) / top;
+    }
+  }
+  return groups.map((g) => g.total / m);
+}
+
+/**
+ * Mean silhouette over a seeded sample (default 10,000 points), never the n×n matrix.
+ * O(m²·d) time, O(m·k) memory. See `silhouetteSampleMany`.
+ */
+export function silhouetteSample(space: Rows, labels: Int32Array, k: number, opts: SampleOptions = {}): number {
+  return silhouetteSampleMany(space, [labels], [k], opts)[0];
+}
+
+/** Per-cluster sizes and means of the points (from the labels, not the fit's centroids). O(n·d). */
+export function clusterMeans(space: Rows, labels: Int32Array, k: number): { sizes: Float64Array; means: Float64Array } {
+  const { X, n, d } = space;
+  const sizes = new Float64Array(k);
+  const means = new Float64Array(k * d);
+  for (let i = 0; i < n; i++) {
+    const c = labels[i];
+    sizes[c]++;
+    for (let t = 0; t < d; t++) means[c * d + t] += X[i * d + t];
+  }
+  for (let c = 0; c < k; c++) for (let t = 0; t < d; t++) means[c * d + t] = sizes[c] > 0 ? means[c * d + t] / sizes[c] : 0;
+  return { sizes, means };
+}
+
+/**
+ * Davies–Bouldin index (lower is better): the mean over clusters of max_{j≠i} (s_i + s_j) / ‖c_i − c_j‖, where s_i is
+ * the mean Euclidean distance of cluster i's points to its mean c_i. Empty clusters are left out. O(n·d + k²·d).
+ */
+export function daviesBouldin(space: Rows, fit: Pick<KMeansFit, 'k' | 'labels'>): number {
+  const { X, n, d } = space;
+  const { k, labels } = fit;
+  const { sizes, means } = clusterMeans(space, labels, k);
+  const scatter = new Float64Array(k);
+  for (let i = 0; i < n; i++) {
+    const c = labels[i];
+    let s = 0;
+    for (let t = 0; t < d; t++) {
+      const diff = X[i * d + t] - means[c * d + t];
+      s += diff * diff;
+    }
+    scatter[c] += Math.sqrt(s);
+  }
+  let total = 0;
+  let present = 0;
+  for (let i = 0; i < k; i++) {
+    if (sizes[i] === 0) continue;
+    present++;
+    let worst = 0;
+    for (let j = 0; j < k; j++) {
+      if (j === i || sizes[j] === 0) continue;
+      let s = 0;
+      for (let t = 0; t < d; t++) {
+        const diff = means[i * d + t] - means[j * d + t];
+        s += diff * diff;
+      }
+      const ratio = (scatter[i] / sizes[i] + scatter[j] / sizes[j]) / Math.sqrt(s);
+      if (ratio > worst) worst = ratio;
+    }
+    total += worst;
+  }
+  return present > 1 ? total / present : 0;
+}
+
+/**
+ * Calinski–Harabasz index (higher is better): [B / (k − 1)] / [W / (n − k)], B = Σ n_c ‖c_c − overall mean‖²
+ * (between-cluster), W = Σ ‖x − c_{label}‖² (within, the inertia at the cluster means), k = non-empty clusters. O(n·d).
+ */
+export function calinskiHarabasz(space: Rows, fit: Pick<KMeansFit, 'k' | 'labels'>): number {
+  const { X, n, d } = space;
+  const { sizes, means } = clusterMeans(space, fit.labels, fit.k);
+  const overall = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) overall[t] += X[i * d + t];
+  for (let t = 0; t < d; t++) overall[t] /= n;
+  let between = 0;
+  let present = 0;
+  for (let c = 0; c < fit.k; c++) {
+    if (sizes[c] === 0) continue;
+    present++;
+    for (let t = 0; t < d; t++) between += sizes[c] * (means[c * d + t] - overall[t]) ** 2;
+  }
+  let within = 0;
+  for (let i = 0; i < n; i++) {
+    const c = fit.labels[i];
+    for (let t = 0; t < d; t++) within += (X[i * d + t] - means[c * d + t]) ** 2;
+  }
+  if (present < 2) return 0;
+  return within === 0 ? Infinity : (between / (present - 1)) / (within / (n - present));
+}
+
+/**
+ * Adjusted Rand index of two labelings of the same points (1 = identical partitions up to renaming, ~0 = chance).
+ * From the contingency table: (Σ C(n_ij,2) − E) / (½(Σ C(a_i,2) + Σ C(b_j,2)) − E), E = Σ C(a_i,2)·Σ C(b_j,2) / C(n,2).
+ * Labels must be whole numbers >= 0. O(n + ka·kb).
+ */
+export function adjustedRandIndex(a: Int32Array, b: Int32Array): number {
+  if (a.length !== b.length) throw new RangeError(`labelings differ in length: ${a.length} vs ${b.length}`);
+  const n = a.length;
+  let ka = 0;
+  let kb = 0;
+  for (let i = 0; i < n; i++) {
+    if (a[i] < 0 || b[i] < 0) throw new RangeError(`labels must be >= 0 (row ${i})`);
+    if (a[i] >= ka) ka = a[i] + 1;
+    if (b[i] >= kb) kb = b[i] + 1;
+  }
+  const table = new Float64Array(ka * kb);
+  const rowSum = new Float64Array(ka);
+  const colSum = new Float64Array(kb);
+  for (let i = 0; i < n; i++) {
+    table[a[i] * kb + b[i]]++;
+    rowSum[a[i]]++;
+    colSum[b[i]]++;
+  }
+  const pairs = (x: number): number => (x * (x - 1)) / 2;
+  let index = 0;
+  for (let i = 0; i < table.length; i++) index += pairs(table[i]);
+  let sumA = 0;
+  let sumB = 0;
+  for (let i = 0; i < ka; i++) sumA += pairs(rowSum[i]);
+  for (let j = 0; j < kb; j++) sumB += pairs(colSum[j]);
+  const expected = n < 2 ? 0 : (sumA * sumB) / pairs(n);
+  const max = (sumA + sumB) / 2;
+  // Both partitions trivial (one cluster, or all singletons): they agree perfectly, as scikit-learn says.
+  if (max === expected) return 1;
+  return (index - expected) / (max - expected);
+}

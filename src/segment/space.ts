@@ -1,0 +1,97 @@
+/**
+ * The model space (docs/data-model.md section 4): chosen features → log1p on the skewed money ones →
+ * median imputation → standard scaling. Everything needed to map a point back to original units is kept.
+ */
+import { NUMERIC_FEATURES } from '../table';
+import type { CustomerFeatures, NumericFeature } from '../table';
+import { quantile } from '../quantile';
+import type { ModelSpace } from './types';
+
+/** The features clustered by default, in column order. */
+export const DEFAULT_MODEL_FEATURES: readonly NumericFeature[] = NUMERIC_FEATURES;
+
+/** The heavy-tailed money features that go through log1p by default. */
+export const DEFAULT_LOG_FEATURES: readonly NumericFeature[] = ['monetaryTotal', 'monetaryMean', 'balance'];
+
+export interface ModelSpaceOptions {
+  readonly features?: readonly NumericFeature[];
+  readonly logTransform?: readonly NumericFeature[];
+}
+
+/** Throws a one-line error unless every name is a numeric customer feature. */
+export function checkFeatures(names: readonly string[], what = 'feature'): asserts names is readonly NumericFeature[] {
+  for (const name of names) {
+    if (!(NUMERIC_FEATURES as readonly string[]).includes(name)) {
+      throw new RangeError(`unknown ${what} "${name}" (expected one of ${NUMERIC_FEATURES.join(', ')})`);
+    }
+  }
+}
+
+/**
+ * Builds the n×d standardized matrix of the chosen features.
+ * Per column: optional log1p, NaN → median of the known (transformed) values, then z = (x − mean) / std
+ * with the population std (1 for a constant column). O(n·d) plus one O(n log n) sort per column for the median.
+ * The input is not modified.
+ */
+export function buildModelSpace(features: CustomerFeatures, opts: ModelSpaceOptions = {}): ModelSpace {
+  const chosen = opts.features ?? DEFAULT_MODEL_FEATURES;
+  checkFeatures(chosen);
+  if (chosen.length === 0) throw new RangeError('the model needs at least one feature');
+  if (new Set(chosen).size !== chosen.length) throw new RangeError(`a feature is listed twice: ${chosen.join(', ')}`);
+  const logRequested = opts.logTransform ?? DEFAULT_LOG_FEATURES;
+  checkFeatures(logRequested, 'log-transform feature');
+  const logged = chosen.filter((f) => logRequested.includes(f));
+  const n = features.n;
+  const d = chosen.length;
+  if (n === 0) throw new RangeError('there are no customers to segment');
+
+  const X = new Float64Array(n * d);
+  const median = new Float64Array(d);
+  const mean = new Float64Array(d);
+  const std = new Float64Array(d);
+  const imputed: number[] = [];
+  const column = new Float64Array(n);
+  for (let j = 0; j < d; j++) {
+    const source = features[chosen[j]];
+    const log = logged.includes(chosen[j]);
+    for (let i = 0; i < n; i++) {
+      const v = source[i];
+      if (log && v < 0) throw new RangeError(`${chosen[j]} of customer ${features.customerId[i]} is ${v}: log1p needs a value >= 0`);
+      column[i] = log ? Math.log1p(v) : v;
+    }
+    const med = quantile(column, 0.5);
+    let missing = 0;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(column[i])) {
+        column[i] = Number.isNaN(med) ? 0 : med; // a column with no known value at all becomes constant
+        missing++;
+      }
+      sum += column[i];
+    }
+    const mu = sum / n;
+    let ss = 0;
+    for (let i = 0; i < n; i++) ss += (column[i] - mu) * (column[i] - mu);
+    const sigma = Math.sqrt(ss / n);
+    const scale = sigma > 0 ? sigma : 1;
+    for (let i = 0; i < n; i++) X[i * d + j] = (column[i] - mu) / scale;
+    median[j] = med;
+    mean[j] = mu;
+    std[j] = scale;
+    imputed.push(missing);
+  }
+  return { n, d, features: [...chosen], logged, X, median, mean, std, imputed };
+}
+
+/**
+ * Maps a point of z space back to original units (undoing the scaling and log1p). O(d).
+ * Used to explain centroids; the result is keyed by feature.
+ */
+export function toOriginalUnits(space: ModelSpace, z: ArrayLike<number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  space.features.forEach((f, j) => {
+    const t = z[j] * space.std[j] + space.mean[j];
+    out[f] = space.logged.includes(f) ? Math.expm1(t) : t;
+  });
+  return out;
+}

@@ -1,0 +1,236 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as arrow from 'apache-arrow';
+import {
+  cachedLoad,
+  cachedSegmentationWith,
+  decodeSegmentation,
+  decodeTable,
+  encodeSegmentation,
+  encodeTable,
+  fromJson,
+  toJson,
+} from '../src/cache';
+import { loadData } from '../src/pipeline';
+import type { CustomerFeatures, DictColumn } from '../src/table';
+import type { Segmentation } from '../src/segment/types';
+
+const REAL = '/work/shared/data/real/bank_transactions_first20k.csv';
+const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-cache-test-'));
+const sha = (file: string): string => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+test('encodeTable writes real Arrow: pyarrow-style reads through the arrow API see the same values', () => {
+  const loc: DictColumn = { codes: new Int32Array([1, -1, 0, 1, -1]), values: ['PUNE', 'NEW DELHI'] };
+  const bytes = encodeTable(
+    {
+      amount: new Float64Array([1.5, NaN, -0, 1e300, 2]),
+      day: new Int32Array([17000, -1, 0, 2147483647, -2147483648]),
+      gender: new Int8Array([0, 1, -1, 0, 1]),
+      id: ['T1', '', 'ÉLODIE', 'x,y', '"q"'],
+      loc,
+    },
+    { note: 'hello' },
+  );
+  // Read with Arrow's own row accessors, not with decodeTable.
+  const t = arrow.tableFromIPC(bytes);
+  assert.equal(t.numRows, 5);
+  assert.deepEqual(
+    Array.from({ length: 5 }, (_, i) => t.getChild('loc')!.get(i)),
+    ['NEW DELHI', null, 'PUNE', 'NEW DELHI', null],
+  );
+  assert.deepEqual(
+    Array.from({ length: 5 }, (_, i) => t.getChild('id')!.get(i)),
+    ['T1', '', 'ÉLODIE', 'x,y', '"q"'],
+  );
+  assert.ok(arrow.DataType.isDictionary(t.getChild('loc')!.type));
+  assert.ok(Number.isNaN(t.getChild('amount')!.get(1)));
+  assert.equal(t.getChild('day')!.get(4), -2147483648);
+  assert.equal(t.schema.metadata.get('bankseg'), '{"note":"hello"}');
+});
+
+test('decodeTable returns exactly what was encoded (NaN, -1 codes, non-ASCII, empty dictionary)', () => {
+  const cols = {
+    f: new Float64Array([NaN, 0.1, -3]),
+    i: new Int32Array([5, -1, 9]),
+    b: new Int8Array([-1, 0, 1]),
+    s: ['a', 'ü€', ''],
+    d: { codes: new Int32Array([-1, -1, -1]), values: [] as string[] },
+    e: { codes: new Int32Array([2, 0, 1]), values: ['z', 'y', 'x'] },
+  };
+  const t = decodeTable(encodeTable(cols, { x: NaN }));
+  assert.equal(t.rows, 3);
+  assert.deepEqual(t.f64('f'), cols.f);
+  assert.deepEqual(t.i32('i'), cols.i);
+  assert.deepEqual(t.i8('b'), cols.b);
+  assert.deepEqual(t.strings('s'), cols.s);
+  assert.deepEqual(t.dict('d'), cols.d);
+  assert.deepEqual(t.dict('e'), cols.e);
+  assert.ok(Number.isNaN((t.meta as { x: number }).x));
+  assert.throws(() => t.f64('nope'), /no column "nope"/);
+  assert.throws(() => t.f64('i'), /not a Float64Array/);
+});
+
+test('encodeTable refuses columns of different lengths; empty tables round-trip', () => {
+  assert.throws(() => encodeTable({ a: new Float64Array(2), b: ['x'] }, null), /column b has 1 rows, expected 2/);
+  const t = decodeTable(encodeTable({ a: new Float64Array(0), s: [], d: { codes: new Int32Array(0), values: ['A'] } }, {}));
+  assert.equal(t.rows, 0);
+  assert.deepEqual(t.f64('a'), new Float64Array(0));
+  assert.deepEqual(t.strings('s'), []);
+  assert.deepEqual(t.dict('d'), { codes: new Int32Array(0), values: ['A'] });
+});
+
+test('toJson/fromJson keep NaN, ±Infinity and typed arrays, nested', () => {
+  const v = { a: [1, NaN, Infinity, -Infinity], t: new Float64Array([0.1, NaN]), i: new Int32Array([3, -4]), s: 'NaN' };
+  const back = fromJson(toJson(v)) as typeof v;
+  assert.deepEqual(back, v);
+  assert.equal(typeof back.s, 'string');
+  assert.ok(back.t instanceof Float64Array);
+});
+
+function fakeSegmentation(n: number, d: number): Segmentation {
+  const X = new Float64Array(n * d).map((_, i) => Math.sin(i) * 3);
+  const labels = new Int32Array(n).map((_, i) => i % 3);
+  return {
+    k: 3,
+    space: {
+      n,
+      d,
+      features: (['recencyDays', 'frequency', 'monetaryTotal', 'monetaryMean', 'balance', 'age'] as const).slice(0, d),
+      logged: ['monetaryTotal'],
+      X,
+      median: new Float64Array(d).fill(1),
+      mean: new Float64Array(d).fill(2),
+      std: new Float64Array(d).fill(3),
+      imputed: Array.from({ length: d }, () => 0),
+    },
+    fit: { k: 3, labels, centroids: new Float64Array(3 * d).fill(0.5), inertia: 12.5, iterations: 7, converged: true },
+    silhouette: NaN,
+    daviesBouldin: 0.8,
+    calinskiHarabasz: 1000,
+    kSweep: [{ k: 2, inertia: 20, silhouette: 0.3, daviesBouldin: 1, calinskiHarabasz: 5, stability: 0.9 }],
+    recommendation: { k: 3, reason: 'because' },
+    segments: [
+      {
+        id: 0,
+        name: 'Big spenders',
+        size: 2,
+        share: 0.5,
+        monetaryShare: 0.7,
+        balanceShare: 0.6,
+        profile: { recencyDays: 1, frequency: 2, monetaryTotal: 3, monetaryMean: 4, balance: NaN, age: 40 },
+        lift: { monetaryTotal: 1.2 },
+        action: 'call them',
+      },
+    ],
+  };
+}
+
+test('encodeSegmentation/decodeSegmentation round-trip, one row per customer with z columns', () => {
+  const seg = fakeSegmentation(7, 4);
+  const bytes = encodeSegmentation(seg);
+  const t = arrow.tableFromIPC(bytes);
+  assert.equal(t.numRows, 7);
+  assert.deepEqual(t.schema.fields.map((f) => f.name), ['segment', 'z_recencyDays', 'z_frequency', 'z_monetaryTotal', 'z_monetaryMean']);
+  // Customer 2, feature 1 is X[2*4+1].
+  assert.equal(t.getChild('z_frequency')!.get(2), Math.sin(9) * 3);
+  assert.deepEqual(decodeSegmentation(bytes), seg);
+});
+
+function tinyFeatures(scale: number): CustomerFeatures {
+  return {
+    n: 3,
+    customerId: ['C1', 'C2', 'C3'],
+    recencyDays: new Float64Array([1, 2, 3]),
+    frequency: new Float64Array([1, 1, 2]),
+    monetaryTotal: new Float64Array([10, 20, 30 * scale]),
+    monetaryMean: new Float64Array([10, 20, 15]),
+    balance: new Float64Array([100, NaN, 300]),
+    age: new Float64Array([30, 40, NaN]),
+    gender: { codes: new Int32Array([0, 1, -1]), values: ['F', 'M'] },
+    location: { codes: new Int32Array([0, 0, 0]), values: ['OTHER'] },
+    timeOfDay: { codes: new Int32Array([1, 2, 3]), values: ['night', 'morning', 'afternoon', 'evening'] },
+    endDate: 17000,
+  };
+}
+
+test('cachedSegmentationWith computes once per (features, options); any change recomputes', async () => {
+  const root = tmp();
+  let calls = 0;
+  const compute = (_f: CustomerFeatures, o: { k: number }) => {
+    calls++;
+    return { ...fakeSegmentation(3, 2), k: o.k };
+  };
+  const first = await cachedSegmentationWith(tinyFeatures(1), { k: 3 }, compute, { root });
+  const again = await cachedSegmentationWith(tinyFeatures(1), { k: 3 }, compute, { root });
+  assert.equal(calls, 1);
+  assert.equal(first.cache.hit, false);
+  assert.equal(again.cache.hit, true);
+  const { cache: _a, ...firstSeg } = first;
+  const { cache: _b, ...againSeg } = again;
+  assert.deepEqual(againSeg, firstSeg);
+
+  const otherK = await cachedSegmentationWith(tinyFeatures(1), { k: 4 }, compute, { root });
+  assert.equal(calls, 2);
+  assert.equal(otherK.k, 4);
+  await cachedSegmentationWith(tinyFeatures(2), { k: 3 }, compute, { root }); // one feature value differs
+  assert.equal(calls, 3);
+  await cachedSegmentationWith(tinyFeatures(1), { k: 3 }, compute, { root, refresh: true });
+  assert.equal(calls, 4);
+  // Only whole entries on disk: no temporary folders left behind.
+  assert.deepEqual(fs.readdirSync(path.join(root, 'data', 'processed')).filter((n) => n.startsWith('.tmp')), []);
+});
+
+test('cachedLoad: a hit equals a fresh loadData; a changed input or parameter recomputes; the input is never written', async () => {
+  const root = tmp();
+  const input = path.join(root, 'data', 'raw', 'tx.csv');
+  fs.mkdirSync(path.dirname(input), { recursive: true });
+  fs.copyFileSync(REAL, input);
+  const miss = await cachedLoad({ input }, { root });
+  const hit = await cachedLoad({ input }, { root });
+  assert.equal(miss.cache.hit, false);
+  assert.equal(hit.cache.hit, true);
+  assert.equal(hit.cache.key, miss.cache.key);
+  const fresh = await loadData({ input });
+  assert.deepEqual(hit.features, fresh.features);
+  assert.deepEqual(hit.clean, fresh.clean);
+  assert.deepEqual(hit.quality, fresh.quality);
+  assert.deepEqual(hit.raw, fresh.raw);
+  assert.equal(hit.features.n, 19937); // distinct customers of these rows (data README)
+  for (const dir of hit.cache.dirs) assert.ok(fs.existsSync(path.join(root, dir, 'manifest.json')), dir);
+
+  // A parameter change is a different entry, with that parameter's result.
+  const capped = await cachedLoad({ input, capQuantile: 0.9 }, { root });
+  assert.equal(capped.cache.hit, false);
+  assert.notEqual(capped.cache.key, hit.cache.key);
+  assert.deepEqual(capped.quality, (await loadData({ input, capQuantile: 0.9 })).quality);
+
+  // The same bytes rewritten later (new mtime) recompute; so does an edited file.
+  const later = new Date(Date.now() + 5000);
+  fs.utimesSync(input, later, later);
+  assert.equal((await cachedLoad({ input }, { root })).cache.hit, false);
+  const lines = fs.readFileSync(input, 'utf8').split('\n');
+  fs.writeFileSync(input, lines.slice(0, 101).join('\n') + '\n');
+  const edited = await cachedLoad({ input }, { root });
+  assert.equal(edited.cache.hit, false);
+  assert.equal(edited.raw.rows, 100);
+
+  // A half-written entry (no manifest) is not served.
+  fs.rmSync(path.join(root, edited.cache.dirs[1], 'manifest.json'));
+  assert.equal((await cachedLoad({ input }, { root })).cache.hit, false);
+  // Nothing but the input in data/raw.
+  assert.deepEqual(fs.readdirSync(path.join(root, 'data', 'raw')), ['tx.csv']);
+});
+
+test('cachedLoad leaves the source file byte-identical', async () => {
+  const root = tmp();
+  const input = path.join(root, 'in.csv');
+  fs.copyFileSync(REAL, input);
+  const before = sha(input);
+  await cachedLoad({ input }, { root });
+  await cachedLoad({ input }, { root });
+  assert.equal(sha(input), before);
+});

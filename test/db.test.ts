@@ -1,0 +1,446 @@
+/**
+ * The PostgreSQL source against a real throwaway server (test/helpers/pg-server.ts): import, read back,
+ * the SQL push-down of the customer features, and every bad-input path. References: facts of the real rows
+ * computed with Python's csv module, a hand-worked small file, and the TypeScript pipeline (file → clean → features).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { InputError } from '../src/cli/command';
+import { db_importCommand } from '../src/cli/db_import';
+import { readTransactions } from '../src/collect/read';
+import { cleanTransactions } from '../src/clean';
+import { customerFeatures } from '../src/features';
+import { importTransactions, importTransactionsFile } from '../src/db/import';
+import { readTransactionsFromDb } from '../src/db/read';
+import { customerFeaturesFromDb } from '../src/db/features';
+import { CustomerFeatures, dayNumber, TransactionTable } from '../src/table';
+import { PgServer, startPgServer } from './helpers/pg-server';
+
+const REAL = '/work/shared/data/real';
+const RAW = path.join(REAL, 'bank_transactions_first20k.csv');
+const SPREADSHEET = path.join(REAL, 'bank_transactions_first20k_spreadsheet.csv');
+const HEADER = 'TransactionID,CustomerID,CustomerDOB,CustGender,CustLocation,CustAccountBalance,TransactionDate,TransactionTime,TransactionAmount (INR)';
+
+let server: PgServer;
+let tmp: string;
+
+before(async () => {
+  server = await startPgServer();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-db-test-'));
+  process.env.BANKSEG_QUIET = '1';
+});
+
+after(() => {
+  server?.stop();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function sql<T extends Record<string, unknown>>(text: string, params: unknown[] = [], url = server.url): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+function writeCsv(name: string, lines: string[]): string {
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, [HEADER, ...lines].join('\n') + '\n');
+  return file;
+}
+
+/** The table without `source` (which says where it was read from, so it differs by design). */
+function withoutSource(t: TransactionTable): Omit<TransactionTable, 'source'> {
+  const { source: _source, ...rest } = t;
+  return rest;
+}
+
+/** Decoded feature rows, for comparing two CustomerFeatures customer by customer. */
+function featureRow(f: CustomerFeatures, i: number) {
+  const text = (c: { codes: Int32Array; values: readonly string[] }) => (c.codes[i] < 0 ? undefined : c.values[c.codes[i]]);
+  return {
+    customerId: f.customerId[i],
+    recencyDays: f.recencyDays[i],
+    frequency: f.frequency[i],
+    monetaryTotal: f.monetaryTotal[i],
+    monetaryMean: f.monetaryMean[i],
+    balance: f.balance[i],
+    age: f.age[i],
+    gender: text(f.gender),
+    location: text(f.location),
+    timeOfDay: text(f.timeOfDay),
+  };
+}
+
+function close(a: number, b: number, rel = 1e-9): boolean {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
+  return Math.abs(a - b) <= rel * Math.max(1, Math.abs(a), Math.abs(b));
+}
+
+function assertSameFeatures(actual: CustomerFeatures, expected: CustomerFeatures): void {
+  assert.equal(actual.n, expected.n, 'number of customers');
+  assert.equal(actual.endDate, expected.endDate, 'endDate');
+  assert.deepEqual(actual.location.values, expected.location.values, 'location buckets');
+  for (let i = 0; i < expected.n; i++) {
+    const a = featureRow(actual, i);
+    const e = featureRow(expected, i);
+    const numeric = ['recencyDays', 'frequency', 'monetaryTotal', 'monetaryMean', 'balance', 'age'] as const;
+    for (const k of numeric) assert.ok(close(a[k], e[k]), `customer ${i} (${e.customerId}) ${k}: ${a[k]} vs ${e[k]}`);
+    assert.deepEqual(
+      { id: a.customerId, g: a.gender, l: a.location, t: a.timeOfDay },
+      { id: e.customerId, g: e.gender, l: e.location, t: e.timeOfDay },
+      `customer ${i}`,
+    );
+  }
+}
+
+/** An assert.rejects check: a one-line InputError matching `pattern` that does not show the password. */
+function refusing(pattern: RegExp) {
+  return (err: Error) => {
+    assert.ok(err instanceof InputError, `InputError expected, got ${err}`);
+    assert.match(err.message, pattern);
+    assert.ok(!err.message.includes('\n'), 'one line');
+    assert.ok(!err.message.includes(server.password), 'the password is never shown');
+    return true;
+  };
+}
+
+/** A port nothing listens on (taken from the OS, then released). */
+function deadPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe('throwaway server', () => {
+  test('listens only on 127.0.0.1 with password auth, and stop() removes everything', async () => {
+    const rows = await sql<{ listen: string; socket: string }>(
+      `SELECT current_setting('listen_addresses') AS listen, current_setting('unix_socket_directories') AS socket`,
+      [],
+      server.adminUrl,
+    );
+    assert.deepEqual(rows, [{ listen: '127.0.0.1', socket: '' }]);
+    const other = await startPgServer();
+    assert.ok(fs.existsSync(other.dir));
+    other.stop();
+    assert.equal(fs.existsSync(other.dir), false);
+    await assert.rejects(sql('SELECT 1', [], other.url), /ECONNREFUSED/);
+  });
+});
+
+describe('db-import of the real rows', () => {
+  before(async () => {
+    await importTransactionsFile(server.url, RAW, 'raw_tx');
+  });
+
+  test('typed columns hold the facts Python computes from the file', async () => {
+    const [f] = await sql<Record<string, string>>(`
+      SELECT count(*) AS rows, count(DISTINCT customer_id) AS customers,
+             count(*) FILTER (WHERE customer_dob IS NULL) AS dob_missing,
+             count(*) FILTER (WHERE cust_gender IS NULL) AS gender_missing,
+             count(*) FILTER (WHERE cust_location IS NULL) AS location_missing,
+             count(*) FILTER (WHERE cust_account_balance IS NULL) AS balance_missing,
+             count(*) FILTER (WHERE customer_dob = '1/1/1800' AND customer_dob_date = DATE '1800-01-01') AS placeholder,
+             count(*) FILTER (WHERE customer_dob_date >= DATE '2000-01-01') AS dob_2000s,
+             count(*) FILTER (WHERE customer_dob_date BETWEEN DATE '1900-01-01' AND DATE '1999-12-31') AS dob_1900s,
+             sum(transaction_amount)::text AS amount_sum, sum(cust_account_balance)::text AS balance_sum,
+             min(transaction_date)::text AS first_day, max(transaction_date)::text AS last_day
+        FROM raw_tx`);
+    assert.deepEqual(f, {
+      rows: '20000', customers: '19937', dob_missing: '72', gender_missing: '11', location_missing: '1', balance_missing: '27',
+      placeholder: '1290', dob_2000s: '26', dob_1900s: '18612',
+      amount_sum: '34385502.79', balance_sum: '2417067332.14', first_day: '2016-08-01', last_day: '2016-10-21',
+    });
+  });
+
+  test('rows keep their file values and order (T1 is the first line, "JORHAT, ASSAM" keeps its comma)', async () => {
+    const rows = await sql(`
+      SELECT row_index, transaction_id, customer_id, customer_dob, customer_dob_date::text AS dob_date, cust_gender,
+             cust_location, cust_account_balance::text AS balance, transaction_date::text AS day, transaction_time,
+             transaction_amount::text AS amount
+        FROM raw_tx WHERE row_index IN (0, 1) ORDER BY row_index`);
+    // From the file: T1,C5841053,10/1/94,F,JAMSHEDPUR,17819.05,2/8/16,143207,25.0 and T2,C2142763,4/4/57,M,JHAJJAR,2270.69,2/8/16,141858,27999.0
+    assert.deepEqual(rows, [
+      { row_index: 0, transaction_id: 'T1', customer_id: 'C5841053', customer_dob: '10/1/94', dob_date: '1994-01-10', cust_gender: 'F',
+        cust_location: 'JAMSHEDPUR', balance: '17819.05', day: '2016-08-02', transaction_time: 143207, amount: '25' },
+      { row_index: 1, transaction_id: 'T2', customer_id: 'C2142763', customer_dob: '4/4/57', dob_date: '1957-04-04', cust_gender: 'M',
+        cust_location: 'JHAJJAR', balance: '2270.69', day: '2016-08-02', transaction_time: 141858, amount: '27999' },
+    ]);
+    const [jorhat] = await sql<{ n: string }>(`SELECT count(*) AS n FROM raw_tx WHERE cust_location = 'JORHAT, ASSAM'`);
+    assert.ok(Number(jorhat.n) > 0);
+  });
+
+  test('reading the table back gives the same TransactionTable as reading the file', async () => {
+    const fromDb = await readTransactionsFromDb(server.url, 'raw_tx');
+    const fromFile = await readTransactions(RAW);
+    assert.deepEqual(withoutSource(fromDb), withoutSource(fromFile));
+    assert.match(fromDb.source, /^postgres:\/\/bankseg_test@127\.0\.0\.1:\d+\/bankseg_test table raw_tx$/);
+  });
+
+  test('re-running the import replaces the rows instead of adding them', async () => {
+    const before = await sql<{ n: string; digest: string }>(
+      `SELECT count(*) AS n, md5(string_agg(t::text, '|' ORDER BY row_index)) AS digest FROM raw_tx t`,
+    );
+    const result = await importTransactionsFile(server.url, RAW, 'raw_tx');
+    assert.deepEqual(result, { table: 'raw_tx', rows: 20000, malformed: 0 });
+    const again = await sql<{ n: string; digest: string }>(
+      `SELECT count(*) AS n, md5(string_agg(t::text, '|' ORDER BY row_index)) AS digest FROM raw_tx t`,
+    );
+    assert.deepEqual(again, before);
+    const leftovers = await sql(`SELECT relname FROM pg_class WHERE relname LIKE 'raw_tx%' AND relkind = 'r' ORDER BY relname`);
+    assert.deepEqual(leftovers, [{ relname: 'raw_tx' }]);
+  });
+
+  test('the spreadsheet-saved file (dd-mm-yyyy, nan) reads back equal too', async () => {
+    await importTransactionsFile(server.url, SPREADSHEET, 'sheet_tx');
+    const fromDb = await readTransactionsFromDb(server.url, 'sheet_tx');
+    assert.deepEqual(withoutSource(fromDb), withoutSource(await readTransactions(SPREADSHEET)));
+    const [f] = await sql<Record<string, string>>(
+      `SELECT count(*) FILTER (WHERE customer_dob IS NULL) AS dob_missing,
+              count(*) FILTER (WHERE customer_dob_date >= DATE '2000-01-01') AS dob_2000s FROM sheet_tx`,
+    );
+    assert.deepEqual(f, { dob_missing: '72', dob_2000s: '29' });
+  });
+});
+
+describe('feature push-down', () => {
+  for (const [file, table] of [
+    [RAW, 'raw_tx'],
+    [SPREADSHEET, 'sheet_tx'],
+  ] as const) {
+    test(`SQL features equal the TypeScript path on ${path.basename(file)}, customer by customer`, async () => {
+      await importTransactionsFile(server.url, file, table);
+      const expected = customerFeatures(cleanTransactions(await readTransactions(file)).table);
+      assertSameFeatures(await customerFeaturesFromDb(server.url, table), expected);
+    });
+  }
+
+  test('options: capQuantile 0.99 and top 3 locations agree too', async () => {
+    const expected = customerFeatures(cleanTransactions(await readTransactions(RAW), { capQuantile: 0.99 }).table, { topLocations: 3 });
+    assertSameFeatures(await customerFeaturesFromDb(server.url, 'raw_tx', { capQuantile: 0.99, topLocations: 3 }), expected);
+  });
+
+  // Worked by hand (see each customer's comment); both paths must give exactly these.
+  const HAND = [
+    'T1,C1,1/1/1800,F,PUNE,1000,1/8/16,100000,50',
+    'T2,C2,5/6/90,F,MUMBAI,200,2/8/16,200000,-5', // negative: dropped, but C2 first appears here
+    'T3,C3,10/10/10,T,DELHI,,3/8/16,30000,10',
+    'T4,C2,5/6/90,F,MUMBAI,300,4/8/16,120000,20',
+    'T5,C1,15/3/17,M,PUNE,400,4/8/16,235959,30',
+    'T6,C1,1/1/10,,DELHI,,4/8/16,235959,40', // same date and time as T5: the later row is the latest
+    'T7,C4,1/1/15,F,,600,5/8/16,60000,1000',
+    'T8,C4,1/1/1900,M,MUMBAI,,5/8/16,50000,2000',
+    'T9,C5,1/1/1800,F,CHENNAI,5000,1/8/16,70000,5',
+  ];
+  // Amount cap: kept amounts 5,10,20,30,40,50,1000,2000; h = 7 × 0.999 = 6.993 → 1000 + 0.993 × 1000 = 1993.
+  // Balance cap: 300,400,600,1000,5000; h = 4 × 0.999 = 3.996 → 1000 + 0.996 × 4000 = 4984.
+  const expectedHand = [
+    // C1: T1,T5,T6; latest T6 (DELHI, age: 2010-01-01 → 2016-08-04 = 2407 days / 365.25 = 6.59); gender and balance from T5.
+    { customerId: 'C1', recencyDays: 1, frequency: 3, monetaryTotal: 120, monetaryMean: 40, balance: 400, age: 6, gender: 'M', location: 'DELHI', timeOfDay: 'evening' },
+    // C2: only T4; DOB 5/6/90: 2090 is after 2016, so 1990 → 26.
+    { customerId: 'C2', recencyDays: 1, frequency: 1, monetaryTotal: 20, monetaryMean: 20, balance: 300, age: 26, gender: 'F', location: 'MUMBAI', timeOfDay: 'afternoon' },
+    // C3: DOB 10/10/10 → 2010 → 5; gender T → unknown; 03:00 → night.
+    { customerId: 'C3', recencyDays: 2, frequency: 1, monetaryTotal: 10, monetaryMean: 10, balance: NaN, age: 5, gender: undefined, location: 'DELHI', timeOfDay: 'night' },
+    // C4: T7 (06:00) is later than T8 (05:00); 2000 capped to 1993; location from T8; bins tie 1:1 → night.
+    { customerId: 'C4', recencyDays: 0, frequency: 2, monetaryTotal: 2993, monetaryMean: 1496.5, balance: 600, age: 1, gender: 'F', location: 'MUMBAI', timeOfDay: 'night' },
+    // C5: placeholder DOB → unknown age; balance 5000 capped to 4984.
+    { customerId: 'C5', recencyDays: 4, frequency: 1, monetaryTotal: 5, monetaryMean: 5, balance: 4984, age: NaN, gender: 'F', location: 'CHENNAI', timeOfDay: 'morning' },
+  ];
+
+  function assertHand(f: CustomerFeatures, locations: string[], expected = expectedHand): void {
+    assert.equal(f.n, expected.length);
+    assert.equal(f.endDate, dayNumber(2016, 8, 5));
+    assert.deepEqual(f.location.values, locations);
+    expected.forEach((e, i) => {
+      const a = featureRow(f, i);
+      for (const k of Object.keys(e) as (keyof typeof e)[]) {
+        const [x, y] = [a[k], e[k]];
+        if (typeof y === 'number') assert.ok(close(x as number, y), `${e.customerId} ${k}: ${x} vs ${y}`);
+        else assert.equal(x, y, `${e.customerId} ${k}`);
+      }
+    });
+  }
+
+  test('a hand-worked file: cleaning rules, latest-row ties, century rule, caps, buckets, bins', async () => {
+    const file = writeCsv('hand.csv', HAND);
+    await importTransactionsFile(server.url, file, 'hand_tx');
+    const locations = ['DELHI', 'MUMBAI', 'CHENNAI', 'OTHER'];
+    assertHand(await customerFeaturesFromDb(server.url, 'hand_tx'), locations);
+    assertHand(customerFeatures(cleanTransactions(await readTransactionsFromDb(server.url, 'hand_tx')).table), locations);
+  });
+
+  test('top 1 location: DELHI and MUMBAI tie on 2 customers, alphabetical order keeps DELHI', async () => {
+    const other = expectedHand.map((e) => ({ ...e, location: e.location === 'DELHI' ? 'DELHI' : 'OTHER' }));
+    assertHand(await customerFeaturesFromDb(server.url, 'hand_tx', { topLocations: 1 }), ['DELHI', 'OTHER'], other);
+  });
+
+  test('bad options are refused before connecting', async () => {
+    await assert.rejects(customerFeaturesFromDb(server.url, 'hand_tx', { capQuantile: 0 }), RangeError);
+    await assert.rejects(customerFeaturesFromDb(server.url, 'hand_tx', { topLocations: 1.5 }), RangeError);
+  });
+});
+
+describe('malformed rows', () => {
+  test('rows the import skipped are still reported by a read from the table, and --strict stops at them', async () => {
+    const file = writeCsv('bad.csv', ['T1,C1,1/1/90,M,PUNE,10,1/8/16,100000,5', 'T2,C2,1/1/90,M,PUNE,10,1/8/16,999999,5']);
+    const result = await importTransactionsFile(server.url, file, 'bad_tx');
+    assert.deepEqual(result, { table: 'bad_tx', rows: 1, malformed: 1 });
+    const fromFile = await readTransactions(file);
+    const fromDb = await readTransactionsFromDb(server.url, 'bad_tx');
+    assert.deepEqual(fromDb.malformed, fromFile.malformed);
+    assert.deepEqual(withoutSource(fromDb), withoutSource(fromFile));
+    await assert.rejects(readTransactionsFromDb(server.url, 'bad_tx', { strict: true }), (err: Error) => {
+      assert.ok(err instanceof InputError);
+      assert.equal(err.message, `${file}:3: column TransactionTime: value "999999": expected a time HHMMSS (0..235959, minutes and seconds < 60) (skipped when bad_tx was imported)`);
+      return true;
+    });
+  });
+
+  test('a table filled by other means is checked row by row with the reading rules', async () => {
+    await sql(`
+      CREATE TABLE foreign_tx (row_index int, transaction_id text, customer_id text, customer_dob text, customer_dob_date date,
+        cust_gender text, cust_location text, cust_account_balance float8, transaction_date date, transaction_time int, transaction_amount float8);
+      INSERT INTO foreign_tx VALUES
+        (0, 'T1', 'C1', '1/1/90', '1990-01-01', 'M', 'PUNE', 10, '2016-08-01', 100000, 5),
+        (1, 'T2', 'C2', NULL, NULL, 'F', 'nan', 'NaN', '2016-08-02', 236000, 5),
+        (2, 'T3', NULL, NULL, NULL, 'F', '', NULL, '2016-08-02', 100000, 5),
+        (3, 'T4', 'C3', 'abc', NULL, 'F', 'PUNE', NULL, '2016-08-02', 100000, 5),
+        (4, 'T5', 'C3', '1/1/90', '2090-01-01', 'F', 'PUNE', NULL, '2016-08-02', 100000, 5),
+        (5, 'T6', 'C4', NULL, NULL, 'F', 'nan', 'NaN', '2016-08-03', 120000, 7)`);
+    const t = await readTransactionsFromDb(server.url, 'foreign_tx');
+    assert.equal(t.rows, 2);
+    assert.deepEqual(t.transactionId, ['T1', 'T6']);
+    assert.deepEqual(t.custLocation.codes, Int32Array.of(0, -1)); // `nan` is missing, as in a file
+    assert.ok(Number.isNaN(t.custAccountBalance[1])); // so is a NaN balance
+    assert.deepEqual(
+      t.malformed.examples.map((m) => [m.line, m.column, m.value]),
+      [
+        [1, 'TransactionTime', '236000'],
+        [2, 'CustomerID', ''],
+        [3, 'CustomerDOB', 'abc'],
+        [4, 'CustomerDOB', '1/1/90 with customer_dob_date 2090-01-01'],
+      ],
+    );
+    assert.equal(t.malformed.count, 4);
+    await assert.rejects(readTransactionsFromDb(server.url, 'foreign_tx', { strict: true }), /^InputError: foreign_tx:1: column TransactionTime: value "236000"/);
+  });
+});
+
+describe('bad input: one clear line, nothing half-imported', () => {
+  test('unreachable server', async () => {
+    const url = `postgres://bankseg_test:${server.password}@127.0.0.1:${await deadPort()}/bankseg_test`;
+    await assert.rejects(readTransactionsFromDb(url, 'raw_tx'), refusing(/^postgres:\/\/bankseg_test@127\.0\.0\.1:\d+\/bankseg_test: cannot connect: connection refused/));
+    await assert.rejects(importTransactionsFile(url, RAW, 'x'), refusing(/cannot connect: connection refused/));
+  });
+
+  test('wrong credentials', async () => {
+    const url = server.url.replace(encodeURIComponent(server.password), 'wrong-password');
+    await assert.rejects(customerFeaturesFromDb(url, 'raw_tx'), refusing(/cannot connect: password authentication failed for user "bankseg_test"/));
+  });
+
+  test('the password may come from PGPASSWORD instead of the URL', async () => {
+    process.env.PGPASSWORD = server.password;
+    try {
+      const t = await readTransactionsFromDb(`postgres://bankseg_test@127.0.0.1:${server.port}/bankseg_test`, 'hand_tx');
+      assert.equal(t.rows, 9);
+    } finally {
+      delete process.env.PGPASSWORD;
+    }
+  });
+
+  test('not a PostgreSQL URL, bad table names', async () => {
+    await assert.rejects(readTransactionsFromDb('mysql://u:p@h/db', 'raw_tx'), refusing(/not a PostgreSQL URL/));
+    await assert.rejects(readTransactionsFromDb(server.url, 'raw_tx; DROP TABLE raw_tx'), refusing(/table name/));
+    await assert.rejects(importTransactionsFile(server.url, RAW, 'a.b.c'), refusing(/table name/));
+  });
+
+  test('missing table', async () => {
+    await assert.rejects(readTransactionsFromDb(server.url, 'no_such_table'), refusing(/table no_such_table does not exist \(load it with: bankseg db-import\)/));
+    await assert.rejects(customerFeaturesFromDb(server.url, 'public.no_such_table'), refusing(/does not exist/));
+  });
+
+  test('wrong column types, missing columns', async () => {
+    await sql(`CREATE TABLE typed_wrong AS SELECT * FROM raw_tx LIMIT 5`);
+    await sql(`ALTER TABLE typed_wrong ALTER COLUMN transaction_date TYPE text`);
+    await assert.rejects(readTransactionsFromDb(server.url, 'typed_wrong'), refusing(/column transaction_date has type text, expected one of date/));
+    await assert.rejects(customerFeaturesFromDb(server.url, 'typed_wrong'), refusing(/column transaction_date has type text/));
+    await sql(`CREATE TABLE lacking AS SELECT row_index, transaction_id FROM raw_tx LIMIT 5`);
+    await assert.rejects(readTransactionsFromDb(server.url, 'lacking'), refusing(/lacks column\(s\) customer_id, customer_dob, .*transaction_amount/));
+  });
+
+  test('a table bankseg did not create is never replaced', async () => {
+    await sql(`CREATE TABLE mine (x int); INSERT INTO mine VALUES (42)`);
+    await assert.rejects(importTransactionsFile(server.url, RAW, 'mine'), refusing(/mine already exists and was not made by bankseg db-import/));
+    assert.deepEqual(await sql(`SELECT x FROM mine`), [{ x: 42 }]);
+  });
+
+  test('a failure in the middle of the load leaves the old table as it was and no staging table', async () => {
+    const before = await sql(`SELECT count(*) AS n, obj_description('raw_tx'::regclass, 'pg_class') AS comment FROM raw_tx`);
+    const good = await readTransactions(RAW);
+    // 45,000 rows with a bad time in the third batch (two are sent before it); the reader never lets a bad time through, so build one by hand.
+    const time = new Int32Array(45_000);
+    for (let i = 0; i < time.length; i++) time[i] = good.transactionTime[i % good.rows];
+    time[44_000] = 236000;
+    const rep = <T extends Int32Array | Float64Array>(a: T): T => {
+      const out = new (a.constructor as new (n: number) => T)(45_000);
+      for (let i = 0; i < out.length; i++) out[i] = a[i % good.rows];
+      return out;
+    };
+    const bad: TransactionTable = {
+      ...good,
+      rows: 45_000,
+      transactionId: Array.from({ length: 45_000 }, (_, i) => `X${i}`),
+      customerId: { codes: rep(good.customerId.codes), values: good.customerId.values },
+      customerDob: { codes: rep(good.customerDob.codes), values: good.customerDob.values },
+      custGender: { codes: rep(good.custGender.codes), values: good.custGender.values },
+      custLocation: { codes: rep(good.custLocation.codes), values: good.custLocation.values },
+      custAccountBalance: rep(good.custAccountBalance),
+      transactionDate: rep(good.transactionDate),
+      transactionTime: time,
+      transactionAmount: rep(good.transactionAmount),
+    };
+    await assert.rejects(importTransactions(server.url, bad, 'raw_tx'), refusing(/importing into raw_tx: .*violates check constraint "time_is_hhmmss"/));
+    assert.deepEqual(await sql(`SELECT count(*) AS n, obj_description('raw_tx'::regclass, 'pg_class') AS comment FROM raw_tx`), before);
+    assert.deepEqual(await sql(`SELECT relname FROM pg_class WHERE relname LIKE 'raw_tx_%'`), [{ relname: 'raw_tx_pkey' }]);
+  });
+
+  test('--strict import of a file with a malformed row loads nothing', async () => {
+    const file = writeCsv('strict.csv', ['T1,C1,1/1/90,M,PUNE,10,1/8/16,100000,5', 'T2,C2,31/2/90,M,PUNE,10,1/8/16,100000,5']);
+    await assert.rejects(importTransactionsFile(server.url, file, 'strict_tx', { strict: true }), refusing(/strict\.csv:3: column CustomerDOB: value "31\/2\/90"/));
+    assert.deepEqual(await sql(`SELECT to_regclass('strict_tx') AS t`), [{ t: null }]);
+  });
+});
+
+describe('bankseg db-import', () => {
+  test('loads the file and prints one line', async () => {
+    const out: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string) => (out.push(chunk), true)) as typeof process.stdout.write;
+    let code: number;
+    try {
+      code = await db_importCommand.run(['--input', RAW, '--url', server.url, '--table', 'cli_tx']);
+    } finally {
+      process.stdout.write = write;
+    }
+    assert.equal(code, 0);
+    assert.match(out.join(''), /^loaded 20,000 rows from .*first20k\.csv into cli_tx at postgres:\/\/bankseg_test@127\.0\.0\.1:\d+\/bankseg_test \(no malformed rows\) in \d+\.\d s\n$/);
+    assert.ok(!out.join('').includes(server.password));
+    assert.deepEqual(await sql(`SELECT count(*) AS n FROM cli_tx`), [{ n: '20000' }]);
+  });
+
+  test('missing options are usage errors; a missing file is an input error', async () => {
+    await assert.rejects(db_importCommand.run(['--url', server.url]), /UsageError: --input FILE is required/);
+    await assert.rejects(db_importCommand.run(['--input', RAW]), /UsageError: --url URL is required/);
+    await assert.rejects(db_importCommand.run(['--input', path.join(tmp, 'nope.csv'), '--url', server.url]), refusing(/nope\.csv: no such file/));
+  });
+});
