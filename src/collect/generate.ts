@@ -86,7 +86,8 @@ const HOUR_WEIGHTS: readonly number[] = [
 /**
  * Quantile tables `[probability, log10(value)]`, interpolated linearly: the shape of the real rows' distribution,
  * moved to the published quartiles, with the top pinned to the published maximum.
- * Balance: published 25/50/75 % 4,721.76 / 16,792.18 / 57,657.36, mean 115,403, max 115,035,500.
+ * Balance: published 25/50/75 % 4,721.76 / 16,792.18 / 57,657.36, mean 115,403, std 846,485, max 115,035,500
+ * (full size, seed 42: 4,669 / 16,758 / 57,683, mean 119,697, std 844,680, max 112,627,978).
  */
 const BALANCE_QUANTILES: readonly (readonly [number, number])[] = [
   [0, -2], [0.001, -0.6], [0.005, 0.4], [0.01, 0.83], [0.02, 1.33], [0.05, 2.15], [0.1, 2.9], [0.15, 3.3],
@@ -100,8 +101,9 @@ const ZERO_BALANCE_SHARE = 0.002;
 const BALANCE_JITTER = 0.15;
 
 /**
- * Amount before rounding to the real file's round numbers (see `roundAmount`); the quartile knots are set so
- * that the rounded amounts have the published 161 / 459.03 / 1,200, mean ≈ 1,574, max 1,560,035.
+ * Amount before rounding to the real file's round numbers (see `roundAmount`); the knots are set so that the
+ * rounded amounts come close to the published 161 / 459.03 / 1,200, mean 1,574, std 6,575, max 1,560,035
+ * (full size, seed 42: 156 / 470 / 1,200, mean 1,555, std 6,296, max 1,500,000).
  */
 const AMOUNT_QUANTILES: readonly (readonly [number, number])[] = [
   [0, -1], [0.005, 0], [0.01, 0.7], [0.05, 1.44], [0.1, 1.7], [0.25, 2.207], [0.5, 2.66], [0.75, 3.087],
@@ -112,10 +114,11 @@ const AMOUNT_QUANTILES: readonly (readonly [number, number])[] = [
 const ZERO_AMOUNT_SHARE = 0.0007;
 const PAISE_SHARE = 0.12;
 /**
- * Whole-rupee amounts are often round: below 100, half are snapped to a "nice" number, above 100, 26 % are, and
- * another 17 % keep two significant digits (220, 1250). Nice numbers are 1, 1.5, 2, 2.5, 3, 5 × 10^k, each taking
- * the amounts up to the next `NICE_BOUNDS` (so 500 and 100 come out more often than 150 or 250, as in the real
- * rows). Result: multiples of 100 ≈ 21 % (real 20 %), of 50 ≈ 27 % (28 %), of 10 ≈ 43 % (46 %).
+ * Whole-rupee amounts are often round: below 100, half are snapped to a "nice" number; from 100, 22 % are, and
+ * another 18 % keep two significant digits (220, 1250). Nice numbers are 1, 1.5, 2, 2.5, 3, 5 × 10^k, each taking
+ * the amounts up to the next `NICE_BOUNDS` (so 100, 500 and 1000 come out more often than 150 or 250, as in the
+ * real rows). Full-size result: multiples of 100 = 22.8 % of amounts (real rows 20.4 %), of 50 27.9 % (28.4 %),
+ * of 10 40.8 % (45.5 %); most frequent 1000.0, 100.0, 500.0, 50.0, 200.0 (real: 100.0, 50.0, 200.0, 500.0, 1000.0).
  */
 const ROUND_SMALL = 0.5;
 const ROUND_NICE = 0.22;
@@ -202,7 +205,7 @@ export async function writeGeneratedCsv(target: string, opts: GenerateOptions = 
   const seed = opts.seed ?? DEFAULT_SEED;
   if (!Number.isInteger(rows) || rows < 0 || rows > MAX_ROWS) throw new RangeError(`rows must be a whole number in 0..${MAX_ROWS}, got ${rows}`);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed must be a whole number in 0..4294967295, got ${seed}`);
-  fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
+  makeFolder(path.dirname(path.resolve(target)));
   const temp = `${target}.${process.pid}.${Date.now()}.tmp`;
   const data = generateTransactions(rows, seed);
   const bar = progress(`generate ${path.basename(target)}`);
@@ -217,6 +220,13 @@ export async function writeGeneratedCsv(target: string, opts: GenerateOptions = 
   }
   bar.finish(`${rows.toLocaleString('en-US')} rows`);
   return { rows, bytes: fs.statSync(target).size, customers: data.customers.count };
+}
+
+/** `mkdir -p`, one level at a time: Node's recursive mkdirSync spins forever under /proc. */
+function makeFolder(dir: string): void {
+  if (fs.existsSync(dir)) return;
+  makeFolder(path.dirname(dir));
+  fs.mkdirSync(dir);
 }
 
 /** The generated customers, columnar: index c is one customer. */
@@ -277,43 +287,63 @@ export function transactionsPerCustomer(rows: number): number[] {
   return counts;
 }
 
+/** The customers: frequencies, IDs, then the customer-level columns, in a fixed order of random draws. */
 function drawCustomers(perCustomer: number[], scale: number, rows: number, rng: Rng): Customers {
   const count = perCustomer.reduce((s, c) => s + c, 0);
   const transactions = new Uint8Array(count);
   let c = 0;
   for (let k = 1; k < perCustomer.length; k++) for (let i = 0; i < perCustomer[k]; i++) transactions[c++] = k;
   shuffleInPlace(transactions, rng); // so the order of customers says nothing about their frequency
-
   const id = sampleIndices(ID_SPAN, count, rng);
   for (let i = 0; i < count; i++) id[i] += ID_LOW;
   shuffleInPlace(id, rng);
-
-  const dobKind = new Uint8Array(count);
-  const placeholder = pickCustomersForRows(transactions, Math.round(PUBLISHED.placeholderDob * scale), () => true, rng);
-  for (const p of placeholder) dobKind[p] = DOB_PLACEHOLDER;
-  const noDob = pickCustomersForRows(transactions, Math.round(PUBLISHED.missingDob * scale), (i) => dobKind[i] === DOB_REAL, rng);
-  for (const p of noDob) dobKind[p] = DOB_MISSING;
-
-  const gender = new Uint8Array(count);
-  for (let i = 0; i < count; i++) gender[i] = rng.next() < MALE_SHARE ? GENDER_M : GENDER_F;
-  const noGender = Math.round(PUBLISHED.missingGender * scale);
-  const noGenderWithPlaceholder = Math.round(noGender * MISSING_GENDER_WITH_PLACEHOLDER);
-  for (const p of pickCustomersForRows(transactions, noGenderWithPlaceholder, (i) => dobKind[i] === DOB_PLACEHOLDER, rng)) {
-    gender[p] = GENDER_MISSING;
-  }
-  const placed = countRows(transactions, gender, GENDER_MISSING);
-  for (const p of pickCustomersForRows(transactions, noGender - placed, (i) => gender[i] !== GENDER_MISSING, rng)) gender[p] = GENDER_MISSING;
-  // Exactly one T in the full file; at least one from 100,000 rows, none in small files.
-  const tRows = rows >= 100_000 ? Math.max(1, Math.round(scale)) : 0;
-  for (const p of pickCustomersForRows(transactions, tRows, (i) => gender[i] !== GENDER_MISSING && transactions[i] === 1, rng)) {
-    gender[p] = GENDER_T;
-  }
-
+  const dobKind = drawDobKinds(transactions, scale, rng);
+  const gender = drawGenders(transactions, dobKind, scale, rows, rng);
   const location = drawLocations(count, rng);
   for (const p of pickCustomersForRows(transactions, Math.round(PUBLISHED.missingLocation * scale), () => true, rng)) {
     location[p] = NO_LOCATION;
   }
+  return { count, id, transactions, dobKind, gender, location, ...drawBirthDatesAndBalances(count, rng) };
+}
 
+/** Which customers have the 1/1/1800 placeholder or no DOB (`nan`): exact scaled row counts. */
+function drawDobKinds(transactions: Uint8Array, scale: number, rng: Rng): Uint8Array {
+  const dobKind = new Uint8Array(transactions.length);
+  for (const p of pickCustomersForRows(transactions, Math.round(PUBLISHED.placeholderDob * scale), () => true, rng)) {
+    dobKind[p] = DOB_PLACEHOLDER;
+  }
+  const noDob = Math.round(PUBLISHED.missingDob * scale);
+  for (const p of pickCustomersForRows(transactions, noDob, (i) => dobKind[i] === DOB_REAL, rng)) dobKind[p] = DOB_MISSING;
+  return dobKind;
+}
+
+/** M/F per customer, then exact scaled rows without gender (mostly placeholder-DOB customers) and the T. */
+function drawGenders(transactions: Uint8Array, dobKind: Uint8Array, scale: number, rows: number, rng: Rng): Uint8Array {
+  const count = transactions.length;
+  const gender = new Uint8Array(count);
+  for (let i = 0; i < count; i++) gender[i] = rng.next() < MALE_SHARE ? GENDER_M : GENDER_F;
+  const noGender = Math.round(PUBLISHED.missingGender * scale);
+  const withPlaceholder = Math.round(noGender * MISSING_GENDER_WITH_PLACEHOLDER);
+  for (const p of pickCustomersForRows(transactions, withPlaceholder, (i) => dobKind[i] === DOB_PLACEHOLDER, rng)) {
+    gender[p] = GENDER_MISSING;
+  }
+  let placed = 0;
+  for (let i = 0; i < count; i++) if (gender[i] === GENDER_MISSING) placed += transactions[i];
+  for (const p of pickCustomersForRows(transactions, noGender - placed, (i) => gender[i] !== GENDER_MISSING, rng)) {
+    gender[p] = GENDER_MISSING;
+  }
+  // Exactly one T in the full file; at least one from 100,000 rows, none in small files.
+  const tRows = rows >= 100_000 ? Math.max(1, Math.round(scale)) : 0;
+  const oneOffWithGender = (i: number): boolean => gender[i] !== GENDER_MISSING && transactions[i] === 1;
+  for (const p of pickCustomersForRows(transactions, tRows, oneOffWithGender, rng)) gender[p] = GENDER_T;
+  return gender;
+}
+
+/**
+ * Birth date and balance per customer. A latent "age score" picks the birth year (older = higher) and leans the
+ * balance score (ρ = 0.3); the balance is that score's quantile in BALANCE_QUANTILES, so its marginal is unchanged.
+ */
+function drawBirthDatesAndBalances(count: number, rng: Rng) {
   const dobDay = new Uint8Array(count);
   const dobMonth = new Uint8Array(count);
   const dobYear = new Int16Array(count);
@@ -322,18 +352,19 @@ function drawCustomers(perCustomer: number[], scale: number, rows: number, rng: 
   const yearCdf = birthYearCdf();
   const balanceCdf = BALANCE_QUANTILES.map(([p]) => p);
   const balanceLog = BALANCE_QUANTILES.map(([, v]) => v);
+  const spread = Math.sqrt(1 - AGE_BALANCE_RHO ** 2);
   for (let i = 0; i < count; i++) {
-    const ageScore = rng.normal(); // higher = older
+    const ageScore = rng.normal();
     const year = FIRST_BIRTH_YEAR + searchCdf(yearCdf, normalCdf(-ageScore));
     const [day, month] = birthDayMonth(year, rng);
     dobYear[i] = year;
     dobMonth[i] = month;
     dobDay[i] = day;
-    const score = AGE_BALANCE_RHO * ageScore + Math.sqrt(1 - AGE_BALANCE_RHO ** 2) * rng.normal();
+    const score = AGE_BALANCE_RHO * ageScore + spread * rng.normal();
     balanceScore[i] = score;
     balance[i] = rng.next() < ZERO_BALANCE_SHARE ? 0 : Math.round(100 * interpolateLog(balanceCdf, balanceLog, normalCdf(score)));
   }
-  return { count, id, transactions, dobKind, dobDay, dobMonth, dobYear, gender, location, balance, balanceScore };
+  return { dobDay, dobMonth, dobYear, balance, balanceScore };
 }
 
 /** Location index per customer, drawn from the vocabulary's weights. O(customers · log names). */
@@ -367,12 +398,6 @@ export function pickCustomersForRows(
     }
   }
   return chosen;
-}
-
-function countRows(transactions: Uint8Array, gender: Uint8Array, value: number): number {
-  let rows = 0;
-  for (let i = 0; i < gender.length; i++) if (gender[i] === value) rows += transactions[i];
-  return rows;
 }
 
 /** Row → customer: each customer's transactions scattered over the file (19,937 customers in 20,000 real rows). */
