@@ -74,7 +74,10 @@ export function kSelection(kSweep: readonly KScore[], recommended: { k: number; 
     [0, 0.3],
   ];
   const title = 'Choosing the number of segments k';
-  const subtitle = wrap(`Recommended k = ${recommended.k}${recommended.reason ? `: ${recommended.reason}` : ''}`, 115, 2);
+  const reason = recommended.reason ?? '';
+  // Reasons usually name their k already ("k = 6 is next to the elbow…"): do not say it twice.
+  const lead = reason.includes(`k = ${recommended.k}`) ? 'Recommended: ' : `Recommended k = ${recommended.k}${reason ? ': ' : ''}`;
+  const subtitle = wrap(lead + reason, 115, 2);
   const layout: Record<string, unknown> = {
     ...baseLayout(title, subtitle),
     xaxis: axis('Number of segments k', { dtick: 1, anchor: 'y3' }),
@@ -219,10 +222,12 @@ const LABEL_CANDIDATES: readonly [number, number][] = [
  * approximate plot size; it only decides where text goes, never what the data say. Cost: O(k²).
  */
 function labelOffsets(centres: [number, number][], names: readonly string[], points: [number[], number[]]): [number, number][] {
-  const allX = [...points[0], ...centres.map((c) => c[0])];
-  const allY = [...points[1], ...centres.map((c) => c[1])];
-  const [x0, x1] = [Math.min(...allX), Math.max(...allX)];
-  const [y0, y1] = [Math.min(...allY), Math.max(...allY)];
+  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+  const extend = (x: number, y: number) => {
+    [x0, x1, y0, y1] = [Math.min(x0, x), Math.max(x1, x), Math.min(y0, y), Math.max(y1, y)];
+  };
+  points[0].forEach((x, i) => extend(x, points[1][i]));
+  centres.forEach(([x, y]) => extend(x, y));
   const px = (c: [number, number]): [number, number] => [
     ((c[0] - x0) / (x1 - x0 || 1)) * MAP_PLOT_PX.width,
     (1 - (c[1] - y0) / (y1 - y0 || 1)) * MAP_PLOT_PX.height,
