@@ -260,6 +260,16 @@ describe('Utf8Lines', () => {
       assert.equal(out, 'name\nKÖLN,ÄÖ\nΑΘΗΝΑ\nlast', `chunks of ${size}`);
     }
   });
+  test('drops a byte order mark only at the very start of the file', () => {
+    const bytes = Buffer.from('\n\uFEFFab\n', 'utf8');
+    for (let size = 1; size <= 4; size++) {
+      const lines = new Utf8Lines();
+      let out = '';
+      for (let at = 0; at < bytes.length; at += size) out += lines.push(bytes.subarray(at, at + size));
+      out += lines.end();
+      assert.equal(out, '\n\uFEFFab\n', `chunks of ${size}`);
+    }
+  });
 });
 
 describe('readTransactions on the real rows', () => {
@@ -405,6 +415,7 @@ describe('readTransactions: bad input', () => {
     ['wrong field count', 'T2,C2,10/1/94,F,MUMBAI,100.5,2/8/16,143207', '(row)', 'T2,C2,10/1/94,F,MUMBAI,100.5,2/8/16,143207', '9 fields as in the header, found 8'],
     ['too many fields', good + ',extra', '(row)', good + ',extra', '9 fields as in the header, found 10'],
     ['missing TransactionID', ',C2,10/1/94,F,MUMBAI,100.5,2/8/16,143207,25.0', 'TransactionID', '', 'a transaction ID (not empty)'],
+    ['TransactionID nan', 'NaN,C2,10/1/94,F,MUMBAI,100.5,2/8/16,143207,25.0', 'TransactionID', 'NaN', 'a transaction ID (not empty)'],
     ['missing CustomerID', 'T2,nan,10/1/94,F,MUMBAI,100.5,2/8/16,143207,25.0', 'CustomerID', 'nan', 'a customer ID (not empty)'],
     ['bad date', 'T2,C2,10/1/94,F,MUMBAI,100.5,31/2/16,143207,25.0', 'TransactionDate', '31/2/16', 'a day-first date (d/m/yy, d/m/yyyy, dd-mm-yyyy or yyyy-mm-dd)'],
     ['missing date', 'T2,C2,10/1/94,F,MUMBAI,100.5,,143207,25.0', 'TransactionDate', '', 'a day-first date (d/m/yy, d/m/yyyy, dd-mm-yyyy or yyyy-mm-dd)'],
@@ -453,6 +464,14 @@ describe('readTransactions: bad input', () => {
     assert.match(
       await inputError(readTransactions(file, { strict: true })),
       /:3: column \(row\): value "T3,C2.*": expected 9 fields as in the header, found an unclosed quote$/,
+    );
+  });
+
+  test('an unclosed quote early in a big file: a one-line error instead of reading the rest as one field', async () => {
+    const file = scratch('runaway.csv', `${HEADER}\n${good}\nT2,"C2,${'x,y\n'.repeat(300_000)}`);
+    assert.equal(
+      await inputError(readTransactions(file)),
+      `${file}:3: row longer than 1048576 characters (an unclosed quote?)`,
     );
   });
 

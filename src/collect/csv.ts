@@ -3,8 +3,9 @@
  *
  * It never builds per-row arrays or substrings: for each row it fills one reused `FieldSpans` with the
  * [start, end) offsets of every field in the current text buffer (outer quotes removed, surrounding
- * spaces/tabs trimmed) and calls `onRow`. The consumer slices only the fields it needs.
- * Cost: O(characters), one charCodeAt pass; memory: the current chunk plus one unfinished row.
+ * whitespace and control characters trimmed) and calls `onRow`. The consumer slices only the fields it needs.
+ * Cost: O(characters), one scan (indexOf for rows without quotes); memory: the current chunk plus one unfinished row.
+ * Also here: `Utf8Lines` (bytes → whole-line text) and `parseDecimal` (a field → number, exactly like Number()).
  */
 
 const COMMA = 44;
@@ -44,7 +45,11 @@ export class Utf8Lines {
   /** The complete lines of everything pushed so far that were not returned yet. O(chunk). */
   push(chunk: Buffer): string {
     let bytes = this.carry.length === 0 ? chunk : Buffer.concat([this.carry, chunk]);
-    if (this.first && bytes.length >= 3) {
+    if (this.first) {
+      if (bytes.length < 3) {
+        this.carry = bytes; // too short to tell whether it starts with a byte order mark
+        return '';
+      }
       this.first = false;
       if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
     }

@@ -19,6 +19,8 @@ export interface ReadOptions {
 export const MALFORMED_EXAMPLES = 10;
 
 const CHUNK_BYTES = 1 << 20;
+/** Longest value quoted in a malformed-row message (a runaway quoted field can be megabytes). */
+const MAX_VALUE_CHARS = 200;
 const GZIP_MAGIC = [0x1f, 0x8b];
 const INVALID_DAY = -0x80000000;
 
@@ -64,6 +66,7 @@ export async function readTransactions(path: string, opts: ReadOptions = {}): Pr
     splitter.end();
   } catch (err) {
     stream.destroy();
+    file.destroy();
     if (err instanceof InputError) throw err;
     if (err instanceof RowTooLongError) throw new InputError(`${path}:${err.line}: ${err.message}`);
     const message = (err as Error).message;
@@ -180,6 +183,10 @@ class DictBuilder {
   private mask: number;
   /** Hash of the text last passed to `find`, reused by `add`. */
   private lastHash = 0;
+  /** The character, when the text last passed to `find` was one ASCII character; else -1. */
+  private lastSingle = -1;
+  /** Code of each one-character ASCII value, -1 if absent. */
+  private readonly single = new Int32Array(128).fill(-1);
 
   /** `expected`: how many distinct values to make room for up front (it grows beyond as needed). */
   constructor(expected = 16) {
@@ -191,6 +198,15 @@ class DictBuilder {
 
   /** Code of text[start, end), or -1 if not in the dictionary yet. */
   find(text: string, start: number, end: number): number {
+    if (end - start === 1) {
+      // One ASCII character (CustGender `M`/`F`): a direct table, no hashing.
+      const c = text.charCodeAt(start);
+      if (c < 128) {
+        this.lastSingle = c;
+        return this.single[c];
+      }
+    }
+    this.lastSingle = -1;
     let h = 0x811c9dc5; // FNV-1a
     for (let p = start; p < end; p++) h = Math.imul(h ^ text.charCodeAt(p), 0x01000193);
     this.lastHash = h;
@@ -212,7 +228,11 @@ class DictBuilder {
   add(value: string): number {
     const code = this.values.length;
     this.values.push(value);
-    if (2 * (code + 1) > this.mask + 1) this.rehash(this.mask + 1);
+    if (this.lastSingle >= 0) {
+      this.single[this.lastSingle] = code;
+      return code;
+    }
+    if (2 * (code + 1) > this.mask + 1) this.rehash(2 * (this.mask + 1));
     this.place(code + 1, this.lastHash);
     return code;
   }
@@ -240,7 +260,7 @@ class DictBuilder {
 
 /** Collects rows into growing typed columns; validates each row before anything of it is stored. */
 class TableBuilder {
-  private header: number[] | undefined; // field index of each SOURCE_COLUMNS entry
+  private haveHeader = false;
   private fieldCount = 0;
   private iId = 0;
   private iCustomer = 0;
@@ -295,12 +315,12 @@ class TableBuilder {
   }
 
   row(text: string, spans: FieldSpans, line: number): void {
-    if (this.header === undefined) {
+    if (!this.haveHeader) {
       this.readHeader(text, spans);
       return;
     }
     if (spans.count !== this.fieldCount || !spans.closed) {
-      const value = text.slice(spans.rowStart, Math.min(spans.rowEnd, spans.rowStart + 200));
+      const value = text.slice(spans.rowStart, spans.rowEnd);
       const found = spans.closed ? `, found ${spans.count}` : ', found an unclosed quote';
       this.malformed(line, '(row)', value, `${this.fieldCount} ${EXPECTED.row}${found}`);
       return;
@@ -309,7 +329,7 @@ class TableBuilder {
     const e = spans.end;
 
     let i = this.iId;
-    if (s[i] === e[i]) return this.malformed(line, 'TransactionID', '', EXPECTED.TransactionID);
+    if (isMissing(text, s[i], e[i])) return this.malformedField(text, spans, line, 'TransactionID', i, EXPECTED.TransactionID);
     i = this.iCustomer;
     if (isMissing(text, s[i], e[i])) return this.malformedField(text, spans, line, 'CustomerID', i, EXPECTED.CustomerID);
 
@@ -371,7 +391,7 @@ class TableBuilder {
   }
 
   table(): TransactionTable {
-    if (this.header === undefined) throw new InputError(`${this.file}: file is empty`);
+    if (!this.haveHeader) throw new InputError(`${this.file}: file is empty`);
     if (this.rows === 0) {
       if (this.malformedCount === 0) throw new InputError(`${this.file}: no data rows (only a header)`);
       throw new InputError(`${this.file}: no valid rows (${this.malformedCount} malformed; first: ${formatMalformed(this.examples[0])})`);
@@ -411,7 +431,7 @@ class TableBuilder {
     if (lacking.length > 0) {
       throw new InputError(`${this.file}: header lacks column(s) ${lacking.join(', ')} (expected: ${SOURCE_COLUMNS.join(', ')})`);
     }
-    this.header = index;
+    this.haveHeader = true;
     this.fieldCount = spans.count;
     const at = (c: SourceColumn) => index[SOURCE_COLUMNS.indexOf(c)];
     this.iId = at('TransactionID');
@@ -447,7 +467,8 @@ class TableBuilder {
   }
 
   private malformed(line: number, column: SourceColumn | '(row)', value: string, expected: string): void {
-    const m: MalformedRow = { file: this.file, line, column, value, expected };
+    const shown = value.length > MAX_VALUE_CHARS ? value.slice(0, MAX_VALUE_CHARS) + '…' : value;
+    const m: MalformedRow = { file: this.file, line, column, value: shown, expected };
     if (this.strict) throw new InputError(formatMalformed(m));
     this.malformedCount++;
     if (this.examples.length < MALFORMED_EXAMPLES) this.examples.push(m);
