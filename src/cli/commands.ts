@@ -4,6 +4,7 @@ import { profileCommand } from './profile';
 import { segmentCommand } from './segment';
 import { figuresCommand } from './figures';
 import { db_importCommand } from './db_import';
+import { runCommand } from './run';
 
 /** Every `bankseg` sub-command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [generateCommand, profileCommand, segmentCommand, figuresCommand, db_importCommand];
+export const COMMANDS: readonly Command[] = [runCommand, generateCommand, profileCommand, segmentCommand, figuresCommand, db_importCommand];

@@ -1,0 +1,80 @@
+import { Command, intOption, parseOptions } from './command';
+import { SOURCE_HELP, SOURCE_OPTION_SPEC } from '../pipeline';
+import {
+  DEFAULT_FIGURES_DIR, DEFAULT_PROCESSED_DIR, DEFAULT_SEED, dirOption, exportStep, kOption, loadStep, note, secondsSince,
+  segmentStep, shown,
+} from './steps';
+import { writeSegmentOutputs } from '../segment/index';
+import { writeInsightsReport } from '../insights/report';
+import { edaFigures, segmentFigures } from '../plots';
+import { formatQualityReport } from '../quality';
+import { pct } from '../insights/format';
+
+const HELP = [
+  'Usage: bankseg run [--input FILE | --url URL [--table NAME]] [--k auto|N] [--seed S] [--out DIR] [--figures DIR]',
+  '                   [--no-figures] [--strict]',
+  '',
+  'The main job, end to end: reads the transactions (by default the generated data/raw/bank_transactions.csv,',
+  'made if missing), cleans them (the data-quality report goes to stderr), builds the customer features, sweeps',
+  'k = 2..10, segments all customers, and writes:',
+  '  DIR/customers.csv, DIR/segments.json        the segmentation (default DIR: data/processed/)',
+  '  FIGURES/insights.md, FIGURES/insights.html  the business report (default FIGURES: figures/)',
+  '  FIGURES/*.png, *.svg, *.html                every figure (PNG/SVG need Debian chromium)',
+  'Stages already computed for the same input and parameters are read from the cache in data/interim and data/processed.',
+  '',
+  'Options:',
+  SOURCE_HELP,
+  '  --k auto|N     number of segments: auto (default) takes the recommended k of the sweep',
+  `  --seed S       seed of k-means and of the sampled metrics (default ${DEFAULT_SEED})`,
+  '  --out DIR      directory for customers.csv and segments.json (default data/processed/ of the project)',
+  '  --figures DIR  directory for the report and the figures (default figures/ of the project)',
+  '  --no-figures   skip the figure files (the report is still written)',
+  '  --help         this text',
+].join('\n');
+
+/** `bankseg run`: the whole pipeline, for scheduled jobs and the README's first command. */
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'the main job: read, clean, segment, and write the segments, the insights report and every figure',
+  help: HELP,
+  async run(argv) {
+    const opts = parseOptions(argv, {
+      ...SOURCE_OPTION_SPEC,
+      k: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      figures: { type: 'string' },
+      'no-figures': { type: 'boolean' },
+    });
+    const k = kOption(opts.k);
+    const seed = intOption('seed', opts.seed, DEFAULT_SEED, 0);
+    const outDir = dirOption('out', opts.out, DEFAULT_PROCESSED_DIR);
+    const figuresDir = dirOption('figures', opts.figures, DEFAULT_FIGURES_DIR);
+    const started = Date.now();
+
+    const data = await loadStep('run', { input: opts.input, url: opts.url, table: opts.table, strict: opts.strict });
+    if (process.env.BANKSEG_QUIET !== '1') process.stderr.write(formatQualityReport(data.quality) + '\n');
+    const seg = await segmentStep('run', data, { k, seed });
+    const outputs = writeSegmentOutputs(seg, data.features, outDir);
+    const report = writeInsightsReport(seg, data.quality, data.features, figuresDir);
+    const written = [outputs.customersCsv, outputs.segmentsJson, report.md, report.html];
+    let figureCount = 0;
+    if (!opts['no-figures']) {
+      const figs = [...edaFigures(data.raw, data.clean, data.features), ...segmentFigures(data.features, seg, { seed })];
+      note('run', `exporting ${figs.length} figures to ${shown([figuresDir])}/`);
+      figureCount = (await exportStep('run', figs, figuresDir, ['png', 'svg', 'html'])).length;
+    }
+
+    process.stdout.write(
+      [
+        `${seg.k} segments of ${data.features.n.toLocaleString('en-US')} customers (silhouette ${seg.silhouette.toFixed(3)}, ` +
+          `Davies–Bouldin ${seg.daviesBouldin.toFixed(3)}):`,
+        ...seg.segments.map(
+          (s) => `  ${String(s.id).padStart(2)}  ${s.name.padEnd(36)} ${pct(s.share).padStart(6)} of customers, ${pct(s.monetaryShare).padStart(6)} of money`,
+        ),
+        `wrote ${shown(written)}${figureCount ? ` and ${figureCount} figure files in ${shown([figuresDir])}/` : ''} in ${secondsSince(started)}`,
+      ].join('\n') + '\n',
+    );
+    return 0;
+  },
+};
