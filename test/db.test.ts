@@ -5,6 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -33,11 +34,16 @@ before(async () => {
   server = await startPgServer();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-db-test-'));
   process.env.BANKSEG_QUIET = '1';
+  await importTransactionsFile(server.url, RAW, 'raw_tx');
 });
 
-after(() => {
-  server?.stop();
+after(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  if (!server) return;
+  // The helper's own promise: stopping removes the cluster directory and nothing listens any more.
+  server.stop();
+  assert.equal(fs.existsSync(server.dir), false, 'stop() removes the data directory');
+  await assert.rejects(sql('SELECT 1'), /ECONNREFUSED/);
 });
 
 async function sql<T extends Record<string, unknown>>(text: string, params: unknown[] = [], url = server.url): Promise<T[]> {
@@ -123,26 +129,18 @@ function deadPort(): Promise<number> {
 }
 
 describe('throwaway server', () => {
-  test('listens only on 127.0.0.1 with password auth, and stop() removes everything', async () => {
+  test('listens only on 127.0.0.1 (no Unix socket) and wants a password', async () => {
     const rows = await sql<{ listen: string; socket: string }>(
       `SELECT current_setting('listen_addresses') AS listen, current_setting('unix_socket_directories') AS socket`,
       [],
       server.adminUrl,
     );
     assert.deepEqual(rows, [{ listen: '127.0.0.1', socket: '' }]);
-    const other = await startPgServer();
-    assert.ok(fs.existsSync(other.dir));
-    other.stop();
-    assert.equal(fs.existsSync(other.dir), false);
-    await assert.rejects(sql('SELECT 1', [], other.url), /ECONNREFUSED/);
+    await assert.rejects(sql('SELECT 1', [], `postgres://bankseg_test@127.0.0.1:${server.port}/bankseg_test`), /password/);
   });
 });
 
 describe('db-import of the real rows', () => {
-  before(async () => {
-    await importTransactionsFile(server.url, RAW, 'raw_tx');
-  });
-
   test('typed columns hold the facts Python computes from the file', async () => {
     const [f] = await sql<Record<string, string>>(`
       SELECT count(*) AS rows, count(DISTINCT customer_id) AS customers,
@@ -351,8 +349,8 @@ describe('bad input: one clear line, nothing half-imported', () => {
   test('the password may come from PGPASSWORD instead of the URL', async () => {
     process.env.PGPASSWORD = server.password;
     try {
-      const t = await readTransactionsFromDb(`postgres://bankseg_test@127.0.0.1:${server.port}/bankseg_test`, 'hand_tx');
-      assert.equal(t.rows, 9);
+      const t = await readTransactionsFromDb(`postgres://bankseg_test@127.0.0.1:${server.port}/bankseg_test`, 'raw_tx');
+      assert.equal(t.rows, 20000);
     } finally {
       delete process.env.PGPASSWORD;
     }
@@ -365,8 +363,8 @@ describe('bad input: one clear line, nothing half-imported', () => {
   });
 
   test('missing table', async () => {
-    await assert.rejects(readTransactionsFromDb(server.url, 'no_such_table'), refusing(/table no_such_table does not exist \(load it with: bankseg db-import\)/));
-    await assert.rejects(customerFeaturesFromDb(server.url, 'public.no_such_table'), refusing(/does not exist/));
+    await assert.rejects(readTransactionsFromDb(server.url, 'no_such_table'), refusing(/^postgres:\/\/bankseg_test@127\.0\.0\.1:\d+\/bankseg_test table no_such_table: no such table \(load it with: bankseg db-import\)$/));
+    await assert.rejects(customerFeaturesFromDb(server.url, 'public.no_such_table'), refusing(/table public\.no_such_table: no such table/));
   });
 
   test('wrong column types, missing columns', async () => {
@@ -422,24 +420,41 @@ describe('bad input: one clear line, nothing half-imported', () => {
 });
 
 describe('bankseg db-import', () => {
-  test('loads the file and prints one line', async () => {
-    const out: string[] = [];
-    const write = process.stdout.write;
-    process.stdout.write = ((chunk: string) => (out.push(chunk), true)) as typeof process.stdout.write;
-    let code: number;
-    try {
-      code = await db_importCommand.run(['--input', RAW, '--url', server.url, '--table', 'cli_tx']);
-    } finally {
-      process.stdout.write = write;
-    }
-    assert.equal(code, 0);
-    assert.match(out.join(''), /^loaded 20,000 rows from .*first20k\.csv into cli_tx at postgres:\/\/bankseg_test@127\.0\.0\.1:\d+\/bankseg_test \(no malformed rows\) in \d+\.\d s\n$/);
-    assert.ok(!out.join('').includes(server.password));
+  /** Runs the real binary; resolves with its exit code and output. */
+  function bankseg(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'bankseg.js'), ...args], {
+        env: { ...process.env, BANKSEG_QUIET: '1', ...env },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  test('loads the file, prints one line, exit code 0', async () => {
+    const r = await bankseg(['db-import', '--input', RAW, '--url', server.url, '--table', 'cli_tx']);
+    assert.equal(r.stderr, '');
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^loaded 20,000 rows from .*first20k\.csv into cli_tx at postgres:\/\/bankseg_test@127\.0\.0\.1:\d+\/bankseg_test \(no malformed rows\) in \d+\.\d s\n$/);
     assert.deepEqual(await sql(`SELECT count(*) AS n FROM cli_tx`), [{ n: '20000' }]);
   });
 
-  test('missing options are usage errors; a missing file is an input error', async () => {
-    await assert.rejects(db_importCommand.run(['--url', server.url]), /UsageError: --input FILE is required/);
+  test('a bad server is one line on stderr and exit code 1; missing options exit 2', async () => {
+    const url = `postgres://bankseg_test:secret@127.0.0.1:${await deadPort()}/bankseg_test`;
+    const r = await bankseg(['db-import', '--input', RAW, '--url', url]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^bankseg db-import: postgres:\/\/bankseg_test@127\.0\.0\.1:\d+\/bankseg_test: cannot connect: connection refused[^\n]*\n$/);
+    assert.ok(!r.stderr.includes('secret'));
+    const usage = await bankseg(['db-import', '--url', server.url]);
+    assert.equal(usage.code, 2);
+    assert.equal(usage.stderr, 'bankseg db-import: --input FILE is required (the transactions CSV to load)\n');
+  });
+
+  test('a missing file is an input error', async () => {
     await assert.rejects(db_importCommand.run(['--input', RAW]), /UsageError: --url URL is required/);
     await assert.rejects(db_importCommand.run(['--input', path.join(tmp, 'nope.csv'), '--url', server.url]), refusing(/nope\.csv: no such file/));
   });

@@ -13,11 +13,6 @@ import { isoDate, MalformedRow, SourceColumn, TransactionTable } from '../table'
 import { parseTableName, redactUrl, sqlTable, TableName, withConnection } from './connection';
 import { checkTableLayout, ImportRecord, readImportRecord, resolvedDobDay } from './schema';
 
-export interface DbReadOptions {
-  /** Throw an InputError at the first malformed row (including one the import skipped) instead of counting it. */
-  readonly strict?: boolean;
-}
-
 /** Rows per FETCH: bounds memory to one batch of row arrays, amortises the round trip. */
 export const FETCH_ROWS = 10_000;
 
@@ -35,7 +30,8 @@ const EXPECTED: Partial<Record<SourceColumn | '(row)', string>> = {
  * Reads `table` at `url` (a PostgreSQL URL) into a TransactionTable equal to what `readTransactions` returns for
  * the file it was imported from (except `source`). Throws one-line InputErrors for an unreachable server, wrong
  * credentials, a missing table or columns of the wrong type. Runs in one read-only REPEATABLE READ transaction, so
- * a concurrent import is seen entirely or not at all. Cost: O(rows) time; memory is the table plus one FETCH batch.
+ * a concurrent import is seen entirely or not at all. `strict` throws at the first malformed row (including one
+ * the import skipped) instead of counting it. Cost: O(rows) time; memory is the table plus one FETCH batch.
  */
 export async function readTransactionsFromDb(url: string, table: string, opts?: { strict?: boolean }): Promise<TransactionTable> {
   const name = parseTableName(table);

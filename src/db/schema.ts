@@ -50,12 +50,12 @@ export function createTableSql(table: TableName, suffix: string): string {
 
 /**
  * Checks that `table` exists and has every column of TABLE_COLUMNS with an accepted type (extra columns are fine);
- * otherwise throws one InputError that names the table and what is wrong. One catalog query.
+ * otherwise throws one InputError: `where` (which names the server and the table), then what is wrong. Two catalog queries.
  */
 export async function checkTableLayout(client: Client, table: TableName, where: string): Promise<void> {
   const found = await client.query<{ oid: number | null }>('SELECT to_regclass($1)::oid AS oid', [sqlTable(table)]);
   const oid = found.rows[0].oid;
-  if (oid === null) throw new InputError(`${where}: table ${table.text} does not exist (load it with: bankseg db-import)`);
+  if (oid === null) throw new InputError(`${where}: no such table (load it with: bankseg db-import)`);
   const cols = await client.query<{ name: string; type: string }>(
     `SELECT a.attname AS name, t.typname AS type
        FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
@@ -65,12 +65,12 @@ export async function checkTableLayout(client: Client, table: TableName, where: 
   const typeOf = new Map(cols.rows.map((r) => [r.name, r.type]));
   const lacking = TABLE_COLUMNS.filter((c) => !typeOf.has(c.name)).map((c) => c.name);
   if (lacking.length > 0) {
-    throw new InputError(`${where}: table ${table.text} lacks column(s) ${lacking.join(', ')} (the layout is in docs/database.md)`);
+    throw new InputError(`${where}: lacks column(s) ${lacking.join(', ')} (the layout is in docs/database.md)`);
   }
   for (const c of TABLE_COLUMNS) {
     const type = typeOf.get(c.name) as string;
     if (!(c.accepts as readonly string[]).includes(type)) {
-      throw new InputError(`${where}: table ${table.text}: column ${c.name} has type ${type}, expected one of ${c.accepts.join(', ')}`);
+      throw new InputError(`${where}: column ${c.name} has type ${type}, expected one of ${c.accepts.join(', ')}`);
     }
   }
 }

@@ -1,7 +1,8 @@
 /**
  * A throwaway PostgreSQL server for tests: a fresh cluster in a temp directory, listening only on 127.0.0.1
  * on a free port (no Unix socket), password (SCRAM) authentication, a test role owning a test database.
- * `stop()` shuts it down and removes the directory; it also runs at process exit if a test forgot or crashed.
+ * `stop()` shuts it down and removes the directory; it also runs at process exit or on SIGINT/SIGTERM if a test
+ * forgot or crashed (only SIGKILL can leave one behind, in a /tmp/bankseg-pg-XXXXXX directory).
  *
  * Needs the server binaries (Debian `postgresql`: /usr/lib/postgresql/<v>/bin, or `PG_BIN`). initdb refuses to
  * run as root, so as root every server command runs as the `postgres` OS user (`runuser`) and the directory is
@@ -79,8 +80,15 @@ export async function startPgServer(): Promise<PgServer> {
   const password = randomPassword();
   let started = false;
 
+  // Ctrl-C or a runner's SIGTERM skips 'exit' handlers: stop the server, then die of the same signal.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    stop();
+    process.kill(process.pid, signal);
+  };
   const stop = (): void => {
     process.removeListener('exit', stop);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
     if (started) {
       started = false;
       try {
@@ -92,6 +100,8 @@ export async function startPgServer(): Promise<PgServer> {
     fs.rmSync(dir, { recursive: true, force: true });
   };
   process.on('exit', stop);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 
   try {
     const pwFile = path.join(dir, 'pw');
