@@ -35,11 +35,11 @@ export function sideArgs(o: SideOptions): string[] {
   ];
 }
 
-/** The command line of a side: node with tsx for TypeScript (optionally under --cpu-prof), Debian's python3 for the reference. */
+/** The command line of a side: node with tsx for TypeScript (optionally profiling itself), Debian's python3 for the reference. */
 export function sideCommand(side: Side, o: SideOptions, cpuProfDir?: string): { cmd: string; args: string[] } {
   if (side === 'ts') {
-    const prof = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
-    return { cmd: process.execPath, args: [...prof, '--import', 'tsx', path.join(BENCH_DIR, 'ts_side.ts'), ...sideArgs(o)] };
+    const prof = cpuProfDir ? ['--cpu-profile', cpuProfDir] : [];
+    return { cmd: process.execPath, args: ['--import', 'tsx', path.join(BENCH_DIR, 'ts_side.ts'), ...sideArgs(o), ...prof] };
   }
   return { cmd: PYTHON, args: [path.join(BENCH_DIR, 'reference.py'), ...sideArgs(o)] };
 }
@@ -71,11 +71,12 @@ export function runSide(side: Side, o: SideOptions, cpuProfDir?: string): Promis
       process.stderr.write(b);
     });
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       const wall = Number(process.hrtime.bigint() - start) / 1e9;
       const last = stdout.trim().split('\n').pop() ?? '';
       if (code !== 0) {
-        reject(new Error(`${side} side exited with code ${code}: ${(stderr.trim().split('\n').pop() ?? '').slice(0, 500)}`));
+        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        reject(new Error(`${side} side ${how}: ${(stderr.trim().split('\n').pop() ?? '').slice(0, 500)}`));
         return;
       }
       try {

@@ -146,12 +146,13 @@ function within(name: string, ts: number, python: number, difference: number, to
 
 /**
  * The agreement checks between a TypeScript and a Python run on the same data and options:
- * rows kept and customers equal; every feature sum within 1e-9 relative; every category count equal;
+ * malformed rows, rows kept and customers equal; every feature sum within 1e-9 relative; every category count equal;
  * same k; inertia of the best fit within 1% (relative to scikit-learn's); silhouette within 0.02.
  * O(features + categories).
  */
 export function agreementChecks(ts: RunResult, py: RunResult): Check[] {
   const checks: Check[] = [
+    exact('malformed rows', ts.malformed, py.malformed),
     exact('rows kept', ts.rowsKept, py.rowsKept),
     exact('customers', ts.customers, py.customers),
     exact('k', ts.k, py.k),

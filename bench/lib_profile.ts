@@ -3,13 +3,15 @@
  * attributed to the benchmark stage that was running when each sample was taken.
  */
 import * as fs from 'node:fs';
+import { Session } from 'node:inspector';
+import { findSourceMap } from 'node:module';
 import * as path from 'node:path';
 
 /** The parts of the `.cpuprofile` JSON this module reads. */
 export interface CpuProfile {
   readonly nodes: readonly {
     readonly id: number;
-    readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+    readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number; readonly columnNumber?: number };
   }[];
   /** Microseconds on the monotonic clock (the one process.hrtime uses). */
   readonly startTime: number;
@@ -79,4 +81,49 @@ export function loadNewestProfile(dir: string): CpuProfile {
     .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
   if (files.length === 0) throw new Error(`no .cpuprofile written in ${dir}`);
   return JSON.parse(fs.readFileSync(files[0], 'utf8')) as CpuProfile;
+}
+
+function post<T>(session: Session, method: string, params: object = {}): Promise<T> {
+  return new Promise((resolve, reject) =>
+    session.post(method, params, (err, result) => (err ? reject(err) : resolve(result as T))),
+  );
+}
+
+/**
+ * Starts V8's sampling profiler in this process (what `node --cpu-prof` does, but in-process, so the positions can
+ * be mapped back to the TypeScript sources with the source maps tsx registered). Call `stop` to get the profile.
+ */
+export async function startProfiler(intervalMicros = 1000): Promise<{ stop(): Promise<CpuProfile> }> {
+  const session = new Session();
+  session.connect();
+  await post(session, 'Profiler.enable');
+  await post(session, 'Profiler.setSamplingInterval', { interval: intervalMicros });
+  await post(session, 'Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await post<{ profile: CpuProfile }>(session, 'Profiler.stop');
+      session.disconnect();
+      return profile;
+    },
+  };
+}
+
+/**
+ * The profile with every call frame of a source-mapped file (the .ts files tsx compiled) moved to its position in
+ * the TypeScript source. Must run in the process that loaded those files. O(nodes).
+ */
+export function withSourcePositions(profile: CpuProfile): CpuProfile {
+  const nodes = profile.nodes.map((node) => {
+    const { url, lineNumber, columnNumber } = node.callFrame;
+    if (!url.startsWith('file://') || lineNumber < 0) return node;
+    const entry = findSourceMap(url)?.findEntry(lineNumber, columnNumber ?? 0) as
+      | { originalSource?: string; originalLine?: number; originalColumn?: number }
+      | undefined;
+    if (!entry || entry.originalLine === undefined) return node;
+    return {
+      ...node,
+      callFrame: { ...node.callFrame, url: entry.originalSource ?? url, lineNumber: entry.originalLine, columnNumber: entry.originalColumn },
+    };
+  });
+  return { ...profile, nodes };
 }

@@ -146,7 +146,7 @@ def _read_csv(path, gz, names, dtype, na_values):
             compression='gzip' if gz else None,
             header=0,
             names=names,
-            usecols=SOURCE_COLUMNS,
+            # No usecols: with it the C engine lets rows with too many fields through instead of flagging them.
             dtype=dtype,
             keep_default_na=False,
             na_values=na_values,

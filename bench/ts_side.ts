@@ -1,6 +1,7 @@
 /**
  * The TypeScript side of the benchmark, run by bench/run.ts as a child process:
  *   node --import tsx bench/ts_side.ts --input FILE [--k 4] [--n-init 4] [--seed 42] [--sample 10000] [--k-min 2] [--k-max 10]
+ *     [--cpu-profile DIR]   (a V8 CPU profile of the stages, positions mapped to the .ts sources)
  * Times each stage of the pipeline through the project's own modules and prints one JSON line on stdout,
  * in the same shape as bench/reference.py: {stages, total, maxRssMB, rowsKept, customers, featureSums, ...}.
  */
@@ -15,6 +16,9 @@ import { intOption, parseOptions } from '../src/cli/command';
 import { NUMERIC_FEATURES, TIME_OF_DAY } from '../src/table';
 import type { CustomerFeatures, DictColumn } from '../src/table';
 import type { CategoryCounts, Stage } from './lib_compare';
+import { startProfiler, withSourcePositions } from './lib_profile';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 function options(argv: string[]) {
   const v = parseOptions(argv, {
@@ -25,6 +29,7 @@ function options(argv: string[]) {
     sample: { type: 'string' },
     'k-min': { type: 'string' },
     'k-max': { type: 'string' },
+    'cpu-profile': { type: 'string' },
   });
   if (!v.input) throw new Error('--input FILE is required');
   return {
@@ -35,6 +40,8 @@ function options(argv: string[]) {
     sample: intOption('sample', v.sample, 10_000, 2),
     kMin: intOption('k-min', v['k-min'], 2, 2),
     kMax: intOption('k-max', v['k-max'], 10, 2),
+    /** Write a CPU profile of the stages (positions in the .ts sources) into this folder. */
+    cpuProfile: v['cpu-profile'],
   };
 }
 
@@ -92,6 +99,7 @@ async function main(argv: string[]): Promise<void> {
     return result;
   }
 
+  const profiler = o.cpuProfile ? await startProfiler() : undefined;
   const raw = await timed('read', () => readTransactions(o.input));
   const { table, report } = await timed('preprocess', () => cleanTransactions(raw));
   const { features, space } = await timed('features', () => {
@@ -108,6 +116,11 @@ async function main(argv: string[]): Promise<void> {
     daviesBouldin: daviesBouldin(space, fit),
     calinskiHarabasz: calinskiHarabasz(space, fit),
   }));
+  if (profiler && o.cpuProfile) {
+    const profile = withSourcePositions(await profiler.stop());
+    fs.mkdirSync(o.cpuProfile, { recursive: true });
+    fs.writeFileSync(path.join(o.cpuProfile, `ts_side-${process.pid}.cpuprofile`), JSON.stringify(profile));
+  }
 
   const out = {
     side: 'ts',

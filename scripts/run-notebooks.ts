@@ -166,10 +166,11 @@ export function describeFailure(r: RunResult): string {
 }
 
 /**
- * Type errors tslab would report when a notebook imports src/: every .ts file under `<root>/src` compiled with
- * tslab's own TypeScript (5.0) and the options its kernel uses (ESNext modules turned into CommonJS, Node10
- * resolution, declaration emit, not strict). Run first so a break shows as one list, not as a notebook failure.
- * One line per error, `file:line:col - message`; empty when clean. Cost: one TypeScript program, a few seconds.
+ * Errors tslab would report when a notebook imports src/: every .ts file under `<root>/src` compiled with tslab's
+ * own TypeScript (5.0) and the options its kernel uses (ESNext modules turned into CommonJS, Node10 resolution,
+ * declaration emit, not strict), plus folder imports in the code the notebooks reach (see `folderImports`).
+ * Run first so a break shows as one list, not as a notebook failure. One line per error,
+ * `file:line:col - message`; empty when clean. Cost: one TypeScript program, a few seconds.
  */
 export function tslabDiagnostics(root = ROOT): string[] {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -208,7 +209,38 @@ export function tslabDiagnostics(root = ROOT): string[] {
     const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
     return `${path.relative(root, d.file.fileName)}:${line + 1}:${character + 1} - ${message}`;
   });
-  return [...typeErrors, ...files.flatMap((f) => folderImports(f, fs.readFileSync(f, 'utf8'), root))];
+  const reachable = notebookModules(defaultNotebooks(path.join(root, 'notebooks')), root);
+  return [...typeErrors, ...[...reachable.keys()].flatMap((f) => folderImports(f, reachable.get(f) ?? '', root))];
+}
+
+const RELATIVE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"](\.{1,2}(?:\/[^'"]*)?)['"]/gm;
+
+/**
+ * The code the notebooks run: their code cells (keyed `<notebook>.ipynb`, resolved from the root, the kernel's
+ * working directory) and every src module reachable from them through relative imports. O(size of that code).
+ */
+export function notebookModules(notebooks: readonly string[], root = ROOT): Map<string, string> {
+  const seen = new Map<string, string>();
+  const queue: string[] = [];
+  for (const nb of notebooks) {
+    const cells = (JSON.parse(fs.readFileSync(nb, 'utf8')) as NotebookJson).cells.filter((c) => c.cell_type === 'code');
+    // As the kernel sees it: relative imports resolve from the root.
+    const key = path.join(root, path.basename(nb));
+    seen.set(key, cells.map((c) => joinText(c.source)).join('\n'));
+    queue.push(key);
+  }
+  while (queue.length > 0) {
+    const file = queue.pop() as string;
+    for (const m of (seen.get(file) ?? '').matchAll(RELATIVE_IMPORT)) {
+      const target = path.resolve(path.dirname(file), m[1]);
+      const resolved = [`${target}.ts`, path.join(target, 'index.ts')].find((f) => fs.existsSync(f));
+      if (resolved && !seen.has(resolved)) {
+        seen.set(resolved, fs.readFileSync(resolved, 'utf8'));
+        queue.push(resolved);
+      }
+    }
+  }
+  return seen;
 }
 
 /**
@@ -218,9 +250,8 @@ export function tslabDiagnostics(root = ROOT): string[] {
 export function folderImports(file: string, text: string, root = ROOT): string[] {
   const out: string[] = [];
   const lines = text.split('\n');
-  const spec = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"](\.{1,2}(?:\/[^'"]*)?)['"]/g;
   lines.forEach((line, i) => {
-    for (const m of line.matchAll(spec)) {
+    for (const m of line.matchAll(RELATIVE_IMPORT)) {
       const target = path.resolve(path.dirname(file), m[1]);
       if (!fs.existsSync(`${target}.ts`) && fs.existsSync(path.join(target, 'index.ts'))) {
         out.push(`${path.relative(root, file)}:${i + 1} - import of folder '${m[1]}': tslab cannot load it, write '${m[1]}/index'`);
@@ -242,12 +273,17 @@ export function defaultNotebooks(dir = NOTEBOOK_DIR): string[] {
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { out: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean' } },
+    options: { out: { type: 'string' }, timeout: { type: 'string' }, 'skip-check': { type: 'boolean' }, help: { type: 'boolean' } },
     allowPositionals: true,
     strict: true,
   });
   if (values.help) {
-    process.stdout.write('Usage: tsx scripts/run-notebooks.ts [--out DIR] [--timeout SECONDS_PER_CELL] [notebook.ipynb ...]\n');
+    process.stdout.write(
+      'Usage: tsx scripts/run-notebooks.ts [--out DIR] [--timeout SECONDS_PER_CELL] [--skip-check] [notebook.ipynb ...]\n' +
+        '  Runs each notebook top to bottom in a fresh tslab kernel (default: notebooks/NN_*.ipynb) into DIR\n' +
+        '  (default: a new temp folder), after checking that src/ compiles under tslab (--skip-check skips that).\n' +
+        '  The input is BANKSEG_INPUT if set, else the generated default data. Exit 1 if any notebook fails.\n',
+    );
     return 0;
   }
   const timeout = values.timeout === undefined ? 1800 : Number(values.timeout);
@@ -259,6 +295,13 @@ async function main(argv: string[]): Promise<number> {
   const input = process.env.BANKSEG_INPUT ? `BANKSEG_INPUT=${process.env.BANKSEG_INPUT}` : 'the generated default data';
   process.stdout.write(`Running ${notebooks.length} notebook(s) on ${input}; executed copies in ${outDir}\n`);
 
+  if (!values['skip-check']) {
+    const problems = tslabDiagnostics();
+    if (problems.length > 0) {
+      process.stderr.write(`src/ does not compile in the tslab kernel (TypeScript 5.0, CommonJS):\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
+      return 1;
+    }
+  }
   let failed = 0;
   for (const nb of notebooks) {
     const r = await runNotebook(nb, outDir, timeout);

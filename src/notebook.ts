@@ -203,7 +203,7 @@ export function transactionsFrame(t: TransactionTable, range: RowRange = {}): df
       CustLocation: t.custLocation,
       CustAccountBalance: t.custAccountBalance,
       TransactionDate: datesColumn(t.transactionDate, range),
-      TransactionTime: t.transactionTime,
+      TransactionTime: timesColumn(t.transactionTime, range),
       'TransactionAmount (INR)': t.transactionAmount,
     },
     range,
@@ -216,7 +216,7 @@ export function cleanFrame(c: CleanTable, range: RowRange = {}): dfd.DataFrame {
     {
       customer: { codes: c.customer, values: c.customerIds },
       date: datesColumn(c.date, range),
-      time: c.time,
+      time: timesColumn(c.time, range),
       amount: c.amount,
       balance: c.balance,
       age: c.age,
@@ -248,10 +248,22 @@ export function featuresFrame(f: CustomerFeatures, range: RowRange = {}): dfd.Da
 
 /** ISO dates for the rows of `range` only (the rest stay empty: frame() reads nothing else). */
 function datesColumn(days: Int32Array, range: RowRange): (string | undefined)[] {
+  return formatRange(days, range, isoDate);
+}
+
+/** `HH:MM:SS` for HHMMSS integers, for the rows of `range` only. */
+function timesColumn(times: Int32Array, range: RowRange): (string | undefined)[] {
+  return formatRange(times, range, (t) => {
+    const s = String(t).padStart(6, '0');
+    return `${s.slice(0, 2)}:${s.slice(2, 4)}:${s.slice(4, 6)}`;
+  });
+}
+
+function formatRange(values: Int32Array, range: RowRange, format: (v: number) => string): (string | undefined)[] {
   const start = range.start ?? 0;
-  const end = Math.min(range.end ?? start + 10, days.length);
-  const out = new Array<string | undefined>(days.length);
-  for (let i = start; i < end; i++) out[i] = isoDate(days[i]);
+  const end = Math.min(range.end ?? start + 10, values.length);
+  const out = new Array<string | undefined>(values.length);
+  for (let i = start; i < end; i++) out[i] = format(values[i]);
   return out;
 }
 

@@ -133,6 +133,7 @@ test('a notebook runs in the browser and shows an interactive Plotly chart', { t
       return {
         unnumbered: code.filter((c) => typeof c.input_prompt_number !== 'number').length,
         plots: doc.querySelectorAll('.js-plotly-plot .main-svg').length,
+        charts: doc.querySelectorAll('.js-plotly-plot').length,
         staticImages: doc.querySelectorAll('.bankseg-figure img').length,
         errors: doc.querySelectorAll('.output_error').length,
       };
@@ -145,6 +146,25 @@ test('a notebook runs in the browser and shows an interactive Plotly chart', { t
     await page.locator('.js-plotly-plot').first().scrollIntoViewIfNeeded();
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT });
+
+    // Reopened by someone who has not trusted it: no scripts run, and every chart still shows its PNG.
+    await page.evaluate(() => (globalThis as unknown as { Jupyter: { notebook: { save_notebook(): Promise<unknown> } } }).Jupyter.notebook.save_notebook());
+    const saved = JSON.parse(fs.readFileSync(path.join(nbDir, NOTEBOOK), 'utf8')) as { metadata: Record<string, unknown> };
+    saved.metadata.reopened_elsewhere = true; // new content, so no trust signature matches it
+    fs.writeFileSync(path.join(nbDir, 'reopened.ipynb'), JSON.stringify(saved));
+    const reopened = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await reopened.goto(`${base}/notebooks/reopened.ipynb?token=${token}`);
+    await reopened.waitForSelector('.bankseg-figure img', { timeout: 60_000 });
+    const shown = await reopened.evaluate(() => {
+      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ naturalWidth: number }> } }).document;
+      const imgs = Array.from(doc.querySelectorAll('.bankseg-figure img'));
+      return { images: imgs.length, decoded: imgs.filter((i) => i.naturalWidth > 0).length, plots: doc.querySelectorAll('.js-plotly-plot').length };
+    });
+    assert.equal(shown.plots, 0, 'no script ran in the untrusted notebook');
+    assert.equal(shown.images, state.charts, 'each chart has its static image');
+    assert.equal(shown.decoded, shown.images, 'every static image decodes');
+    await reopened.locator('.bankseg-figure img').first().scrollIntoViewIfNeeded();
+    await reopened.screenshot({ path: SCREENSHOT.replace(/\.png$/, '_untrusted.png') });
   } finally {
     await browser.close();
     await stopServer(server, base, token);

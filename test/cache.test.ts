@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import {
   cachedLoad,
+  cachedSegmentation,
   cachedSegmentationWith,
   decodeSegmentation,
   decodeTable,
@@ -16,6 +17,7 @@ import {
   toJson,
 } from '../src/cache';
 import { loadData } from '../src/pipeline';
+import { segmentCustomers } from '../src/segment/index';
 import type { CustomerFeatures, DictColumn } from '../src/table';
 import type { Segmentation } from '../src/segment/types';
 
@@ -233,4 +235,19 @@ test('cachedLoad leaves the source file byte-identical', async () => {
   await cachedLoad({ input }, { root });
   await cachedLoad({ input }, { root });
   assert.equal(sha(input), before);
+});
+
+test('cachedSegmentation: a hit equals a fresh segmentCustomers on the real rows', async () => {
+  const root = tmp();
+  const { features } = await cachedLoad({ input: REAL }, { root });
+  const opts = { kMin: 2, kMax: 4, nInit: 2, seed: 7 };
+  const miss = await cachedSegmentation(features, opts, { root });
+  const hit = await cachedSegmentation(features, opts, { root });
+  assert.equal(miss.cache.hit, false);
+  assert.equal(hit.cache.hit, true);
+  // Everything but the sweep's wall-clock seconds, which differ between any two runs.
+  const timeless = (seg: Segmentation) => ({ ...seg, kSweep: seg.kSweep.map((s) => ({ ...s, seconds: 0 })) });
+  const { cache: _c, ...fromCache } = hit;
+  assert.deepEqual(timeless(fromCache), timeless(segmentCustomers(features, opts)));
+  assert.equal(fromCache.fit.labels.length, features.n);
 });

@@ -199,6 +199,32 @@ describe('db-import of the real rows', () => {
     assert.deepEqual(leftovers, [{ relname: 'raw_tx' }]);
   });
 
+  test('awkward text goes through COPY exactly: commas, quotes, backslashes, tabs, line breaks, \\N, non-ASCII', async () => {
+    // [TransactionID, CustomerID, CustGender, CustLocation] as the table must hold them (null = SQL NULL).
+    const expected: [string, string, string | null, string | null][] = [
+      ['T1', 'C1', 'M', 'JORHAT, ASSAM'],
+      ['T2', 'C2', 'F', 'SAY "HI"'],
+      ['T\\3', 'C\\3', 'M\\F', 'C:\\BANK\\'],
+      ['T4', 'C\t4', 'M', 'TAB\tHERE'],
+      ['T5', 'C5', 'M', 'LINE\nBREAK'],
+      ['T6', 'C6', 'M', 'CR\rHERE'],
+      ['T7', '\\N', '\\N', '\\N'], // the text format's NULL marker, as plain text
+      ['T8', 'C8', null, '\\.'], // the end-of-data marker, as plain text
+      ['T9', 'C9', 'F', null],
+      ['T10', 'C10', 'F', 'MÜNCHEN ✓ "Q", \\t'],
+    ];
+    const csvField = (v: string | null) => (v === null ? '' : /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+    const lines = expected.map(([tid, cid, g, l]) => [tid, cid, '1/1/90', g, l, '10', '1/8/16', '100000', '5'].map(csvField).join(','));
+    const file = writeCsv('awkward.csv', lines);
+    assert.deepEqual(await importTransactionsFile(server.url, file, 'awkward_tx'), { table: 'awkward_tx', rows: expected.length, malformed: 0 });
+    const rows = await sql<{ t: string; c: string; g: string | null; l: string | null }>(
+      `SELECT transaction_id AS t, customer_id AS c, cust_gender AS g, cust_location AS l FROM awkward_tx ORDER BY row_index`,
+    );
+    assert.deepEqual(rows.map((r) => [r.t, r.c, r.g, r.l]), expected);
+    const fromDb = await readTransactionsFromDb(server.url, 'awkward_tx');
+    assert.deepEqual(withoutSource(fromDb), withoutSource(await readTransactions(file)));
+  });
+
   test('the spreadsheet-saved file (dd-mm-yyyy, nan) reads back equal too', async () => {
     await importTransactionsFile(server.url, SPREADSHEET, 'sheet_tx');
     const fromDb = await readTransactionsFromDb(server.url, 'sheet_tx');
@@ -385,19 +411,21 @@ describe('bad input: one clear line, nothing half-imported', () => {
   test('a failure in the middle of the load leaves the old table as it was and no staging table', async () => {
     const before = await sql(`SELECT count(*) AS n, obj_description('raw_tx'::regclass, 'pg_class') AS comment FROM raw_tx`);
     const good = await readTransactions(RAW);
-    // 45,000 rows with a bad time in the third batch (two are sent before it); the reader never lets a bad time through, so build one by hand.
-    const time = new Int32Array(45_000);
+    // 150,000 rows (about ten COPY chunks of 1 MB) with a bad time in the second chunk, so the server refuses the
+    // COPY while the client is still sending; the reader never lets a bad time through, so build one by hand.
+    const n = 150_000;
+    const time = new Int32Array(n);
     for (let i = 0; i < time.length; i++) time[i] = good.transactionTime[i % good.rows];
-    time[44_000] = 236000;
+    time[20_000] = 236000;
     const rep = <T extends Int32Array | Float64Array>(a: T): T => {
-      const out = new (a.constructor as new (n: number) => T)(45_000);
+      const out = new (a.constructor as new (n: number) => T)(n);
       for (let i = 0; i < out.length; i++) out[i] = a[i % good.rows];
       return out;
     };
     const bad: TransactionTable = {
       ...good,
-      rows: 45_000,
-      transactionId: Array.from({ length: 45_000 }, (_, i) => `X${i}`),
+      rows: n,
+      transactionId: Array.from({ length: n }, (_, i) => `X${i}`),
       customerId: { codes: rep(good.customerId.codes), values: good.customerId.values },
       customerDob: { codes: rep(good.customerDob.codes), values: good.customerDob.values },
       custGender: { codes: rep(good.custGender.codes), values: good.custGender.values },

@@ -10,7 +10,6 @@ import { progress } from '../progress';
 import { CustomerFeatures, GENDERS, TIME_OF_DAY } from '../table';
 import { parseTableName, redactUrl, sqlTable, TableName, withConnection } from './connection';
 import { checkTableLayout, validTimeSql } from './schema';
-import { FETCH_ROWS } from './read';
 
 export interface DbFeatureOptions {
   /** Outlier cap quantile for amount and balance, in (0, 1]; default 0.999 (as cleanTransactions). */
@@ -18,6 +17,9 @@ export interface DbFeatureOptions {
   /** How many locations keep their name; default 10 (as customerFeatures). */
   readonly topLocations?: number;
 }
+
+/** Rows per FETCH: bounds memory to one batch of row arrays, amortises the round trip. */
+const FETCH_ROWS = 10_000;
 
 /** Memory per sort/hash step of the push-down statement, for its transaction only. */
 export const WORK_MEM = '256MB';

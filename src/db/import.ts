@@ -1,6 +1,6 @@
 /**
- * Loads the transactions into a typed PostgreSQL table, all or nothing: the rows go into a staging table
- * inside one transaction, the row count is checked, and only then does the staging table replace the old one
+ * Loads the transactions into a typed PostgreSQL table, all or nothing: the rows are streamed with one
+ * COPY … FROM STDIN (text format) into a staging table inside one transaction, the row count is checked, and only then does the staging table replace the old one
  * (drop + rename in the same transaction). Re-running with the same file gives the same table, never duplicates;
  * any failure leaves the database as it was.
  */
@@ -8,8 +8,9 @@ import type { Client } from 'pg';
 import { InputError } from '../cli/command';
 import { readTransactions } from '../collect/read';
 import { yearOfDay } from '../clean';
-import { progress } from '../progress';
-import type { DictColumn, TransactionTable } from '../table';
+import { Progress, progress } from '../progress';
+import { DictColumn, isoDate, TransactionTable } from '../table';
+import { COPY_NULL, copyIn, copyText } from './copy_in';
 import { parseTableName, redactUrl, sqlName, sqlTable, TableName, withConnection } from './connection';
 import { createTableSql, ImportRecord, parseImportRecord, resolvedDobDay, TABLE_COLUMNS } from './schema';
 
@@ -27,17 +28,14 @@ export interface ImportResult {
   readonly malformed: number;
 }
 
-/** Rows sent per INSERT: large enough to amortise the round trip, small enough to keep each message a few MB. */
-const BATCH_ROWS = 20_000;
 const STAGING_SUFFIX = '__bankseg_loading';
-const EPOCH = "DATE '1970-01-01'";
 
 /**
  * Reads `file` with the standard reader (same parsing and validation as every other command) and loads it into
  * `table` at `url`, replacing a table an earlier import made. The connection is opened first, so a wrong URL or
  * password fails before the file is read. Throws an InputError (one line) for an unreadable file, an unreachable
  * server, missing privileges, or a `table` that exists but was not made by this loader.
- * Cost: O(rows) time; memory is the columnar table plus one batch.
+ * Cost: O(rows) time; memory is the columnar table plus one chunk of COPY text (about 1 MB).
  */
 export async function importTransactionsFile(url: string, file: string, table = 'transactions', opts: ImportOptions = {}): Promise<ImportResult> {
   const name = parseTableName(table);
@@ -53,8 +51,9 @@ export async function importTransactions(url: string, data: TransactionTable, ta
   return withConnection(url, `${redactUrl(url)}: importing into ${name.text}`, (client) => load(client, data, name));
 }
 
-/** The load itself, in one transaction on `client`: staging table, batches, count check, swap, comment. */
+/** The load itself, in one transaction on `client`: staging table, COPY, count check, swap, comment. */
 async function load(client: Client, data: TransactionTable, name: TableName): Promise<ImportResult> {
+  let T = Date.now(); const lap = (l: string) => { if (process.env.LAPS) console.log(l, Date.now() - T); T = Date.now(); };
   const where = `importing into ${name.text}`;
   await client.query('BEGIN');
   try {
@@ -62,14 +61,14 @@ async function load(client: Client, data: TransactionTable, name: TableName): Pr
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`bankseg-import:${sqlTable(name)}`]);
     await checkReplaceable(client, name, where);
     await client.query(createTableSql(name, STAGING_SUFFIX));
-    await insertRows(client, sqlTable(name, STAGING_SUFFIX), data, name.text);
+    await copyRows(client, sqlTable(name, STAGING_SUFFIX), data, name.text); lap('await copyRows(client, sqlTabl');
     const counted = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${sqlTable(name, STAGING_SUFFIX)}`);
-    const rows = Number(counted.rows[0].n);
+    const rows = Number(counted.rows[0].n); lap('const rows = Number(counted.ro');
     if (rows !== data.rows) throw new InputError(`${where}: row count check failed: ${rows} rows in the table, ${data.rows} read from ${data.source}`);
 
-    await client.query(`DROP TABLE IF EXISTS ${sqlTable(name)}`);
+    await client.query(`DROP TABLE IF EXISTS ${sqlTable(name)}`); lap('await client.query(`DROP TABLE');
     await client.query(`ALTER TABLE ${sqlTable(name, STAGING_SUFFIX)} RENAME TO ${sqlName(name)}`);
-    await client.query(`ALTER TABLE ${sqlTable(name)} ADD CONSTRAINT ${sqlName(name, '_pkey')} PRIMARY KEY (row_index)`);
+    await client.query(`ALTER TABLE ${sqlTable(name)} ADD CONSTRAINT ${sqlName(name, '_pkey')} PRIMARY KEY (row_index)`); lap('PRIMARY KEY (row_index)`);');
     const record: ImportRecord = {
       bankseg: 'transactions-import',
       source: data.source,
@@ -78,8 +77,8 @@ async function load(client: Client, data: TransactionTable, name: TableName): Pr
       malformed: data.malformed,
     };
     await client.query(`COMMENT ON TABLE ${sqlTable(name)} IS ${client.escapeLiteral(JSON.stringify(record))}`);
-    await client.query(`ANALYZE ${sqlTable(name)}`);
-    await client.query('COMMIT');
+    await client.query(`ANALYZE ${sqlTable(name)}`); lap('await client.query(`ANALYZE ${');
+    await client.query('COMMIT'); lap("await client.query('COMMIT');");
     return { table: name.text, rows, malformed: data.malformed.count };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -101,60 +100,65 @@ async function checkReplaceable(client: Client, name: TableName, where: string):
   }
 }
 
-/** Decodes a dictionary column's rows [from, to) to text, null for missing. */
-function decode(column: DictColumn, from: number, to: number): (string | null)[] {
-  const out: (string | null)[] = new Array(to - from);
-  for (let i = from; i < to; i++) {
-    const code = column.codes[i];
-    out[i - from] = code < 0 ? null : column.values[code];
-  }
-  return out;
+/** Characters per chunk sent to COPY: large enough to amortise the socket writes, small enough to keep memory flat. */
+const CHUNK_CHARS = 1 << 20;
+
+/** Numbers as exact decimal text for a `numeric` column (the shortest text that reads back as the same double); NaN → NULL. */
+function numericText(value: number): string {
+  return value === value ? String(value) : COPY_NULL;
 }
 
-/** Numbers as exact decimal text for a `numeric` column (the shortest text that reads back as the same double); NaN → null. */
-function numericText(values: Float64Array, from: number, to: number): (string | null)[] {
-  const out: (string | null)[] = new Array(to - from);
-  for (let i = from; i < to; i++) out[i - from] = values[i] === values[i] ? String(values[i]) : null;
-  return out;
+/** A dictionary column's values as COPY fields (escaped once per distinct value, not once per row). O(distinct values). */
+function copyFields(column: DictColumn): (row: number) => string {
+  const fields = column.values.map(copyText);
+  const { codes } = column;
+  return (i) => (codes[i] < 0 ? COPY_NULL : fields[codes[i]]);
+}
+
+/** `YYYY-MM-DD` for a day number, each distinct day formatted once (a few hundred days among a million rows). */
+function dateTexts(): (day: number | null) => string {
+  const cache = new Map<number, string>();
+  return (day) => {
+    if (day === null) return COPY_NULL;
+    let text = cache.get(day);
+    if (text === undefined) cache.set(day, (text = isoDate(day)));
+    return text;
+  };
 }
 
 /**
- * Inserts every row of `data` in batches of BATCH_ROWS, one INSERT … SELECT FROM unnest(arrays) per batch
- * (one array parameter per column, so the statement is the same for every batch). O(rows).
+ * The rows of `data` as COPY text-format chunks of about CHUNK_CHARS, columns in TABLE_COLUMNS order (the COPY
+ * statement names them in that order). Lazy: one chunk exists at a time. Reports progress on `shown`. O(rows).
  */
-async function insertRows(client: Client, target: string, data: TransactionTable, label: string): Promise<void> {
-  const columns = TABLE_COLUMNS.map((c) => c.name).join(', ');
-  const sql =
-    `INSERT INTO ${target} (${columns}) ` +
-    `SELECT r, tid, cid, dob, ${EPOCH} + dobd, g, l, b::numeric, ${EPOCH} + d, t, a::numeric ` +
-    'FROM unnest($1::int4[], $2::text[], $3::text[], $4::text[], $5::int4[], $6::text[], $7::text[], $8::text[], $9::int4[], $10::int4[], $11::text[]) ' +
-    'AS u(r, tid, cid, dob, dobd, g, l, b, d, t, a)';
-  const dobDays = dobDayByCode(data);
-  const shown = progress(`loading into ${label}`);
-  for (let from = 0; from < data.rows; from += BATCH_ROWS) {
-    const to = Math.min(from + BATCH_ROWS, data.rows);
-    const rowIndex = new Array<number>(to - from);
-    const dobDay = new Array<number | null>(to - from);
-    for (let i = from; i < to; i++) {
-      rowIndex[i - from] = i;
-      dobDay[i - from] = dobDays(i);
+function* copyChunks(data: TransactionTable, shown: Progress): Generator<string> {
+  const dobDay = dobDayByCode(data);
+  const customer = copyFields(data.customerId);
+  const dob = copyFields(data.customerDob);
+  const gender = copyFields(data.custGender);
+  const location = copyFields(data.custLocation);
+  const date = dateTexts();
+  const { transactionId, custAccountBalance, transactionDate, transactionTime, transactionAmount } = data;
+  let chunk = '';
+  for (let i = 0; i < data.rows; i++) {
+    chunk +=
+      i + '\t' + copyText(transactionId[i]) + '\t' + customer(i) + '\t' + dob(i) + '\t' + date(dobDay(i)) + '\t' +
+      gender(i) + '\t' + location(i) + '\t' + numericText(custAccountBalance[i]) + '\t' + date(transactionDate[i]) + '\t' +
+      transactionTime[i] + '\t' + numericText(transactionAmount[i]) + '\n';
+    if (chunk.length >= CHUNK_CHARS) {
+      shown.update(i + 1, data.rows);
+      yield chunk;
+      chunk = '';
     }
-    await client.query(sql, [
-      rowIndex,
-      data.transactionId.slice(from, to),
-      decode(data.customerId, from, to),
-      decode(data.customerDob, from, to),
-      dobDay,
-      decode(data.custGender, from, to),
-      decode(data.custLocation, from, to),
-      numericText(data.custAccountBalance, from, to),
-      Array.from(data.transactionDate.subarray(from, to)),
-      Array.from(data.transactionTime.subarray(from, to)),
-      numericText(data.transactionAmount, from, to),
-    ]);
-    shown.update(to, data.rows);
   }
-  shown.finish(`${data.rows.toLocaleString('en-US')} rows`);
+  if (chunk.length > 0) yield chunk;
+}
+
+/** Streams every row of `data` into `target` with one COPY … FROM STDIN. O(rows). */
+async function copyRows(client: Client, target: string, data: TransactionTable, label: string): Promise<void> {
+  const columns = TABLE_COLUMNS.map((c) => c.name).join(', ');
+  const shown = progress(`loading into ${label}`);
+  const copied = await copyIn(client, `COPY ${target} (${columns}) FROM STDIN`, copyChunks(data, shown));
+  shown.finish(`${copied.toLocaleString('en-US')} rows`);
 }
 
 /**

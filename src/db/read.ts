@@ -2,7 +2,8 @@
  * Reads the transactions table from PostgreSQL into the same TransactionTable the file reader builds from the
  * file it was loaded from: rows in `row_index` order, dictionaries in first-appearance order, the reading rules of
  * docs/data-model.md section 1 applied to every row, and the malformed rows the import skipped still reported.
- * Rows are streamed through a server-side cursor (DECLARE / FETCH), never held as one result.
+ * Rows are streamed with COPY (SELECT … ORDER BY row_index) TO STDOUT in binary format and decoded as they
+ * arrive, never held as one result.
  */
 import type { Client } from 'pg';
 import { InputError } from '../cli/command';
@@ -11,10 +12,8 @@ import { yearOfDay } from '../clean';
 import { progress } from '../progress';
 import { isoDate, MalformedRow, SourceColumn, TransactionTable } from '../table';
 import { parseTableName, redactUrl, sqlTable, TableName, withConnection } from './connection';
+import { CopyRow, copyOutBinary } from './copy_out';
 import { checkTableLayout, ImportRecord, readImportRecord, resolvedDobDay } from './schema';
-
-/** Rows per FETCH: bounds memory to one batch of row arrays, amortises the round trip. */
-export const FETCH_ROWS = 10_000;
 
 const EXPECTED: Partial<Record<SourceColumn | '(row)', string>> = {
   '(row)': 'a row_index (not null)',
@@ -31,7 +30,7 @@ const EXPECTED: Partial<Record<SourceColumn | '(row)', string>> = {
  * the file it was imported from (except `source`). Throws one-line InputErrors for an unreachable server, wrong
  * credentials, a missing table or columns of the wrong type. Runs in one read-only REPEATABLE READ transaction, so
  * a concurrent import is seen entirely or not at all. `strict` throws at the first malformed row (including one
- * the import skipped) instead of counting it. Cost: O(rows) time; memory is the table plus one FETCH batch.
+ * the import skipped) instead of counting it. Cost: O(rows) time; memory is the table plus one network chunk.
  */
 export async function readTransactionsFromDb(url: string, table: string, opts?: { strict?: boolean }): Promise<TransactionTable> {
   const name = parseTableName(table);
@@ -59,42 +58,44 @@ async function readRows(client: Client, name: TableName, source: string, strict:
   const total = Number(counted.rows[0].n);
 
   const builder = new DbTableBuilder(source, name.text, total, strict, record);
-  await client.query(
-    `DECLARE bankseg_rows NO SCROLL CURSOR FOR
-     SELECT row_index::int8, transaction_id::text, customer_id::text, customer_dob::text,
-            customer_dob_date - DATE '1970-01-01', cust_gender::text, cust_location::text,
-            cust_account_balance::float8, transaction_date - DATE '1970-01-01', transaction_time::int8,
-            transaction_amount::float8
-       FROM ${sqlTable(name)} ORDER BY row_index`,
-  );
   const shown = progress(`reading ${name.text}`);
-  let fetched = 0;
-  for (;;) {
-    const batch = await client.query({ text: `FETCH ${FETCH_ROWS} FROM bankseg_rows`, rowMode: 'array' });
-    for (const row of batch.rows as DbRow[]) builder.row(row);
-    fetched += batch.rows.length;
-    shown.update(fetched, total);
-    if (batch.rows.length < FETCH_ROWS) break;
-  }
-  await client.query('CLOSE bankseg_rows');
+  let received = 0;
+  await copyOutBinary(client, selectRowsSql(name), FIELDS, (row) => {
+    builder.row(row);
+    if (++received % PROGRESS_EVERY === 0) shown.update(received, total);
+  });
   shown.finish(`${builder.rowCount().toLocaleString('en-US')} rows`);
   return builder.table();
 }
 
-/** One fetched row, in the SELECT's column order (int8 arrives as text from pg). */
-type DbRow = [
-  rowIndex: string | null,
-  transactionId: string | null,
-  customerId: string | null,
-  dobText: string | null,
-  dobDay: number | null,
-  gender: string | null,
-  location: string | null,
-  balance: number | null,
-  date: number | null,
-  time: string | null,
-  amount: number | null,
-];
+/** Rows between two progress updates. */
+const PROGRESS_EVERY = 1 << 16;
+
+/** Field positions in selectRowsSql's output (with the binary type each arrives as). */
+const ROW_INDEX = 0; // int8
+const TRANSACTION_ID = 1; // text
+const CUSTOMER_ID = 2; // text
+const DOB_TEXT = 3; // text
+const DOB_DAY = 4; // int4, days since 1970-01-01
+const GENDER = 5; // text
+const LOCATION = 6; // text
+const BALANCE = 7; // float8
+const DATE = 8; // int4, days since 1970-01-01
+const TIME = 9; // int8
+const AMOUNT = 10; // float8
+const FIELDS = 11;
+
+/**
+ * Every row of `table` in row_index order, each column cast to the one binary type the decoder reads for it
+ * (the layout check allows several SQL types per column).
+ */
+function selectRowsSql(table: TableName): string {
+  return `SELECT row_index::int8, transaction_id::text, customer_id::text, customer_dob::text,
+            customer_dob_date - DATE '1970-01-01', cust_gender::text, cust_location::text,
+            cust_account_balance::float8, transaction_date - DATE '1970-01-01', transaction_time::int8,
+            transaction_amount::float8
+       FROM ${sqlTable(table)} ORDER BY row_index`;
+}
 
 /** Missing as the file reader means it: NULL, empty or `nan` in any case. */
 function isMissing(text: string | null): text is null {
@@ -122,7 +123,7 @@ class Dictionary {
   }
 }
 
-/** Validates each fetched row like the file reader does and stores the valid ones in typed columns. */
+/** Validates each received row like the file reader does and stores the valid ones in typed columns. */
 class DbTableBuilder {
   private rows = 0;
   private readonly transactionId: string[] = [];
@@ -167,17 +168,23 @@ class DbTableBuilder {
     return this.rows;
   }
 
-  row(r: DbRow): void {
-    const [rowIndexText, transactionId, customerId, dobText, dobDay, gender, location, balance, date, timeText, amount] = r;
-    if (rowIndexText === null) return this.malformed(0, '(row)', '');
-    const at = Number(rowIndexText);
+  /** Checks one received row with the reading rules; keeps it, or counts it as malformed. */
+  row(r: CopyRow): void {
+    const at = r.int8(ROW_INDEX);
+    if (at === null) return this.malformed(0, '(row)', '');
+    const transactionId = r.text(TRANSACTION_ID);
     if (isMissing(transactionId)) return this.malformed(at, 'TransactionID', transactionId ?? '');
+    const customerId = r.text(CUSTOMER_ID);
     if (isMissing(customerId)) return this.malformed(at, 'CustomerID', customerId ?? '');
+    const date = r.int4(DATE);
     if (date === null) return this.malformed(at, 'TransactionDate', '');
-    const time = timeText === null ? NaN : Number(timeText);
-    if (!isValidTime(time)) return this.malformed(at, 'TransactionTime', timeText ?? '');
+    const time = r.int8(TIME);
+    if (time === null || !isValidTime(time)) return this.malformed(at, 'TransactionTime', time === null ? '' : String(time));
+    const amount = r.float8(AMOUNT);
     if (amount === null || Number.isNaN(amount)) return this.malformed(at, 'TransactionAmount (INR)', String(amount ?? ''));
 
+    const dobText = r.text(DOB_TEXT);
+    const dobDay = r.int4(DOB_DAY);
     const dobMissing = isMissing(dobText);
     if (!dobMissing) {
       const resolved = this.resolveDob(dobText as string, date);
@@ -190,13 +197,14 @@ class DbTableBuilder {
     } else if (dobDay !== null) {
       return this.malformed(at, 'CustomerDOB', `(missing) with customer_dob_date ${isoDate(dobDay)}`, 'customer_dob_date NULL when customer_dob is missing');
     }
+    const balance = r.float8(BALANCE);
 
     const i = this.rows++;
     this.transactionId.push(transactionId);
     this.customer[i] = this.customers.code(customerId);
     this.dob[i] = this.dobs.code(dobMissing ? null : dobText);
-    this.gender[i] = this.genders.code(gender);
-    this.location[i] = this.locations.code(location);
+    this.gender[i] = this.genders.code(r.text(GENDER));
+    this.location[i] = this.locations.code(r.text(LOCATION));
     this.balance[i] = balance === null ? NaN : balance;
     this.date[i] = date;
     this.time[i] = time;

@@ -9,6 +9,7 @@ import type { Segmentation, SegmentProfile } from '../segment/types';
 import { writeFileAtomic } from '../segment/output';
 import { count, inr, num, pct, signed } from './format';
 import { valueIndex } from './actions';
+import { STRONG } from './naming';
 
 /** A block of the report. Inline text may use `**bold**`. */
 export type Block =
@@ -46,6 +47,16 @@ function frequencyFacts(features: CustomerFeatures): { single: number; max: numb
   return { single: features.n > 0 ? single / features.n : 0, max };
 }
 
+/** The inactive segment if one stands out by recency, otherwise how little recency differs between segments. */
+function recencyFinding(segments: readonly SegmentProfile[]): string {
+  const idle = [...segments].sort((a, b) => (b.lift.recencyDays ?? 0) - (a.lift.recencyDays ?? 0))[0];
+  if ((idle.lift.recencyDays ?? 0) >= STRONG) {
+    return `**${idle.name}** (segment ${idle.id}, ${pct(idle.share)} of customers) stand out by inactivity: their last transaction was a median **${Math.round(idle.profile.recencyDays)} days** before the end of the data; they hold ${pct(idle.balanceShare)} of balances and moved ${pct(idle.monetaryShare)} of the money.`;
+  }
+  const medians = segments.map((s) => s.profile.recencyDays);
+  return `No segment is defined by inactivity: median recency ranges only from ${Math.round(Math.min(...medians))} to ${Math.round(Math.max(...medians))} days across segments.`;
+}
+
 /** How strong the cluster structure is, in words (Kaufman & Rousseeuw's reading of the mean silhouette). */
 export function silhouetteWords(s: number): string {
   if (!Number.isFinite(s)) return 'not measured';
@@ -60,11 +71,10 @@ export function insightsBlocks(seg: Segmentation, quality: QualityReport, featur
   const segments = [...seg.segments];
   const byMoney = [...segments].sort((a, b) => b.monetaryShare - a.monetaryShare);
   const byBalance = [...segments].sort((a, b) => b.balanceShare - a.balanceShare);
-  const byRecency = [...segments].sort((a, b) => b.profile.recencyDays - a.profile.recencyDays);
   const freq = frequencyFacts(features);
   const topMoney = byMoney[0];
   const topBalance = byBalance[0];
-  const idle = byRecency[0];
+  const frequent = [...segments].sort((a, b) => (b.lift.frequency ?? 0) - (a.lift.frequency ?? 0)).find((s) => (s.lift.frequency ?? 0) >= STRONG);
   const space = seg.space;
 
   const findings = [
@@ -73,8 +83,8 @@ export function insightsBlocks(seg: Segmentation, quality: QualityReport, featur
     topBalance.id === topMoney.id
       ? `The same segment also holds the most balances: ${pct(topBalance.balanceShare)} (median balance ${inr(topBalance.profile.balance)}).`
       : `**${topBalance.name}** (segment ${topBalance.id}) hold **${pct(topBalance.balanceShare)} of all balances** with ${pct(topBalance.share)} of customers (median balance ${inr(topBalance.profile.balance)}) while moving ${pct(topBalance.monetaryShare)} of the money.`,
-    `The least recently active segment, **${idle.name}** (segment ${idle.id}, ${pct(idle.share)} of customers), last transacted a median **${Math.round(idle.profile.recencyDays)} days** before the end of the data; it holds ${pct(idle.balanceShare)} of balances.`,
-    `${pct(freq.single)} of customers have a single transaction (maximum ${freq.max}), so frequency separates few customers: segments are driven by money, balance, age and recency.`,
+    recencyFinding(segments),
+    `${pct(freq.single)} of customers have a single transaction (maximum ${freq.max}), so frequency can only separate the ${pct(1 - freq.single)} who transacted again${frequent ? `: that is what sets **${frequent.name}** (segment ${frequent.id}) apart` : ''}.`,
     `Cluster quality: mean silhouette ${num(seg.silhouette)} (${silhouetteWords(seg.silhouette)}), Davies–Bouldin ${num(seg.daviesBouldin)}, Calinski–Harabasz ${count(seg.calinskiHarabasz)}.`,
   ];
 

@@ -31,11 +31,29 @@ export function writeFileAtomic(file: string, content: string | ((fd: number) =>
   }
 }
 
-/** A number for the CSV: at most `decimals` decimals, no trailing zeros, empty when missing. */
-function csvNumber(x: number, decimals: number): string {
+const ZEROS = ['', '0', '00', '000', '0000', '00000', '000000', '0000000', '00000000'];
+
+/**
+ * A number for the CSV: rounded to `decimals` (at most 8) decimals, no trailing zeros, empty when missing.
+ * The same digits as `String(Math.round(x·10^decimals) / 10^decimals)`, built from integers, which is about
+ * twice as fast (it runs for ~10 million values at full size).
+ */
+export function csvNumber(x: number, decimals: number): string {
   if (!Number.isFinite(x)) return '';
+  if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
   const scale = 10 ** decimals;
-  return String(Math.round(x * scale) / scale);
+  const v = Math.round(x * scale);
+  if (!(Math.abs(v) < 2 ** 53)) return String(v / scale);
+  const neg = v < 0;
+  const u = neg ? -v : v;
+  const whole = Math.floor(u / scale);
+  const frac = u - whole * scale;
+  if (frac === 0) return (neg ? '-' : '') + whole;
+  let digits = String(frac);
+  digits = ZEROS[decimals - digits.length] + digits;
+  let end = digits.length;
+  while (digits.charCodeAt(end - 1) === 48) end--; // trailing '0'
+  return (neg ? '-' : '') + whole + '.' + digits.slice(0, end);
 }
 
 /** A text field for the CSV, quoted only when it has to be. */
@@ -43,7 +61,8 @@ function csvText(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-const ROWS_PER_WRITE = 20_000;
+// Small blocks, so their strings die young: 20,000-row blocks tripled the time, most of it in garbage collection.
+const ROWS_PER_WRITE = 1_000;
 
 /**
  * The customers table as CSV, streamed to `fd` in blocks: CustomerID, the numeric features in original units

@@ -4,7 +4,7 @@
  */
 import { checkK, fitKMeansDetailed, KMEANS_DEFAULTS, nearestCentroid, sampleFit, selectRows } from './kmeans';
 import type { FitOptions, SampleFit } from './kmeans';
-import { adjustedRandIndex, calinskiHarabasz, daviesBouldin, metricSample, silhouetteSampleMany, SILHOUETTE_SAMPLE_SIZE } from './metrics';
+import { adjustedRandIndex, metricSample, separationScores, silhouetteSampleMany, SILHOUETTE_SAMPLE_SIZE } from './metrics';
 import type { KMeansFit, KScore, ModelSpace } from './types';
 
 export interface SweepOptions extends FitOptions {
@@ -83,11 +83,12 @@ export function sweepFits(space: ModelSpace, opts: SweepOptions = {}): SweepResu
     for (let r = runs.length; r < stabilityRuns; r++) runs.push(sampleFit(space, k, seed, r, opts));
     const fit = detailed.fit;
     fits.set(k, fit);
+    const separation = separationScores(space, fit);
     partial.push({
       k,
       inertia: fit.inertia,
-      daviesBouldin: daviesBouldin(space, fit),
-      calinskiHarabasz: calinskiHarabasz(space, fit),
+      daviesBouldin: separation.daviesBouldin,
+      calinskiHarabasz: separation.calinskiHarabasz,
       stability: stabilityOf(space, k, runs, evaluation),
       iterations: fit.iterations,
       converged: fit.converged,
@@ -102,7 +103,18 @@ export function sweepFits(space: ModelSpace, opts: SweepOptions = {}): SweepResu
     { sampleSize: evaluation.length, seed },
   );
   opts.onProgress?.('done', total, total);
-  return { scores: partial.map((p, i) => ({ ...p, silhouette: silhouettes[i] })), fits };
+  const scores = partial.map((p, i) => ({
+    k: p.k,
+    inertia: p.inertia,
+    silhouette: silhouettes[i],
+    daviesBouldin: p.daviesBouldin,
+    calinskiHarabasz: p.calinskiHarabasz,
+    stability: p.stability,
+    iterations: p.iterations,
+    converged: p.converged,
+    seconds: p.seconds,
+  }));
+  return { scores, fits };
 }
 
 /** `sweepFits` without the fits: one KScore (plus fit details) per k. */
@@ -140,6 +152,11 @@ export function elbowK(sweep: readonly Pick<KScore, 'k' | 'inertia'>[]): number 
   return best;
 }
 
+/** `stable` (ARI >= 0.8), `moderately stable` (>= 0.6) or `unstable`. */
+export function stabilityWord(ari: number): string {
+  return ari >= STABLE_ARI ? 'stable' : ari >= 0.6 ? 'moderately stable' : 'unstable';
+}
+
 const fmt = (x: number, digits = 2): string => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 
 /**
@@ -159,7 +176,7 @@ export function recommendK(sweep: readonly KScore[]): { k: number; reason: strin
   const others = candidates.filter((s) => s.k !== best.k).map((s) => `${fmt(s.silhouette)} at k = ${s.k}`);
   const versus = others.length > 0 ? ` (vs ${others.join(', ')})` : '';
   const stability = Number.isFinite(best.stability)
-    ? `, ${best.stability >= STABLE_ARI ? 'stable' : 'only moderately stable'} across resamples (mean ARI ${fmt(best.stability)})`
+    ? `, ${stabilityWord(best.stability)} across resamples (mean ARI ${fmt(best.stability)})`
     : '';
   return {
     k: best.k,

@@ -1,0 +1,236 @@
+/**
+ * The notebooks: committed clean, the project kernel found through JUPYTER_PATH, every src module compiling under
+ * tslab's own TypeScript, the run-all script failing loudly on a broken notebook, and every notebook passing
+ * "restart and run all" on the 20,000 real rows (BANKSEG_INPUT). The last test takes a minute or more: each
+ * notebook starts a fresh kernel that compiles src/.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  cellErrorText,
+  defaultNotebooks,
+  firstFailure,
+  folderImports,
+  jupyterEnv,
+  NotebookJson,
+  tslabDiagnostics,
+} from '../scripts/run-notebooks';
+import { describe as describeColumns, figureOutputHtml, formatCell, frame, notebookSource, tableHtml } from '../src/notebook';
+
+const ROOT = path.resolve(__dirname, '..');
+const REAL_ROWS = '/work/shared/data/real/bank_transactions_first20k.csv';
+const EXPECTED = [
+  '01_data_collection',
+  '02_preprocessing',
+  '03_exploratory_analysis',
+  '04_segmentation',
+  '05_visualization',
+  '06_business_insights',
+];
+
+const readNotebook = (file: string) =>
+  JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    cells: { cell_type: string; source: string[]; outputs?: unknown[]; execution_count?: number | null }[];
+    metadata: { kernelspec?: { name?: string } };
+  };
+
+function runScript(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  return spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'run-notebooks.ts'), ...args], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+    timeout: 900_000,
+  });
+}
+
+test('the six notebooks are committed in reading order, without outputs, on the project kernel', () => {
+  const files = defaultNotebooks();
+  assert.deepEqual(files.map((f) => path.basename(f, '.ipynb')), EXPECTED);
+  for (const file of files) {
+    const nb = readNotebook(file);
+    const name = path.basename(file);
+    assert.equal(nb.metadata.kernelspec?.name, 'bankseg-tslab', name);
+    assert.equal(nb.cells[0].cell_type, 'markdown', `${name} opens with what it does`);
+    assert.match(nb.cells[0].source.join(''), /What this notebook does/, name);
+    const code = nb.cells.filter((c) => c.cell_type === 'code');
+    for (const c of code) {
+      assert.deepEqual(c.outputs, [], `${name}: committed without outputs`);
+      assert.equal(c.execution_count, null, name);
+    }
+    // Ends with its findings, written from results.
+    assert.match(nb.cells[nb.cells.length - 2].source.join(''), /What we found/, name);
+    assert.match(nb.cells[nb.cells.length - 1].source.join(''), /showMarkdown\(/, name);
+    // The data source is read in one place only.
+    for (const c of code) assert.doesNotMatch(c.source.join(''), /BANKSEG_INPUT|process\.env/, `${name}: reads the source itself`);
+  }
+});
+
+test('BANKSEG_INPUT is the only way the notebooks choose their input', () => {
+  assert.deepEqual(notebookSource({}), {});
+  assert.deepEqual(notebookSource({ BANKSEG_INPUT: '  ' }), {});
+  assert.deepEqual(notebookSource({ BANKSEG_INPUT: '/data/bank_transactions.csv' }), { input: '/data/bank_transactions.csv' });
+});
+
+test('describe: pandas-style statistics with NaN ignored (hand-worked: numpy percentiles of 1, 2, 3, 4)', () => {
+  const df = describeColumns({ a: Float64Array.of(4, NaN, 1, 3, 2), empty: Float64Array.of(NaN) });
+  assert.deepEqual(df.index, ['count', 'missing', 'mean', 'std', 'min', '25%', '50%', '75%', 'max']);
+  const col = (name: string) => (df.values as number[][]).map((row) => row[df.columns.indexOf(name)]);
+  assert.deepEqual(col('a'), [4, 1, 2.5, Math.sqrt(1.25), 1, 1.75, 2.5, 3.25, 4]);
+  assert.deepEqual(col('empty').slice(0, 2), [0, 1]);
+  assert.ok(col('empty').slice(2).every(Number.isNaN));
+});
+
+test('frame and tableHtml: a slice of columns, missing shown as a dash, shares as percentages', () => {
+  const df = frame(
+    {
+      id: ['C1', 'C2', 'C3', 'C4'],
+      amount: Float64Array.of(1234567, NaN, 0.5, 12.345),
+      location: { codes: Int32Array.of(0, -1, 1, 0), values: ['PUNE', 'THANE'] },
+      share: [0.5, 0.25, 0.125, 0.125],
+    },
+    { start: 1, end: 3 },
+  );
+  assert.deepEqual(df.index, [1, 2]);
+  assert.deepEqual(df.values, [
+    ['C2', NaN, null, 0.25],
+    ['C3', 0.5, 'THANE', 0.125],
+  ]);
+  const html = tableHtml(df, { caption: 'a <b> c' });
+  assert.match(html, /<caption[^>]*>a &lt;b&gt; c<\/caption>/);
+  assert.match(html, /<th style="text-align:left">1<\/th><td[^>]*>C2<\/td><td[^>]*>—<\/td><td[^>]*>—<\/td><td[^>]*>25\.0%<\/td>/);
+  assert.equal(formatCell(1234567), '1,234,567');
+  assert.equal(formatCell(12.345), '12.35');
+  assert.equal(formatCell(0.5), '0.5000');
+  assert.equal(formatCell(98765.4), '98,765');
+});
+
+test('figureOutputHtml: the PNG inside the chart div, the spec safe inside its script', () => {
+  const png = Uint8Array.of(137, 80, 78, 71, 13, 10, 26, 10);
+  const fig = { name: 'x', title: 'evil </script><script>alert(1)</script>', data: [{ type: 'bar', y: [1, 2] }], layout: { title: { text: '</script>' } }, width: 800, height: 500 };
+  const html = figureOutputHtml(fig, png);
+  assert.ok(html.includes(`src="data:image/png;base64,${Buffer.from(png).toString('base64')}"`));
+  assert.equal(html.split('</script>').length - 1, 1, 'only the closing tag of the one script');
+  const id = /id="(bankseg-fig-[0-9a-f]+)"/.exec(html)?.[1];
+  assert.ok(id && html.includes(`getElementById("${id}")`));
+  assert.ok(html.includes('"height":500'));
+  assert.notEqual(/id="([^"]+)"/.exec(figureOutputHtml(fig))?.[1], id, 'every output gets its own element id');
+  assert.match(figureOutputHtml(fig), /run setupPlotly\(\) and trust the notebook/);
+});
+
+test('the project kernel is found through JUPYTER_PATH and points into this clone', () => {
+  const r = spawnSync('jupyter', ['kernelspec', 'list', '--json'], { env: jupyterEnv(), encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const specs = (JSON.parse(r.stdout) as { kernelspecs: Record<string, { resource_dir: string; spec: { argv: string[] } }> }).kernelspecs;
+  const spec = specs['bankseg-tslab'];
+  assert.ok(spec, 'bankseg-tslab listed');
+  assert.equal(spec.resource_dir, path.join(ROOT, 'jupyter', 'kernels', 'bankseg-tslab'));
+  assert.ok(spec.spec.argv.includes('{connection_file}'));
+  // Without our JUPYTER_PATH entry, Jupyter does not know it: nothing was installed globally.
+  const bare = spawnSync('jupyter', ['kernelspec', 'list', '--json'], {
+    env: { ...process.env, JUPYTER_PATH: '' },
+    encoding: 'utf8',
+  });
+  assert.equal((JSON.parse(bare.stdout) as { kernelspecs: Record<string, unknown> }).kernelspecs['bankseg-tslab'], undefined);
+});
+
+test('firstFailure names the first cell whose reply was not ok, with the error text minus tslab frames', () => {
+  const nb: NotebookJson = {
+    cells: [
+      { cell_type: 'markdown', source: ['# title'] },
+      { cell_type: 'code', source: ['const a = 1;'], metadata: { bankseg_run: { status: 'ok' } }, outputs: [] },
+      { cell_type: 'code', source: [''], outputs: [] }, // empty cells are not executed
+      {
+        cell_type: 'code',
+        source: ['await load();\n', 'more'],
+        metadata: { bankseg_run: { status: 'error' } },
+        outputs: [
+          { output_type: 'stream', name: 'stdout', text: ['fine\n'] },
+          {
+            output_type: 'stream',
+            name: 'stderr',
+            text: ['Error: no such file x.csv\n', '    at load (evalmachine.<anonymous>:3:9)\n', '    at Object.execute (/p/node_modules/tslab/dist/executor.js:160:38)\n'],
+          },
+        ],
+      },
+      { cell_type: 'code', source: ['later()'], metadata: { bankseg_run: { status: 'abort' } }, outputs: [] },
+    ],
+  };
+  assert.deepEqual(firstFailure(nb), {
+    cell: 4,
+    firstLine: 'await load();',
+    status: 'error',
+    error: 'Error: no such file x.csv\n    at load (evalmachine.<anonymous>:3:9)',
+  });
+  // A cell with an error output fails even when its status says ok; a cell never run fails too.
+  assert.equal(
+    firstFailure({ cells: [{ cell_type: 'code', source: 'x', metadata: { bankseg_run: { status: 'ok' } }, outputs: [{ output_type: 'error', ename: 'E', evalue: 'bad' }] }] })?.cell,
+    1,
+  );
+  assert.equal(firstFailure({ cells: [{ cell_type: 'code', source: 'x', outputs: [] }] })?.status, 'not run');
+  assert.equal(firstFailure({ cells: [{ cell_type: 'code', source: 'x', metadata: { bankseg_run: { status: 'ok' } } }] }), undefined);
+  assert.equal(cellErrorText({ cell_type: 'code', source: '', outputs: [{ output_type: 'error', ename: 'TypeError', evalue: 'x is undefined', traceback: [] }] }), 'TypeError: x is undefined');
+});
+
+test('folderImports flags imports of a folder, which tslab cannot load', () => {
+  const file = path.join(ROOT, 'src', 'example.ts');
+  const text = [
+    "import { a } from './plots';",
+    "import { b } from './plots/index';",
+    "import type { C } from './segment/types';",
+    "const d = require('./segment');",
+    "import { e } from 'danfojs-node';",
+  ].join('\n');
+  assert.deepEqual(folderImports(file, text, ROOT), [
+    "src/example.ts:1 - import of folder './plots': tslab cannot load it, write './plots/index'",
+    "src/example.ts:4 - import of folder './segment': tslab cannot load it, write './segment/index'",
+  ]);
+});
+
+test('every module under src/ compiles with the TypeScript and options of the tslab kernel', () => {
+  assert.deepEqual(tslabDiagnostics(), []);
+});
+
+test('run-notebooks fails naming the notebook and the cell, and never writes over the notebook', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-nb-fail-'));
+  const file = path.join(dir, 'broken.ipynb');
+  const cell = (source: string) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source });
+  const text = JSON.stringify({
+    cells: [
+      { cell_type: 'markdown', metadata: {}, source: '# broken' },
+      cell("console.log('first');"),
+      cell("const n: number = 1;\nif (n === 1) throw new Error('the second code cell breaks');"),
+      cell("console.log('never');"),
+    ],
+    metadata: { kernelspec: { name: 'bankseg-tslab', display_name: 'TypeScript (bankseg)', language: 'typescript' } },
+    nbformat: 4,
+    nbformat_minor: 4,
+  });
+  fs.writeFileSync(file, text);
+  const r = runScript(['--skip-check', '--out', path.join(dir, 'out'), file]);
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /FAIL .*broken\.ipynb/);
+  assert.match(r.stderr, /broken\.ipynb: cell 3 failed \(error\): const n: number = 1;/);
+  assert.match(r.stderr, /Error: the second code cell breaks/);
+  assert.equal(fs.readFileSync(file, 'utf8'), text);
+  // A type error is a failure too (tslab reports it without an exception).
+  fs.writeFileSync(file, text.replace("const n: number = 1;", "const n: number = 'one';"));
+  const typed = runScript(['--skip-check', '--out', path.join(dir, 'out'), file]);
+  assert.equal(typed.status, 1);
+  assert.match(typed.stderr, /cell 3 failed \(error\)[^\n]*\n\s+1:7 - Type 'string' is not assignable to type 'number'/);
+});
+
+test('every notebook passes restart-and-run-all on the real rows (BANKSEG_INPUT)', { timeout: 900_000 }, () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-nb-run-'));
+  const committed = defaultNotebooks().map((f) => fs.readFileSync(f, 'utf8'));
+  const r = runScript(['--skip-check', '--out', out], { ...process.env, BANKSEG_INPUT: REAL_ROWS });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  for (const name of EXPECTED) assert.match(r.stdout, new RegExp(`ok +notebooks/${name}\\.ipynb`));
+  // The executed copies have the findings; the committed notebooks are untouched.
+  const executed = readNotebook(path.join(out, '01_data_collection.ipynb'));
+  assert.match(JSON.stringify(executed.cells[executed.cells.length - 1].outputs), /20,000\*\* transactions of \*\*19,937\*\* customers/);
+  assert.deepEqual(defaultNotebooks().map((f) => fs.readFileSync(f, 'utf8')), committed);
+});

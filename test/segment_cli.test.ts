@@ -1,0 +1,97 @@
+/**
+ * `bankseg segment` end to end on the real rows: the written files are re-read and checked independently
+ * (inertia recomputed from the z columns of customers.csv), and bad arguments give one line and nothing written.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const REAL = '/work/shared/data/real/bank_transactions_first20k.csv';
+
+const BIN = path.resolve(__dirname, '..', 'bin', 'bankseg.js');
+
+/** Runs the real `bankseg` binary in a child process. */
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, BANKSEG_QUIET: '1' } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('segment writes customers.csv, segments.json and the report, consistent with each other', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-segment-'));
+  const out = path.join(dir, 'processed');
+  const figures = path.join(dir, 'figures');
+  const { code, stdout, stderr } = await run(['segment', '--input', REAL, '--out', out, '--figures', figures, '--k', '4', '--seed', '3']);
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /^4 segments of 19,937 customers; silhouette /);
+
+  const lines = fs.readFileSync(path.join(out, 'customers.csv'), 'utf8').trimEnd().split('\n');
+  const header = lines[0].split(',');
+  assert.deepEqual(header, [
+    'CustomerID', 'recencyDays', 'frequency', 'monetaryTotal', 'monetaryMean', 'balance', 'age',
+    'z_recencyDays', 'z_frequency', 'z_monetaryTotal', 'z_monetaryMean', 'z_balance', 'z_age', 'segment',
+  ]);
+  assert.equal(lines.length - 1, 19_937);
+  const rows = lines.slice(1).map((l) => l.split(','));
+  // The first customer of the file: T1,C5841053,10/1/94,F,JAMSHEDPUR,17819.05,2/8/16,143207,25.0
+  assert.deepEqual(rows[0].slice(0, 7), ['C5841053', rows[0][1], '1', '25', '25', '17819.05', '22']);
+  assert.equal(new Set(rows.map((r) => r[0])).size, rows.length, 'one row per customer');
+
+  // Inertia from the file: centroids as the mean z of each segment, then the squared distances.
+  const doc = JSON.parse(fs.readFileSync(path.join(out, 'segments.json'), 'utf8'));
+  const d = 6;
+  const sums = Array.from({ length: 4 }, () => new Array(d).fill(0));
+  const sizes = new Array(4).fill(0);
+  const z = rows.map((r) => r.slice(7, 13).map(Number));
+  const seg = rows.map((r) => Number(r[13]));
+  seg.forEach((s, i) => {
+    sizes[s]++;
+    z[i].forEach((v, t) => (sums[s][t] += v));
+  });
+  let inertia = 0;
+  seg.forEach((s, i) => z[i].forEach((v, t) => (inertia += (v - sums[s][t] / sizes[s]) ** 2)));
+  assert.ok(Math.abs(inertia - doc.inertia) / doc.inertia < 1e-5, `${inertia} vs ${doc.inertia}`);
+
+  assert.equal(doc.k, 4);
+  for (const key of ['silhouette', 'daviesBouldin', 'calinskiHarabasz']) assert.equal(typeof doc[key], 'number');
+  assert.ok(doc.silhouette > -1 && doc.silhouette < 1);
+  assert.deepEqual(doc.kSweep.map((s: { k: number }) => s.k), [2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  for (const s of doc.kSweep) for (const key of ['inertia', 'silhouette', 'daviesBouldin', 'calinskiHarabasz', 'stability']) assert.equal(typeof s[key], 'number', key);
+  assert.equal(doc.kSweep[2].inertia, doc.inertia);
+  assert.equal(doc.segments.length, 4);
+  doc.segments.forEach((s: { id: number; size: number; share: number; name: string; action: string; profile: object; monetaryShare: number }, c: number) => {
+    assert.equal(s.id, c);
+    assert.equal(s.size, sizes[c]);
+    assert.ok(Math.abs(s.share - sizes[c] / 19_937) < 1e-9);
+    assert.ok(s.name && s.action && s.profile && typeof s.monetaryShare === 'number');
+  });
+  const md = fs.readFileSync(path.join(figures, 'insights.md'), 'utf8');
+  for (const s of doc.segments) assert.ok(md.includes(s.name));
+  assert.ok(fs.readFileSync(path.join(figures, 'insights.html'), 'utf8').includes('<table>'));
+  assert.deepEqual(fs.readdirSync(out).sort(), ['customers.csv', 'segments.json'], 'no temporary files left');
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('bad arguments: one line, exit code 2, nothing written', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-segment-bad-'));
+  const out = path.join(dir, 'out');
+  const cases: [string[], RegExp][] = [
+    [['--k', '1'], /--k expects auto or a whole number >= 2, got "1"/],
+    [['--k', 'many'], /--k expects auto or a whole number >= 2, got "many"/],
+    [['--k', '50000'], /k = 50000 is more than the 19937 customers to segment/],
+    [['--seed', '-3'], /--seed/],
+    [['--features', 'recencyDays,income'], /--features: unknown feature "income"/],
+    [['--bogus'], /bogus/],
+  ];
+  for (const [args, pattern] of cases) {
+    const { code, stderr } = await run(['segment', '--input', REAL, '--out', out, '--figures', out, ...args]);
+    assert.equal(code, 2, `${args.join(' ')}: ${stderr}`);
+    assert.match(stderr, pattern);
+    assert.equal(stderr.trimEnd().split('\n').length, 1, `one line: ${stderr}`);
+    assert.ok(stderr.startsWith('bankseg segment: '));
+  }
+  assert.ok(!fs.existsSync(out), 'nothing written');
+  fs.rmSync(dir, { recursive: true });
+});

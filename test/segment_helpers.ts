@@ -1,0 +1,96 @@
+/** Shared builders for the segmentation tests (not a test file itself). */
+import { NUMERIC_FEATURES } from '../src/table';
+import type { CustomerFeatures } from '../src/table';
+import { createRng } from '../src/random';
+import type { ModelSpace } from '../src/segment/types';
+
+/** A ModelSpace holding the given rows as they are (no transform), for testing the algorithms on known points. */
+export function spaceOf(rows: readonly (readonly number[])[]): ModelSpace {
+  const n = rows.length;
+  const d = rows[0].length;
+  const X = new Float64Array(n * d);
+  rows.forEach((r, i) => X.set(r, i * d));
+  return {
+    n,
+    d,
+    features: NUMERIC_FEATURES.slice(0, d),
+    logged: [],
+    X,
+    median: new Float64Array(d),
+    mean: new Float64Array(d),
+    std: new Float64Array(d).fill(1),
+    imputed: new Array(d).fill(0),
+  };
+}
+
+/** Rows of a ModelSpace back as number[][]. */
+export function rowsOf(space: Pick<ModelSpace, 'n' | 'd' | 'X'>): number[][] {
+  return Array.from({ length: space.n }, (_, i) => Array.from(space.X.subarray(i * space.d, (i + 1) * space.d)));
+}
+
+/** `perCluster` points around each center with Gaussian noise `sd`, and the true cluster of each point. */
+export function blobs(centers: readonly (readonly number[])[], perCluster: number, sd: number, seed: number): { rows: number[][]; truth: Int32Array } {
+  const rng = createRng(seed);
+  const rows: number[][] = [];
+  const truth: number[] = [];
+  centers.forEach((c, j) => {
+    for (let i = 0; i < perCluster; i++) {
+      rows.push(c.map((x) => x + sd * rng.normal()));
+      truth.push(j);
+    }
+  });
+  return { rows, truth: Int32Array.from(truth) };
+}
+
+/** Customer features with the given numeric columns (the rest filled with plain defaults). */
+export function featuresOf(columns: Partial<Record<(typeof NUMERIC_FEATURES)[number], readonly number[]>>, ids?: readonly string[]): CustomerFeatures {
+  const n = Object.values(columns)[0]?.length ?? 0;
+  const col = (f: (typeof NUMERIC_FEATURES)[number], fill: number) => Float64Array.from(columns[f] ?? new Array(n).fill(fill));
+  return {
+    n,
+    customerId: ids ?? Array.from({ length: n }, (_, i) => `C${i + 1}`),
+    recencyDays: col('recencyDays', 0),
+    frequency: col('frequency', 1),
+    monetaryTotal: col('monetaryTotal', 100),
+    monetaryMean: col('monetaryMean', 100),
+    balance: col('balance', 1000),
+    age: col('age', 40),
+    gender: { codes: new Int32Array(n), values: ['F', 'M'] },
+    location: { codes: new Int32Array(n), values: ['OTHER'] },
+    timeOfDay: { codes: new Int32Array(n), values: ['night', 'morning', 'afternoon', 'evening'] },
+    endDate: 17095,
+  };
+}
+
+/**
+ * Synthetic customers shaped like the published data: lognormal money, uniform recency 0..81, mostly one
+ * transaction, ages 18–80, ~5% missing age and balance.
+ */
+export function syntheticCustomers(n: number, seed: number): CustomerFeatures {
+  const rng = createRng(seed);
+  const fill = (g: () => number): Float64Array => {
+    const a = new Float64Array(n);
+    for (let i = 0; i < n; i++) a[i] = g();
+    return a;
+  };
+  const frequency = fill(() => {
+    const u = rng.next();
+    return u < 0.84 ? 1 : u < 0.97 ? 2 : u < 0.995 ? 3 : 4;
+  });
+  const monetaryMean = fill(() => Math.exp(6.1 + 1.3 * rng.normal()));
+  const base = featuresOf({});
+  return {
+    ...base,
+    n,
+    customerId: Array.from({ length: n }, (_, i) => `C${1_000_000 + i}`),
+    recencyDays: fill(() => rng.int(82)),
+    frequency,
+    monetaryTotal: monetaryMean.map((m, i) => m * frequency[i]),
+    monetaryMean,
+    balance: fill(() => (rng.next() < 0.05 ? NaN : Math.exp(9.7 + 1.8 * rng.normal()))),
+    age: fill(() => (rng.next() < 0.05 ? NaN : 18 + rng.int(63))),
+    gender: { codes: new Int32Array(n), values: ['F', 'M'] },
+    location: { codes: new Int32Array(n), values: ['OTHER'] },
+    timeOfDay: { codes: new Int32Array(n), values: ['night', 'morning', 'afternoon', 'evening'] },
+  };
+}
