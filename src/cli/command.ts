@@ -1,3 +1,5 @@
+import { parseArgs, ParseArgsConfig } from 'node:util';
+
 /** What every `bankseg` sub-command provides; `main.ts` dispatches on `name`. */
 export interface Command {
   readonly name: string;
@@ -19,10 +21,14 @@ export class InputError extends Error {
   override name = 'InputError';
 }
 
-import { parseArgs, ParseArgsConfig } from 'node:util';
+type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+/** The parsed values for an option spec (named, so declaration emit — tslab's — can refer to it). */
+export type OptionValues<O extends OptionSpec> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: false }>
+>['values'];
 
 /** `util.parseArgs` with strict checking, whose complaints become a one-line `UsageError`. */
-export function parseOptions<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
+export function parseOptions<O extends OptionSpec>(argv: string[], options: O): OptionValues<O> {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (err) {

@@ -1,18 +1,15 @@
 import { Command, intOption, parseOptions } from './command';
 import { SOURCE_HELP, SOURCE_OPTION_SPEC } from '../pipeline';
 import {
-  DEFAULT_FIGURES_DIR, DEFAULT_PROCESSED_DIR, DEFAULT_SEED, dirOption, exportStep, kOption, loadStep, note, secondsSince,
-  segmentStep, shown,
+  DEFAULT_FIGURES_DIR, DEFAULT_PROCESSED_DIR, DEFAULT_SEED, dirOption, exportStep, featuresOption, kOption, loadStep, note,
+  secondsSince, segmentStep, segmentSummary, shown, writeResultsStep,
 } from './steps';
-import { writeSegmentOutputs } from '../segment/index';
-import { writeInsightsReport } from '../insights/report';
 import { edaFigures, segmentFigures } from '../plots';
 import { formatQualityReport } from '../quality';
-import { pct } from '../insights/format';
 
 const HELP = [
   'Usage: bankseg run [--input FILE | --url URL [--table NAME]] [--k auto|N] [--seed S] [--out DIR] [--figures DIR]',
-  '                   [--no-figures] [--strict]',
+  '                   [--features LIST] [--no-figures] [--strict]',
   '',
   'The main job, end to end: reads the transactions (by default the generated data/raw/bank_transactions.csv,',
   'made if missing), cleans them (the data-quality report goes to stderr), builds the customer features, sweeps',
@@ -28,6 +25,7 @@ const HELP = [
   `  --seed S       seed of k-means and of the sampled metrics (default ${DEFAULT_SEED})`,
   '  --out DIR      directory for customers.csv and segments.json (default data/processed/ of the project)',
   '  --figures DIR  directory for the report and the figures (default figures/ of the project)',
+  '  --features LIST  comma-separated model features (default recencyDays,frequency,monetaryTotal,monetaryMean,balance,age)',
   '  --no-figures   skip the figure files (the report is still written)',
   '  --help         this text',
 ].join('\n');
@@ -45,6 +43,7 @@ export const runCommand: Command = {
       out: { type: 'string' },
       figures: { type: 'string' },
       'no-figures': { type: 'boolean' },
+      features: { type: 'string' },
     });
     const k = kOption(opts.k);
     const seed = intOption('seed', opts.seed, DEFAULT_SEED, 0);
@@ -54,10 +53,8 @@ export const runCommand: Command = {
 
     const data = await loadStep('run', { input: opts.input, url: opts.url, table: opts.table, strict: opts.strict });
     if (process.env.BANKSEG_QUIET !== '1') process.stderr.write(formatQualityReport(data.quality) + '\n');
-    const seg = await segmentStep('run', data, { k, seed });
-    const outputs = writeSegmentOutputs(seg, data.features, outDir);
-    const report = writeInsightsReport(seg, data.quality, data.features, figuresDir);
-    const written = [outputs.customersCsv, outputs.segmentsJson, report.md, report.html];
+    const seg = await segmentStep('run', data, { k, seed, features: featuresOption(opts.features) });
+    const written = writeResultsStep(seg, data, outDir, figuresDir);
     let figureCount = 0;
     if (!opts['no-figures']) {
       const figs = [...edaFigures(data.raw, data.clean, data.features), ...segmentFigures(data.features, seg, { seed })];
@@ -67,11 +64,7 @@ export const runCommand: Command = {
 
     process.stdout.write(
       [
-        `${seg.k} segments of ${data.features.n.toLocaleString('en-US')} customers (silhouette ${seg.silhouette.toFixed(3)}, ` +
-          `Davies–Bouldin ${seg.daviesBouldin.toFixed(3)}):`,
-        ...seg.segments.map(
-          (s) => `  ${String(s.id).padStart(2)}  ${s.name.padEnd(36)} ${pct(s.share).padStart(6)} of customers, ${pct(s.monetaryShare).padStart(6)} of money`,
-        ),
+        ...segmentSummary(seg, data.features.n),
         `wrote ${shown(written)}${figureCount ? ` and ${figureCount} figure files in ${shown([figuresDir])}/` : ''} in ${secondsSince(started)}`,
       ].join('\n') + '\n',
     );

@@ -12,6 +12,11 @@ import type { LoadedData, LoadOptions } from '../pipeline';
 import type { SegmentOptions } from '../segment/index';
 import type { Segmentation } from '../segment/types';
 import type { Figure } from '../figure';
+import type { NumericFeature } from '../table';
+import { writeSegmentOutputs } from '../segment/index';
+import { checkFeatures } from '../segment/space';
+import { writeInsightsReport } from '../insights/report';
+import { pct } from '../insights/format';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '../..');
 export const DEFAULT_PROCESSED_DIR = path.join(PROJECT_ROOT, 'data', 'processed');
@@ -94,4 +99,41 @@ export function shown(files: readonly string[]): string {
       return rel === '' ? '.' : rel.startsWith('..') ? f : rel;
     })
     .join(', ');
+}
+
+/** `--features a,b,c`: the model features, checked against the known ones. */
+export function featuresOption(value: string | undefined): NumericFeature[] | undefined {
+  if (value === undefined) return undefined;
+  const list = value.split(',').map((f) => f.trim()).filter((f) => f.length > 0);
+  if (list.length === 0) throw new UsageError('--features expects a comma-separated list of features');
+  try {
+    checkFeatures(list);
+  } catch (err) {
+    throw new UsageError(`--features: ${(err as Error).message}`);
+  }
+  return list as NumericFeature[];
+}
+
+/** customers.csv + segments.json in `outDir`, insights.md + .html in `reportDir`; returns the paths written. */
+export function writeResultsStep(seg: Segmentation, data: LoadedData, outDir: string, reportDir: string): string[] {
+  try {
+    const outputs = writeSegmentOutputs(seg, data.features, outDir);
+    const report = writeInsightsReport(seg, data.quality, data.features, reportDir);
+    return [outputs.customersCsv, outputs.segmentsJson, report.md, report.html];
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code) throw new InputError(`cannot write the outputs: ${e.message}`);
+    throw err;
+  }
+}
+
+/** The segments in a few lines, for stdout. */
+export function segmentSummary(seg: Segmentation, customers: number): string[] {
+  return [
+    `${seg.k} segments of ${customers.toLocaleString('en-US')} customers; silhouette ${seg.silhouette.toFixed(3)}, ` +
+      `Davies–Bouldin ${seg.daviesBouldin.toFixed(3)}, inertia ${Math.round(seg.fit.inertia).toLocaleString('en-US')}`,
+    ...seg.segments.map(
+      (s) => `  ${String(s.id).padStart(2)}  ${s.name.padEnd(36)} ${pct(s.share).padStart(6)} of customers, ${pct(s.monetaryShare).padStart(6)} of money`,
+    ),
+  ];
 }
