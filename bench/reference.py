@@ -119,6 +119,19 @@ def parse_day_first(text):
     return day, month, year, two
 
 
+def _transaction_year(parsed):
+    """The calendar year of a parsed transaction date: a two-digit year `yy` is 20yy."""
+    if parsed is None:
+        return None
+    year, two = parsed[2], parsed[3]
+    return 2000 + year if two else year
+
+
+def _transaction_day(parsed):
+    """Day number of a parsed transaction date, or None."""
+    return None if parsed is None else _valid_day(_transaction_year(parsed), parsed[1], parsed[0])
+
+
 # `nan` in any case is missing (the contract); pandas' default NA list (NA, null, N/A, ...) is not used.
 _NAN_SPELLINGS = sorted({''.join(p) for p in itertools.product('nN', 'aA', 'nN')})
 
@@ -209,10 +222,11 @@ def read_transactions(path):
     # Dates: parse each distinct text once.
     date_codes, date_values = text[DATE]
     parsed = [parse_day_first(v) for v in date_values]
-    date_day = np.array([_valid_day(p[2] + 2000 if p[3] else p[2], p[1], p[0]) if p else -10**9 for p in parsed] or [0],
-                        dtype=np.int64)
-    date_year = np.array([(p[2] + 2000 if p[3] else p[2]) if p else 0 for p in parsed] or [0], dtype=np.int64)
-    date_ok = np.array([p is not None and d > -10**9 for p, d in zip(parsed, date_day)] or [False])
+    years = [_transaction_year(p) for p in parsed]
+    days = [_transaction_day(p) for p in parsed]
+    date_ok = np.array([d is not None for d in days] or [False])
+    date_day = np.array([0 if d is None else d for d in days] or [0], dtype=np.int64)
+    date_year = np.array([0 if y is None else y for y in years] or [0], dtype=np.int64)
     bad |= (date_codes < 0) | ~date_ok[np.maximum(date_codes, 0)]
 
     dob_codes, dob_values = text[DOB]
