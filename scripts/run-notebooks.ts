@@ -166,13 +166,14 @@ export function describeFailure(r: RunResult): string {
 }
 
 /**
- * Errors tslab would report when a notebook imports src/: every .ts file under `<root>/src` compiled with tslab's
- * own TypeScript (5.0) and the options its kernel uses (ESNext modules turned into CommonJS, Node10 resolution,
- * declaration emit, not strict), plus folder imports in the code the notebooks reach (see `folderImports`).
+ * Errors tslab would report when a notebook imports src/: the modules the notebooks reach (scope `notebooks`) or
+ * every .ts file under `<root>/src` (scope `src`), compiled with tslab's own TypeScript (5.0) and the options its
+ * kernel uses (ESNext modules turned into CommonJS, Node10 resolution, declaration emit, not strict), plus folder
+ * imports in the code the notebooks reach (see `folderImports`).
  * Run first so a break shows as one list, not as a notebook failure. One line per error,
  * `file:line:col - message`; empty when clean. Cost: one TypeScript program, a few seconds.
  */
-export function tslabDiagnostics(root = ROOT): string[] {
+export function tslabDiagnostics(root = ROOT, scope: 'notebooks' | 'src' = 'notebooks'): string[] {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [path.join(root, 'node_modules', 'tslab')] })) as typeof import('typescript');
   const files: string[] = [];
@@ -184,10 +185,12 @@ export function tslabDiagnostics(root = ROOT): string[] {
     }
   };
   walk(path.join(root, 'src'));
+  const reachable = notebookModules(defaultNotebooks(path.join(root, 'notebooks')), root);
+  const roots = scope === 'src' ? files : files.filter((f) => reachable.has(f));
   const nodeMajor = Number(process.versions.node.split('.')[0]);
   // As tslab/dist/converter.js: ES2022 from Node 16 on.
   const target = nodeMajor >= 16 ? ts.ScriptTarget.ES2022 : ts.ScriptTarget.ES2020;
-  const program = ts.createProgram(files, {
+  const program = ts.createProgram(roots, {
     module: ts.ModuleKind.ESNext,
     moduleResolution: ts.ModuleResolutionKind.Node10,
     esModuleInterop: true,
@@ -209,7 +212,6 @@ export function tslabDiagnostics(root = ROOT): string[] {
     const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
     return `${path.relative(root, d.file.fileName)}:${line + 1}:${character + 1} - ${message}`;
   });
-  const reachable = notebookModules(defaultNotebooks(path.join(root, 'notebooks')), root);
   return [...typeErrors, ...[...reachable.keys()].flatMap((f) => folderImports(f, reachable.get(f) ?? '', root))];
 }
 

@@ -19,7 +19,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
-import { loadData } from './pipeline';
+import { isFile, loadData } from './pipeline';
 import type { LoadedData, LoadOptions } from './pipeline';
 import { ensureDefaultData } from './collect/generate';
 import type { CleanTable, CustomerFeatures, DictColumn, QualityReport, TransactionTable } from './table';
@@ -77,6 +77,11 @@ export async function cachedLoad(opts: LoadOptions = {}, cache: CacheOptions = {
     return { ...data, cache: { hit: false, key: '', dirs: [], seconds: elapsed(start), note: 'database sources are not cached' } };
   }
   const input = opts.input ?? (await ensureDefaultData());
+  if (!isFile(input)) {
+    // Let the reader say what is wrong, in its one-line form ("x.csv: no such file").
+    const data = await loadData({ ...opts, input });
+    return { ...data, cache: { hit: false, key: '', dirs: [], seconds: elapsed(start), note: 'input is not a regular file' } };
+  }
   const key = loadKey(input, opts);
   const interim = path.join(root, 'data', 'interim', key);
   const processed = path.join(root, 'data', 'processed', key);
@@ -159,8 +164,9 @@ export function hashOf(parts: unknown): string {
   return crypto.createHash('sha256').update(toJson(parts)).digest('hex').slice(0, 16);
 }
 
-// Modules that cannot change a cached result (presentation, I/O of figures, the cache itself, the CLI).
-const CODE_EXCLUDED = new Set(['cli', 'plots', 'export.ts', 'notebook.ts', 'cache.ts', 'progress.ts']);
+// Modules that cannot change a cached result: presentation, figure export, the cache itself, the CLI, and the
+// database source (database reads are never cached).
+const CODE_EXCLUDED = new Set(['cli', 'db', 'plots', 'export.ts', 'notebook.ts', 'cache.ts', 'progress.ts']);
 
 /**
  * A hash of the stage source code: every .ts file under this clone's src/ except presentation modules. Editing a

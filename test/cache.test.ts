@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -22,7 +22,15 @@ import type { CustomerFeatures, DictColumn } from '../src/table';
 import type { Segmentation } from '../src/segment/types';
 
 const REAL = '/work/shared/data/real/bank_transactions_first20k.csv';
-const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-cache-test-'));
+const made: string[] = [];
+const tmp = (): string => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-cache-test-'));
+  made.push(dir);
+  return dir;
+};
+after(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
 const sha = (file: string): string => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 test('encodeTable writes real Arrow: pyarrow-style reads through the arrow API see the same values', () => {
@@ -225,6 +233,12 @@ test('cachedLoad: a hit equals a fresh loadData; a changed input or parameter re
   assert.equal((await cachedLoad({ input }, { root })).cache.hit, false);
   // Nothing but the input in data/raw.
   assert.deepEqual(fs.readdirSync(path.join(root, 'data', 'raw')), ['tx.csv']);
+});
+
+test('cachedLoad: a missing input gets the reader\'s one-line error, and nothing is cached', async () => {
+  const root = tmp();
+  await assert.rejects(cachedLoad({ input: path.join(root, 'nope.csv') }, { root }), { name: 'InputError', message: /nope\.csv: no such file/ });
+  assert.equal(fs.existsSync(path.join(root, 'data')), false);
 });
 
 test('cachedLoad leaves the source file byte-identical', async () => {

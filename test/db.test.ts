@@ -16,6 +16,9 @@ import { db_importCommand } from '../src/cli/db_import';
 import { readTransactions } from '../src/collect/read';
 import { cleanTransactions } from '../src/clean';
 import { customerFeatures } from '../src/features';
+import { ByteDictionary } from '../src/db/byte_dictionary';
+import { copyText, CopyTextChunk } from '../src/db/copy_in';
+import { BinaryDecoder, CopyRow } from '../src/db/copy_out';
 import { importTransactions, importTransactionsFile } from '../src/db/import';
 import { readTransactionsFromDb } from '../src/db/read';
 import { customerFeaturesFromDb } from '../src/db/features';
@@ -127,6 +130,106 @@ function deadPort(): Promise<number> {
     });
   });
 }
+
+describe('COPY encoding and decoding (no server)', () => {
+  test('text format escaping: backslash, tab, newline, carriage return; nothing else', () => {
+    assert.equal(copyText('JORHAT, ASSAM "Q"'), 'JORHAT, ASSAM "Q"');
+    assert.equal(copyText('a\\b\tc\nd\re'), 'a\\\\b\\tc\\nd\\re');
+    assert.equal(copyText('\\N'), '\\\\N');
+  });
+
+  test('numbers are written exactly as String() writes them (the shortest text that reads back as the same double)', () => {
+    const chunk = new CopyTextChunk(64);
+    const written = (v: number) => {
+      chunk.number(v);
+      return chunk.take().toString('latin1');
+    };
+    const edges = [0, -0, 0.01, 0.1, 0.05, -0.05, 0.07, 1.005, 25, 25.5, 17819.05, -5, 999_999_999.99, 1e9, 1e9 + 0.5, 2 ** 31, -(2 ** 31), 2 ** 53, 1e21, 1e-7, 5e-324, Number.MAX_VALUE, Infinity, -Infinity];
+    for (const v of edges) assert.equal(written(v), String(v), `value ${v}`);
+    assert.equal(written(NaN), '\\N');
+    // Random amounts in cents (the fast path) and random doubles of every size (the String() path).
+    let seed = 7;
+    const random = () => ((seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32);
+    for (let i = 0; i < 100_000; i++) {
+      const cents = Math.floor(random() * 2e11) - 1e11;
+      for (const v of [cents / 100, cents / 1000, random() * 10 ** (random() * 14 - 2)]) assert.equal(written(v), String(v));
+    }
+  });
+
+  test('whole numbers: CopyTextChunk.int against String()', () => {
+    const chunk = new CopyTextChunk(16);
+    for (const n of [0, 7, 10, 99, 100, 143207, 235959, 1_048_566, -1, -10, 2 ** 31 - 1, -(2 ** 31)]) {
+      chunk.int(n);
+      assert.equal(chunk.take().toString('latin1'), String(n));
+    }
+  });
+
+  /** A binary COPY stream built by hand from the documented format: header, rows, end marker. */
+  function binaryCopy(rows: (Buffer | null)[][]): Buffer {
+    const parts = [Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(4), Buffer.from([0, 0, 0, 3, 9, 9, 9])]; // flags 0, a 3-byte header extension
+    for (const row of rows) {
+      const count = Buffer.alloc(2);
+      count.writeInt16BE(row.length);
+      parts.push(count);
+      for (const field of row) {
+        const length = Buffer.alloc(4);
+        length.writeInt32BE(field === null ? -1 : field.length);
+        parts.push(length, ...(field === null ? [] : [field]));
+      }
+    }
+    parts.push(Buffer.from([0xff, 0xff]));
+    return Buffer.concat(parts);
+  }
+  const be = (write: (b: Buffer) => void, size: number) => {
+    const b = Buffer.alloc(size);
+    write(b);
+    return b;
+  };
+  const stream = binaryCopy([
+    [Buffer.from('MÜNCHEN ✓'), be((b) => b.writeDoubleBE(17819.05), 8), be((b) => b.writeInt32BE(-17000), 4), be((b) => b.writeBigInt64BE(-5n), 8)],
+    [null, null, null, null],
+    [Buffer.from(''), be((b) => b.writeDoubleBE(-0.5), 8), be((b) => b.writeInt32BE(2 ** 31 - 1), 4), be((b) => b.writeBigInt64BE(2n ** 52n + 3n), 8)],
+  ]);
+  const expected = [
+    ['MÜNCHEN ✓', 17819.05, -17000, -5],
+    [null, null, null, null],
+    ['', -0.5, 2 ** 31 - 1, 2 ** 52 + 3],
+  ];
+  const decode = (chunks: Buffer[]) => {
+    const rows: unknown[][] = [];
+    const decoder = new BinaryDecoder(4, (r: CopyRow) => rows.push([r.text(0), r.float8(1), r.int4(2), r.int8(3)]));
+    for (const c of chunks) decoder.push(c);
+    decoder.end();
+    return rows;
+  };
+
+  test('binary COPY: rows decoded from the documented format, whatever the chunk boundaries', () => {
+    assert.deepEqual(decode([stream]), expected);
+    for (let cut = 1; cut < stream.length; cut++) {
+      assert.deepEqual(decode([stream.subarray(0, cut), stream.subarray(cut)]), expected, `cut at byte ${cut}`);
+    }
+    assert.deepEqual(decode(Array.from(stream, (_, i) => stream.subarray(i, i + 1))), expected, 'one byte per chunk');
+  });
+
+  test('binary COPY: a truncated stream, a wrong field count or a wrong signature is an error', () => {
+    assert.throws(() => decode([stream.subarray(0, stream.length - 1)]), /ended in the middle of a row/);
+    assert.throws(() => new BinaryDecoder(3, () => undefined).push(stream), /a row of 4 fields, expected 3/);
+    assert.throws(() => decode([Buffer.concat([Buffer.from('X'), stream.subarray(1)])]), /not a PGCOPY stream/);
+    assert.throws(() => decode([stream, Buffer.from([0])]), /data after the end marker/);
+  });
+
+  test('ByteDictionary gives the codes a Map gives, in order of first appearance', () => {
+    const words = ['C1', 'C2', 'C1', '', 'MÜNCHEN', 'C10', 'c1', 'MÜNCHEN', 'C2', ...Array.from({ length: 5000 }, (_, i) => `C${(i * 7919) % 3001}`)];
+    const reference = new Map<string, number>();
+    const dict = new ByteDictionary();
+    for (const w of words) {
+      if (!reference.has(w)) reference.set(w, reference.size);
+      const bytes = Buffer.from(`xx${w}yy`); // the value in the middle of a larger buffer, as in a COPY chunk
+      assert.equal(dict.code(bytes, 2, bytes.length - 2), reference.get(w), w);
+    }
+    assert.deepEqual(dict.values, [...reference.keys()]);
+  });
+});
 
 describe('throwaway server', () => {
   test('listens only on 127.0.0.1 (no Unix socket) and wants a password', async () => {
@@ -328,6 +431,18 @@ describe('malformed rows', () => {
       assert.equal(err.message, `${file}:3: column TransactionTime: value "999999": expected a time HHMMSS (0..235959, minutes and seconds < 60) (skipped when bad_tx was imported)`);
       return true;
     });
+  });
+
+  test('--strict stops at an early bad row of a large table and the connection is not left stuck in the COPY', async () => {
+    await sql(`CREATE TABLE early_bad AS SELECT * FROM raw_tx; UPDATE early_bad SET customer_dob_date = DATE '2090-01-01' WHERE row_index = 3`);
+    // Row 3 of the real file: T4,C5342380,14/9/73,... (1973 by the century rule).
+    await assert.rejects(
+      readTransactionsFromDb(server.url, 'early_bad', { strict: true }),
+      refusing(/^early_bad:3: column CustomerDOB: value "14\/9\/73 with customer_dob_date 2090-01-01": expected customer_dob_date 1973-09-14/),
+    );
+    const t = await readTransactionsFromDb(server.url, 'early_bad');
+    assert.equal(t.rows, 19_999);
+    assert.deepEqual(t.malformed.examples.map((m) => [m.line, m.column]), [[3, 'CustomerDOB']]);
   });
 
   test('a table filled by other means is checked row by row with the reading rules', async () => {

@@ -78,8 +78,11 @@ export async function copyOutBinary(client: Client, query: string, fields: numbe
   return decoder.rows;
 }
 
-/** Splits binary COPY bytes, arriving in arbitrary chunks, into rows. */
-class BinaryDecoder {
+/**
+ * Splits binary COPY bytes, arriving in chunks cut anywhere, into rows: `push` each chunk, then `end`. A row cut
+ * between two chunks is completed from the next one. O(bytes).
+ */
+export class BinaryDecoder {
   rows = 0;
   private readonly row: CopyRow;
   private pending: Buffer | undefined;

@@ -9,6 +9,7 @@ import { DEFAULT_TOP_LOCATIONS, OTHER_LOCATION } from '../features';
 import { progress } from '../progress';
 import { CustomerFeatures, GENDERS, TIME_OF_DAY } from '../table';
 import { parseTableName, redactUrl, sqlTable, TableName, withConnection } from './connection';
+import { CopyRow, copyOutBinary } from './copy_out';
 import { checkTableLayout, validTimeSql } from './schema';
 
 export interface DbFeatureOptions {
@@ -17,9 +18,6 @@ export interface DbFeatureOptions {
   /** How many locations keep their name; default 10 (as customerFeatures). */
   readonly topLocations?: number;
 }
-
-/** Rows per FETCH: bounds memory to one batch of row arrays, amortises the round trip. */
-const FETCH_ROWS = 10_000;
 
 /** Memory per sort/hash step of the push-down statement, for its transaction only. */
 export const WORK_MEM = '256MB';
@@ -35,7 +33,7 @@ function present(column: string): string {
 /**
  * The push-down statement for `table`: one row per customer with a cleaned transaction, in order of first
  * appearance (smallest row_index among the rows the reader keeps). `capQuantile` and `topLocations` are checked
- * numbers, written into the SQL as literals (a cursor's query cannot take bind parameters).
+ * numbers, written into the SQL as literals (COPY's query cannot take bind parameters).
  *
  * "The value at the customer's latest transaction that has one" is `max(ARRAY[day, time, row_index, value])` over
  * the rows where the value is known, element 4: arrays compare element by element, so the maximum is the latest
@@ -120,47 +118,50 @@ top_locations AS (
     FROM location_rank r JOIN locations l ON l.id = r.location_id
    WHERE r.rank <= ${topLocations}
 )
-SELECT p.customer_id,
+SELECT p.customer_id::text,
        (c.end_day - p.latest_day)::float8 AS recency_days,
        p.frequency::float8,
-       p.total,
-       p.total / p.frequency AS mean,
-       p.balance,
-       p.age,
+       p.total::float8,
+       (p.total / p.frequency)::float8 AS mean,
+       p.balance::float8,
+       p.age::float8,
        p.gender::int4,
-       array_position(t.ids, p.location_id) AS location_rank,
-       t.names[array_position(t.ids, p.location_id)] AS location,
+       array_position(t.ids, p.location_id)::int4 AS location_rank,
+       t.names[array_position(t.ids, p.location_id)]::text AS location,
        -- The most frequent time-of-day bin; a tie goes to the earlier bin.
-       CASE WHEN p.n0 >= p.n1 AND p.n0 >= p.n2 AND p.n0 >= p.n3 THEN 0
-            WHEN p.n1 >= p.n2 AND p.n1 >= p.n3 THEN 1
-            WHEN p.n2 >= p.n3 THEN 2 ELSE 3 END AS time_of_day,
-       c.end_day
+       (CASE WHEN p.n0 >= p.n1 AND p.n0 >= p.n2 AND p.n0 >= p.n3 THEN 0
+             WHEN p.n1 >= p.n2 AND p.n1 >= p.n3 THEN 1
+             WHEN p.n2 >= p.n3 THEN 2 ELSE 3 END)::int4 AS time_of_day,
+       c.end_day::int4
   FROM per_customer p
   CROSS JOIN caps c
   CROSS JOIN top_locations t
  ORDER BY p.first_row`;
 }
 
-type FeatureRow = [
-  customerId: string,
-  recencyDays: number,
-  frequency: number,
-  total: number,
-  mean: number,
-  balance: number | null,
-  age: number | null,
-  gender: number | null,
-  locationRank: number | null,
-  location: string | null,
-  timeOfDay: number,
-  endDay: number,
-];
+/** Field positions in customerFeaturesSql's output (with the binary type each arrives as). */
+const CUSTOMER_ID = 0; // text
+const RECENCY_DAYS = 1; // float8
+const FREQUENCY = 2; // float8
+const TOTAL = 3; // float8
+const MEAN = 4; // float8
+const BALANCE = 5; // float8 or NULL
+const AGE = 6; // float8 or NULL
+const GENDER = 7; // int4 (index into GENDERS) or NULL
+const LOCATION_RANK = 8; // int4 (1-based rank among the top locations) or NULL
+const LOCATION = 9; // text or NULL
+const TIME_OF_DAY_BIN = 10; // int4 (index into TIME_OF_DAY)
+const END_DAY = 11; // int4, days since 1970-01-01
+const FEATURE_FIELDS = 12;
+
+/** Customers between two progress updates. */
+const PROGRESS_EVERY = 1 << 16;
 
 /**
  * The customer features of `table` at `url`, computed by the database (see customerFeaturesSql); equal to the
  * TypeScript path's up to float rounding of sums (1e-9 relative). Same options and defaults as cleanTransactions
  * and customerFeatures. Throws one-line InputErrors like readTransactionsFromDb. Cost: one statement on the server;
- * O(customers) transfer and memory here, streamed through a cursor.
+ * O(customers) transfer and memory here, streamed with a binary COPY (see copy_out.ts).
  */
 export async function customerFeaturesFromDb(url: string, table: string, opts: DbFeatureOptions = {}): Promise<CustomerFeatures> {
   const capQuantile = opts.capQuantile ?? DEFAULT_CAP_QUANTILE;
@@ -178,15 +179,12 @@ export async function customerFeaturesFromDb(url: string, table: string, opts: D
       // (the 4 MB default spills a million customers to disk).
       await client.query(`SET LOCAL work_mem = '${WORK_MEM}'`);
       await checkTableLayout(client, name, where);
-      await client.query(`DECLARE bankseg_features NO SCROLL CURSOR FOR ${customerFeaturesSql(name, capQuantile, topLocations)}`);
       const builder = new FeatureBuilder();
       const shown = progress(`customer features in ${name.text}`);
-      for (;;) {
-        const batch = await client.query({ text: `FETCH ${FETCH_ROWS} FROM bankseg_features`, rowMode: 'array' });
-        for (const row of batch.rows as FeatureRow[]) builder.row(row);
-        shown.update(builder.n);
-        if (batch.rows.length < FETCH_ROWS) break;
-      }
+      await copyOutBinary(client, customerFeaturesSql(name, capQuantile, topLocations), FEATURE_FIELDS, (row) => {
+        builder.row(row);
+        if (builder.n % PROGRESS_EVERY === 0) shown.update(builder.n);
+      });
       shown.finish(`${builder.n.toLocaleString('en-US')} customers`);
       await client.query('COMMIT');
       return builder.features();
@@ -197,7 +195,7 @@ export async function customerFeaturesFromDb(url: string, table: string, opts: D
   });
 }
 
-/** Collects the fetched customer rows into the CustomerFeatures columns. */
+/** Collects the received customer rows into the CustomerFeatures columns. */
 class FeatureBuilder {
   n = 0;
   private readonly customerId: string[] = [];
@@ -209,24 +207,25 @@ class FeatureBuilder {
   private readonly timeOfDay: number[] = [];
   private endDate = NaN;
 
-  row(r: FeatureRow): void {
-    const [customerId, recencyDays, frequency, total, mean, balance, age, gender, rank, location, timeOfDay, endDay] = r;
-    this.customerId.push(customerId);
-    this.numbers.recencyDays.push(recencyDays);
-    this.numbers.frequency.push(frequency);
-    this.numbers.total.push(total);
-    this.numbers.mean.push(mean);
-    this.numbers.balance.push(balance ?? NaN);
-    this.numbers.age.push(age ?? NaN);
-    this.gender.push(gender ?? -1);
-    if (rank === null || location === null) {
+  row(r: CopyRow): void {
+    this.customerId.push(r.text(CUSTOMER_ID) as string);
+    this.numbers.recencyDays.push(r.float8(RECENCY_DAYS) as number);
+    this.numbers.frequency.push(r.float8(FREQUENCY) as number);
+    this.numbers.total.push(r.float8(TOTAL) as number);
+    this.numbers.mean.push(r.float8(MEAN) as number);
+    this.numbers.balance.push(r.float8(BALANCE) ?? NaN);
+    this.numbers.age.push(r.float8(AGE) ?? NaN);
+    this.gender.push(r.int4(GENDER) ?? -1);
+    const rank = r.int4(LOCATION_RANK);
+    if (rank === null || r.isNull(LOCATION)) {
       this.locationRank.push(-1);
     } else {
       this.locationRank.push(rank - 1);
-      this.topNames[rank - 1] = location;
+      // Only the first customer of each top location decodes its name.
+      if (this.topNames[rank - 1] === undefined) this.topNames[rank - 1] = r.text(LOCATION) as string;
     }
-    this.timeOfDay.push(timeOfDay);
-    this.endDate = endDay;
+    this.timeOfDay.push(r.int4(TIME_OF_DAY_BIN) as number);
+    this.endDate = r.int4(END_DAY) as number;
     this.n++;
   }
 

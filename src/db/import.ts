@@ -1,16 +1,16 @@
 /**
  * Loads the transactions into a typed PostgreSQL table, all or nothing: the rows are streamed with one
- * COPY … FROM STDIN (text format) into a staging table inside one transaction, the row count is checked, and only then does the staging table replace the old one
- * (drop + rename in the same transaction). Re-running with the same file gives the same table, never duplicates;
- * any failure leaves the database as it was.
+ * COPY … FROM STDIN (text format) into a staging table inside one transaction, the row count is checked, and only
+ * then does the staging table replace the old one (drop + rename in the same transaction). Re-running with the same
+ * file gives the same table, never duplicates; any failure leaves the database as it was.
  */
 import type { Client } from 'pg';
 import { InputError } from '../cli/command';
 import { readTransactions } from '../collect/read';
 import { yearOfDay } from '../clean';
 import { Progress, progress } from '../progress';
-import { DictColumn, isoDate, TransactionTable } from '../table';
-import { COPY_NULL, copyIn, copyText } from './copy_in';
+import { isoDate, TransactionTable } from '../table';
+import { COPY_NULL, copyIn, CopyTextChunk, EncodedValues, encodeValues, MAX_BYTES_PER_CHAR, MAX_NUMBER_BYTES } from './copy_in';
 import { parseTableName, redactUrl, sqlName, sqlTable, TableName, withConnection } from './connection';
 import { createTableSql, ImportRecord, parseImportRecord, resolvedDobDay, TABLE_COLUMNS } from './schema';
 
@@ -35,7 +35,7 @@ const STAGING_SUFFIX = '__bankseg_loading';
  * `table` at `url`, replacing a table an earlier import made. The connection is opened first, so a wrong URL or
  * password fails before the file is read. Throws an InputError (one line) for an unreadable file, an unreachable
  * server, missing privileges, or a `table` that exists but was not made by this loader.
- * Cost: O(rows) time; memory is the columnar table plus one chunk of COPY text (about 1 MB).
+ * Cost: O(rows) time; memory is the columnar table plus one chunk of COPY text (1 MB).
  */
 export async function importTransactionsFile(url: string, file: string, table = 'transactions', opts: ImportOptions = {}): Promise<ImportResult> {
   const name = parseTableName(table);
@@ -53,7 +53,6 @@ export async function importTransactions(url: string, data: TransactionTable, ta
 
 /** The load itself, in one transaction on `client`: staging table, COPY, count check, swap, comment. */
 async function load(client: Client, data: TransactionTable, name: TableName): Promise<ImportResult> {
-  let T = Date.now(); const lap = (l: string) => { if (process.env.LAPS) console.log(l, Date.now() - T); T = Date.now(); };
   const where = `importing into ${name.text}`;
   await client.query('BEGIN');
   try {
@@ -61,14 +60,14 @@ async function load(client: Client, data: TransactionTable, name: TableName): Pr
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`bankseg-import:${sqlTable(name)}`]);
     await checkReplaceable(client, name, where);
     await client.query(createTableSql(name, STAGING_SUFFIX));
-    await copyRows(client, sqlTable(name, STAGING_SUFFIX), data, name.text); lap('await copyRows(client, sqlTabl');
+    await copyRows(client, sqlTable(name, STAGING_SUFFIX), data, name.text);
     const counted = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${sqlTable(name, STAGING_SUFFIX)}`);
-    const rows = Number(counted.rows[0].n); lap('const rows = Number(counted.ro');
+    const rows = Number(counted.rows[0].n);
     if (rows !== data.rows) throw new InputError(`${where}: row count check failed: ${rows} rows in the table, ${data.rows} read from ${data.source}`);
 
-    await client.query(`DROP TABLE IF EXISTS ${sqlTable(name)}`); lap('await client.query(`DROP TABLE');
+    await client.query(`DROP TABLE IF EXISTS ${sqlTable(name)}`);
     await client.query(`ALTER TABLE ${sqlTable(name, STAGING_SUFFIX)} RENAME TO ${sqlName(name)}`);
-    await client.query(`ALTER TABLE ${sqlTable(name)} ADD CONSTRAINT ${sqlName(name, '_pkey')} PRIMARY KEY (row_index)`); lap('PRIMARY KEY (row_index)`);');
+    await client.query(`ALTER TABLE ${sqlTable(name)} ADD CONSTRAINT ${sqlName(name, '_pkey')} PRIMARY KEY (row_index)`);
     const record: ImportRecord = {
       bankseg: 'transactions-import',
       source: data.source,
@@ -77,8 +76,8 @@ async function load(client: Client, data: TransactionTable, name: TableName): Pr
       malformed: data.malformed,
     };
     await client.query(`COMMENT ON TABLE ${sqlTable(name)} IS ${client.escapeLiteral(JSON.stringify(record))}`);
-    await client.query(`ANALYZE ${sqlTable(name)}`); lap('await client.query(`ANALYZE ${');
-    await client.query('COMMIT'); lap("await client.query('COMMIT');");
+    await client.query(`ANALYZE ${sqlTable(name)}`);
+    await client.query('COMMIT');
     return { table: name.text, rows, malformed: data.malformed.count };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -100,22 +99,13 @@ async function checkReplaceable(client: Client, name: TableName, where: string):
   }
 }
 
-/** Characters per chunk sent to COPY: large enough to amortise the socket writes, small enough to keep memory flat. */
-const CHUNK_CHARS = 1 << 20;
+/** Bytes per chunk sent to COPY: large enough to amortise the socket writes, small enough to keep memory flat. */
+const CHUNK_BYTES = 1 << 20;
 
-/** Numbers as exact decimal text for a `numeric` column (the shortest text that reads back as the same double); NaN → NULL. */
-function numericText(value: number): string {
-  return value === value ? String(value) : COPY_NULL;
-}
+/** A bound on a row's bytes besides its text fields: 5 numbers, 2 dates, 10 tabs, the newline. */
+const ROW_FIXED_BYTES = 5 * MAX_NUMBER_BYTES + 2 * 16 + 11;
 
-/** A dictionary column's values as COPY fields (escaped once per distinct value, not once per row). O(distinct values). */
-function copyFields(column: DictColumn): (row: number) => string {
-  const fields = column.values.map(copyText);
-  const { codes } = column;
-  return (i) => (codes[i] < 0 ? COPY_NULL : fields[codes[i]]);
-}
-
-/** `YYYY-MM-DD` for a day number, each distinct day formatted once (a few hundred days among a million rows). */
+/** `YYYY-MM-DD` (or `\N`) for a day number or null, each distinct day formatted once. */
 function dateTexts(): (day: number | null) => string {
   const cache = new Map<number, string>();
   return (day) => {
@@ -127,30 +117,52 @@ function dateTexts(): (day: number | null) => string {
 }
 
 /**
- * The rows of `data` as COPY text-format chunks of about CHUNK_CHARS, columns in TABLE_COLUMNS order (the COPY
- * statement names them in that order). Lazy: one chunk exists at a time. Reports progress on `shown`. O(rows).
+ * The rows of `data` as COPY text-format chunks of about CHUNK_BYTES, columns in TABLE_COLUMNS order (the COPY
+ * statement names them in that order). Lazy: one chunk exists at a time. Dictionary values are encoded once, dates
+ * formatted once per distinct day, and everything is written as bytes. Reports progress on `shown`. O(rows).
  */
-function* copyChunks(data: TransactionTable, shown: Progress): Generator<string> {
+function* copyChunks(data: TransactionTable, shown: Progress): Generator<Buffer> {
   const dobDay = dobDayByCode(data);
-  const customer = copyFields(data.customerId);
-  const dob = copyFields(data.customerDob);
-  const gender = copyFields(data.custGender);
-  const location = copyFields(data.custLocation);
+  const columns = [data.customerId, data.customerDob, data.custGender, data.custLocation];
+  const [customer, dob, gender, location] = columns.map((c) => encodeValues(c.values));
+  const [customerCodes, dobCodes, genderCodes, locationCodes] = columns.map((c) => c.codes);
   const date = dateTexts();
   const { transactionId, custAccountBalance, transactionDate, transactionTime, transactionAmount } = data;
-  let chunk = '';
+  const out = new CopyTextChunk(CHUNK_BYTES);
+  const field = (values: EncodedValues, code: number): void => (code < 0 ? out.null() : out.encoded(values, code));
+  const size = (values: EncodedValues, code: number): number => (code < 0 ? 2 : values.offsets[code + 1] - values.offsets[code]);
   for (let i = 0; i < data.rows; i++) {
-    chunk +=
-      i + '\t' + copyText(transactionId[i]) + '\t' + customer(i) + '\t' + dob(i) + '\t' + date(dobDay(i)) + '\t' +
-      gender(i) + '\t' + location(i) + '\t' + numericText(custAccountBalance[i]) + '\t' + date(transactionDate[i]) + '\t' +
-      transactionTime[i] + '\t' + numericText(transactionAmount[i]) + '\n';
-    if (chunk.length >= CHUNK_CHARS) {
-      shown.update(i + 1, data.rows);
-      yield chunk;
-      chunk = '';
+    const bound =
+      ROW_FIXED_BYTES + MAX_BYTES_PER_CHAR * transactionId[i].length + size(customer, customerCodes[i]) + size(dob, dobCodes[i]) +
+      size(gender, genderCodes[i]) + size(location, locationCodes[i]);
+    if (!out.fits(bound)) {
+      shown.update(i, data.rows);
+      yield out.take(bound);
     }
+    out.int(i);
+    out.tab();
+    out.text(transactionId[i]);
+    out.tab();
+    field(customer, customerCodes[i]);
+    out.tab();
+    field(dob, dobCodes[i]);
+    out.tab();
+    out.ascii(date(dobDay(i)));
+    out.tab();
+    field(gender, genderCodes[i]);
+    out.tab();
+    field(location, locationCodes[i]);
+    out.tab();
+    out.number(custAccountBalance[i]);
+    out.tab();
+    out.ascii(date(transactionDate[i]));
+    out.tab();
+    out.int(transactionTime[i]);
+    out.tab();
+    out.number(transactionAmount[i]);
+    out.endRow();
   }
-  if (chunk.length > 0) yield chunk;
+  if (out.length > 0) yield out.take();
 }
 
 /** Streams every row of `data` into `target` with one COPY … FROM STDIN. O(rows). */
