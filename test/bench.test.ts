@@ -18,10 +18,11 @@ import {
   summarise,
 } from '../bench/lib_compare';
 import { CpuProfile, hotFunctionsByStage } from '../bench/lib_profile';
+import { REAL_RAW } from './helpers/real-data';
 
 const ROOT = path.resolve(__dirname, '..');
 const PYTHON = '/usr/bin/python3';
-const REAL = '/work/shared/data/real/bank_transactions_first20k.csv';
+const REAL = REAL_RAW;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-bench-'));
 process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 

@@ -15,10 +15,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { jupyterEnv } from '../scripts/run-notebooks';
+import { REAL_RAW } from './helpers/real-data';
 
 const ROOT = path.resolve(__dirname, '..');
 const NOTEBOOK = '05_visualization.ipynb';
-const REAL_ROWS = '/work/shared/data/real/bank_transactions_first20k.csv';
+const REAL_ROWS = REAL_RAW;
 const SCREENSHOT = path.join(ROOT, 'figures', 'notebook_browser.png');
 const CHROMIUM_ARGS = [
   '--headless',

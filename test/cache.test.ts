@@ -20,8 +20,9 @@ import { loadData } from '../src/pipeline';
 import { segmentCustomers } from '../src/segment/index';
 import type { CustomerFeatures, DictColumn } from '../src/table';
 import type { Segmentation } from '../src/segment/types';
+import { REAL_RAW } from './helpers/real-data';
 
-const REAL = '/work/shared/data/real/bank_transactions_first20k.csv';
+const REAL = REAL_RAW;
 const made: string[] = [];
 const tmp = (): string => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-cache-test-'));

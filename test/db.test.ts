@@ -24,8 +24,9 @@ import { readTransactionsFromDb } from '../src/db/read';
 import { customerFeaturesFromDb } from '../src/db/features';
 import { CustomerFeatures, dayNumber, TransactionTable } from '../src/table';
 import { PgServer, startPgServer } from './helpers/pg-server';
+import { REAL_DIR } from './helpers/real-data';
 
-const REAL = '/work/shared/data/real';
+const REAL = REAL_DIR;
 const RAW = path.join(REAL, 'bank_transactions_first20k.csv');
 const SPREADSHEET = path.join(REAL, 'bank_transactions_first20k_spreadsheet.csv');
 const HEADER = 'TransactionID,CustomerID,CustomerDOB,CustGender,CustLocation,CustAccountBalance,TransactionDate,TransactionTime,TransactionAmount (INR)';

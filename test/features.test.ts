@@ -5,8 +5,9 @@ import { bucketLocations, customerFeatures } from '../src/features';
 import { cleanTransactions } from '../src/clean';
 import { readTransactions } from '../src/collect/read';
 import { dayNumber, dictValue, GENDERS, type CleanTable, type CustomerFeatures, type QualityReport } from '../src/table';
+import { REAL_RAW } from './helpers/real-data';
 
-const REAL = '/work/shared/data/real/bank_transactions_first20k.csv';
+const REAL = REAL_RAW;
 
 /** A cleaned transaction written by hand; undefined = missing. */
 interface CleanRow {

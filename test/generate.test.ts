@@ -16,8 +16,9 @@ import {
 } from '../src/collect/generate';
 import { locationVocabulary } from '../src/collect/locations';
 import { readTransactions } from '../src/collect/read';
+import { REAL_RAW } from './helpers/real-data';
 
-// Facts of the public file, copied from /work/shared/data/README.md (not from the module under test).
+// Facts of the public file, copied from ../shared/data/README.md (not from the module under test).
 const FULL_ROWS = 1_048_567;
 const FULL_CUSTOMERS = 884_265;
 const FULL_MISSING = { dob: 3_397, gender: 1_100, location: 151, balance: 2_369 };
@@ -29,7 +30,7 @@ const DESCRIBE = {
 };
 const TOP_10 = ['MUMBAI', 'NEW DELHI', 'BANGALORE', 'GURGAON', 'DELHI', 'NOIDA', 'CHENNAI', 'PUNE', 'HYDERABAD', 'THANE'];
 
-const REAL = '/work/shared/data/real/bank_transactions_first20k.csv';
+const REAL = REAL_RAW;
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'bankseg.js');
 

@@ -18,8 +18,9 @@ import { NUMERIC_FEATURES } from '../src/table';
 import type { CustomerFeatures, QualityReport } from '../src/table';
 import type { Segmentation } from '../src/segment/types';
 import { featuresOf } from './segment_helpers';
+import { REAL_RAW } from './helpers/real-data';
 
-const REAL = '/work/shared/data/real/bank_transactions_first20k.csv';
+const REAL = REAL_RAW;
 
 test('names come from the profile by rules', () => {
   assert.equal(segmentName({ balance: 1.2, monetaryTotal: -0.2, age: 0.1 }), 'affluent savers');

@@ -20,9 +20,10 @@ import {
   tslabDiagnostics,
 } from '../scripts/run-notebooks';
 import { describe as describeColumns, figureOutputHtml, formatCell, frame, notebookSource, tableHtml } from '../src/notebook';
+import { REAL_RAW } from './helpers/real-data';
 
 const ROOT = path.resolve(__dirname, '..');
-const REAL_ROWS = '/work/shared/data/real/bank_transactions_first20k.csv';
+const REAL_ROWS = REAL_RAW;
 const EXPECTED = [
   '01_data_collection',
   '02_preprocessing',

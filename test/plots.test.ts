@@ -37,8 +37,9 @@ import {
 import { createRng } from '../src/random';
 import type { KScore, ModelSpace, Segmentation } from '../src/segment/types';
 import { CleanTable, CustomerFeatures, DictColumn, NumericFeature, TransactionTable, dayNumber } from '../src/table';
+import { REAL_RAW } from './helpers/real-data';
 
-const REAL = '/work/shared/data/real/bank_transactions_first20k.csv';
+const REAL = REAL_RAW;
 
 // ---------- hand-made tables ----------
 
@@ -318,7 +319,7 @@ describe('aggregation', () => {
   test('columnGaps on the real first 20,000 rows matches the published facts of those rows', async () => {
     const raw = await readTransactions(REAL);
     const by = Object.fromEntries(columnGaps(raw).map((g) => [g.column, [g.missing, g.placeholder]]));
-    // /work/shared/data/README.md, computed there with a plain CSV reader.
+    // ../shared/data/README.md, computed there with a plain CSV reader.
     assert.deepEqual(by.CustomerDOB, [72, 1290]);
     assert.deepEqual(by.CustGender, [11, 0]);
     assert.deepEqual(by.CustLocation, [1, 0]);

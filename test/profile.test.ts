@@ -8,9 +8,10 @@ import * as zlib from 'node:zlib';
 import { readTransactions } from '../src/collect/read';
 import { formatProfile, profileTransactions } from '../src/profile';
 import { TransactionTable } from '../src/table';
+import { REAL_RAW, REAL_SPREADSHEET } from './helpers/real-data';
 
-const REAL = '/work/shared/data/real/bank_transactions_first20k.csv';
-const SHEET = '/work/shared/data/real/bank_transactions_first20k_spreadsheet.csv';
+const REAL = REAL_RAW;
+const SHEET = REAL_SPREADSHEET;
 const HEADER =
   'TransactionID,CustomerID,CustomerDOB,CustGender,CustLocation,CustAccountBalance,TransactionDate,TransactionTime,TransactionAmount (INR)';
 

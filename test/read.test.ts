@@ -10,9 +10,10 @@ import { readTransactions } from '../src/collect/read';
 import { InputError } from '../src/cli/command';
 import { createRng } from '../src/random';
 import { dictValue, TransactionTable } from '../src/table';
+import { REAL_RAW, REAL_SPREADSHEET } from './helpers/real-data';
 
-const REAL = '/work/shared/data/real/bank_transactions_first20k.csv';
-const SHEET = '/work/shared/data/real/bank_transactions_first20k_spreadsheet.csv';
+const REAL = REAL_RAW;
+const SHEET = REAL_SPREADSHEET;
 const HEADER =
   'TransactionID,CustomerID,CustomerDOB,CustGender,CustLocation,CustAccountBalance,TransactionDate,TransactionTime,TransactionAmount (INR)';
 

@@ -5,7 +5,7 @@
 import { createRng, Rng } from '../random';
 
 /**
- * Every `CustLocation` of the first 20,000 public rows (/work/shared/data/real/bank_transactions_first20k.csv) with
+ * Every `CustLocation` of the first 20,000 public rows (../shared/data/real/bank_transactions_first20k.csv) with
  * its count there: `[count, names joined by "|"]`. 1,781 names, 19,999 located rows.
  */
 const REAL_LOCATION_COUNTS: readonly (readonly [number, string])[] = [
