@@ -23,6 +23,7 @@ import { isFile, loadData } from './pipeline';
 import type { LoadedData, LoadOptions } from './pipeline';
 import { ensureDefaultData } from './collect/generate';
 import type { CleanTable, CustomerFeatures, DictColumn, QualityReport, TransactionTable } from './table';
+import { featureColumns } from './table';
 import { segmentCustomers } from './segment/index';
 import type { SegmentOptions } from './segment/index';
 import type { Segmentation } from './segment/types';
@@ -325,18 +326,7 @@ function decodeClean(bytes: Uint8Array): { clean: CleanTable; quality: QualityRe
 
 function encodeFeatures(f: CustomerFeatures): Uint8Array {
   return encodeTable(
-    {
-      customerId: f.customerId,
-      recencyDays: f.recencyDays,
-      frequency: f.frequency,
-      monetaryTotal: f.monetaryTotal,
-      monetaryMean: f.monetaryMean,
-      balance: f.balance,
-      age: f.age,
-      gender: f.gender,
-      location: f.location,
-      timeOfDay: f.timeOfDay,
-    },
+    featureColumns(f),
     { endDate: f.endDate },
   );
 }

@@ -17,7 +17,8 @@ export const DEFAULT_CHROMIUM = process.env.BANKSEG_CHROMIUM || '/usr/bin/chromi
 /** PNG pixel density: 2 × the figure size, sharp on slides and high-DPI screens. */
 const PNG_SCALE = 2;
 
-const CHROMIUM_ARGS = [
+/** Flags for headless Chromium as root on a machine without network (no sandbox, no background calls). */
+export const CHROMIUM_ARGS: readonly string[] = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -157,7 +158,7 @@ async function withPlotlyPage<T>(opts: RenderOptions, work: (page: Page) => Prom
   const { chromium } = await import('playwright-core');
   let browser: Browser;
   try {
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+    browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], headless: true });
   } catch (err) {
     const first = String((err as Error).message).split('\n').find((l) => l.trim()) ?? 'unknown error';
     throw new ChromiumUnavailableError(

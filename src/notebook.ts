@@ -18,7 +18,7 @@ import type { Figure } from './figure';
 import { FIGURE_HEIGHT, FIGURE_WIDTH } from './plots/theme';
 import { quantileSorted, sortedPresent } from './quantile';
 import type { CleanTable, CustomerFeatures, DictColumn, TransactionTable } from './table';
-import { GENDERS, isoDate } from './table';
+import { GENDERS, featureColumns, isoDate } from './table';
 import type { SegmentOptions } from './segment/index';
 import type { KScore, Segmentation } from './segment/types';
 
@@ -230,18 +230,7 @@ export function cleanFrame(c: CleanTable, range: RowRange = {}): dfd.DataFrame {
 /** Rows of the customer features. */
 export function featuresFrame(f: CustomerFeatures, range: RowRange = {}): dfd.DataFrame {
   return frame(
-    {
-      customerId: f.customerId,
-      recencyDays: f.recencyDays,
-      frequency: f.frequency,
-      monetaryTotal: f.monetaryTotal,
-      monetaryMean: f.monetaryMean,
-      balance: f.balance,
-      age: f.age,
-      gender: f.gender,
-      location: f.location,
-      timeOfDay: f.timeOfDay,
-    },
+    featureColumns(f),
     range,
   );
 }

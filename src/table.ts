@@ -147,3 +147,19 @@ export function dictValue(column: DictColumn, i: number): string | undefined {
   const code = column.codes[i];
   return code < 0 ? undefined : column.values[code];
 }
+
+/** The per-customer columns of a feature table, by name, in display order (everything but `n` and `endDate`). */
+export function featureColumns(f: CustomerFeatures) {
+  return {
+    customerId: f.customerId,
+    recencyDays: f.recencyDays,
+    frequency: f.frequency,
+    monetaryTotal: f.monetaryTotal,
+    monetaryMean: f.monetaryMean,
+    balance: f.balance,
+    age: f.age,
+    gender: f.gender,
+    location: f.location,
+    timeOfDay: f.timeOfDay,
+  };
+}

@@ -10,37 +10,19 @@ import assert from 'node:assert/strict';
 import { spawn, ChildProcess } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { jupyterEnv } from '../scripts/run-notebooks';
 import { REAL_RAW } from './helpers/real-data';
+import { freePort } from './helpers/net';
+import { CHROMIUM_ARGS, DEFAULT_CHROMIUM } from '../src/export';
 
 const ROOT = path.resolve(__dirname, '..');
 const NOTEBOOK = '05_visualization.ipynb';
 const REAL_ROWS = REAL_RAW;
 const SCREENSHOT = path.join(ROOT, 'figures', 'notebook_browser.png');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForServer(url: string, server: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -102,7 +84,7 @@ test('a notebook runs in the browser and shows an interactive Plotly chart', { t
   let serverLog = '';
   server.stdout?.on('data', (d: Buffer) => (serverLog += d.toString()));
   server.stderr?.on('data', (d: Buffer) => (serverLog += d.toString()));
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  const browser = await chromium.launch({ executablePath: DEFAULT_CHROMIUM, args: [...CHROMIUM_ARGS], headless: true });
   try {
     await waitForServer(`${base}/api/status?token=${token}`, server, () => serverLog, 60_000);
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });

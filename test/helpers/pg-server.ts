@@ -10,10 +10,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
+import { freePort } from './net';
 
 export interface PgServer {
   /** `postgres://bankseg_test:<password>@127.0.0.1:<port>/bankseg_test` (the test role owns the database). */
@@ -54,17 +54,6 @@ function runServerTool(binDir: string, tool: string, args: string[]): void {
   }
 }
 
-/** A port that was free a moment ago on 127.0.0.1 (the OS picks it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function randomPassword(): string {
   return Buffer.from(Array.from({ length: 18 }, () => Math.floor(Math.random() * 256))).toString('base64url');
