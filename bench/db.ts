@@ -92,7 +92,9 @@ async function main(): Promise<void> {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   }
 
-  console.log(`${args.file ?? (args.rows ? `generated, ${args.rows.toLocaleString('en-US')} rows` : file)}; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+  const data = args.file ?? (args.rows ? `generated, ${args.rows.toLocaleString('en-US')} rows` : file);
+  const machine = `load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`;
+  console.log(`${data}; ${machine}; peak RSS of this process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
   for (const [label, runs] of timings) {
     const sorted = [...runs].sort((a, b) => a - b);
     const median = sorted[sorted.length >> 1] / 1000;

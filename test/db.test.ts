@@ -527,7 +527,7 @@ describe('bad input: one clear line, nothing half-imported', () => {
   test('a failure in the middle of the load leaves the old table as it was and no staging table', async () => {
     const before = await sql(`SELECT count(*) AS n, obj_description('raw_tx'::regclass, 'pg_class') AS comment FROM raw_tx`);
     const good = await readTransactions(RAW);
-    // 150,000 rows (about ten COPY chunks of 1 MB) with a bad time in the second chunk, so the server refuses the
+    // 150,000 rows (about a dozen COPY chunks of 1 MB) with a bad time in the second chunk, so the server refuses the
     // COPY while the client is still sending; the reader never lets a bad time through, so build one by hand.
     const n = 150_000;
     const time = new Int32Array(n);
