@@ -27,14 +27,31 @@ import type { KScore, Segmentation } from './segment/types';
 
 /** The environment variable naming the transactions file the notebooks read (e.g. the real 1M-row CSV). */
 export const INPUT_ENV = 'BANKSEG_INPUT';
+/** Or a PostgreSQL database (postgres://…) and table (default `transactions`) to read them from. */
+export const URL_ENV = 'BANKSEG_URL';
+export const TABLE_ENV = 'BANKSEG_TABLE';
 
 /**
- * The notebooks' data source, the ONE place they read it: `BANKSEG_INPUT` (a CSV, plain or .gz; a relative path
- * is relative to the project root, the kernel's working directory) or, when unset, the generated default data.
+ * The notebooks' data source, the ONE place they read it: `BANKSEG_URL` (+ `BANKSEG_TABLE`) for a database,
+ * else `BANKSEG_INPUT` (a CSV, plain or .gz; a relative path is relative to the project root, the kernel's working
+ * directory), else the generated default data.
  */
 export function notebookSource(env: NodeJS.ProcessEnv = process.env): LoadOptions {
+  const url = env[URL_ENV]?.trim();
+  if (url) {
+    const table = env[TABLE_ENV]?.trim();
+    return table ? { url, table } : { url };
+  }
   const input = env[INPUT_ENV]?.trim();
   return input ? { input } : {};
+}
+
+/** Where `notebookSource` points, in words (the password of a URL hidden). */
+function describeSource(env: NodeJS.ProcessEnv): string {
+  const source = notebookSource(env);
+  if (source.url) return `${URL_ENV}=${source.url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')} (table ${source.table ?? 'transactions'})`;
+  if (source.input) return `${INPUT_ENV}=${source.input}`;
+  return 'the generated default data';
 }
 
 /**
@@ -43,8 +60,8 @@ export function notebookSource(env: NodeJS.ProcessEnv = process.env): LoadOption
  */
 export async function loadNotebookData(env: NodeJS.ProcessEnv = process.env): Promise<CachedLoad> {
   const data = await cachedLoad(notebookSource(env));
-  const source = env[INPUT_ENV]?.trim() ? `${INPUT_ENV}=${env[INPUT_ENV]?.trim()}` : 'the generated default data';
-  const how = data.cache.hit ? `from the stage cache (${data.cache.dirs.join(', ')})` : 'computed and cached';
+  const source = describeSource(env);
+  const how = data.cache.hit ? `from the stage cache (${data.cache.dirs.join(', ')})` : data.cache.note ?? 'computed and cached';
   console.log(
     `${data.clean.rows.toLocaleString('en-US')} clean transactions, ${data.features.n.toLocaleString('en-US')} customers ` +
       `from ${source}; ${how} in ${data.cache.seconds.toFixed(1)} s`,

@@ -80,10 +80,13 @@ test('the six notebooks are committed in reading order, without outputs, on the 
   }
 });
 
-test('BANKSEG_INPUT is the only way the notebooks choose their input', () => {
+test('BANKSEG_URL/BANKSEG_TABLE or BANKSEG_INPUT is the only way the notebooks choose their input', () => {
   assert.deepEqual(notebookSource({}), {});
   assert.deepEqual(notebookSource({ BANKSEG_INPUT: '  ' }), {});
   assert.deepEqual(notebookSource({ BANKSEG_INPUT: '/data/bank_transactions.csv' }), { input: '/data/bank_transactions.csv' });
+  // A database takes precedence over a file; the table is optional.
+  assert.deepEqual(notebookSource({ BANKSEG_URL: 'postgres://u@h/db', BANKSEG_INPUT: '/x.csv' }), { url: 'postgres://u@h/db' });
+  assert.deepEqual(notebookSource({ BANKSEG_URL: 'postgres://u@h/db', BANKSEG_TABLE: 'tx' }), { url: 'postgres://u@h/db', table: 'tx' });
 });
 
 test('describe: pandas-style statistics with NaN ignored (hand-worked: numpy percentiles of 1, 2, 3, 4)', () => {
