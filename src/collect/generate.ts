@@ -191,6 +191,10 @@ export function defaultRawPath(): string {
 export async function ensureDefaultData(): Promise<string> {
   const target = defaultRawPath();
   if (fs.existsSync(target)) return target;
+  // Say so: a first run otherwise pauses for seconds with no visible reason.
+  if (process.env.BANKSEG_QUIET !== '1') {
+    process.stderr.write(`bankseg: no input given and no ${DEFAULT_RAW_PATH} yet: generating it (${DEFAULT_ROWS.toLocaleString('en-US')} rows, seed ${DEFAULT_SEED})\n`);
+  }
   await writeGeneratedCsv(target);
   return target;
 }
