@@ -7,16 +7,17 @@ import * as zlib from 'node:zlib';
 import { InputError } from '../cli/command';
 import { progress } from '../progress';
 import { dayNumber, MalformedRow, SOURCE_COLUMNS, SourceColumn, TransactionTable } from '../table';
+import { formatMalformed, TransactionColumnsBuilder } from './columns';
 import { CsvSplitter, FieldSpans, fieldText, parseDecimal, RowTooLongError, Utf8Lines } from './csv';
 import { parseDayFirst } from './dates';
+import { HashSlots } from './hash_slots';
+
+export { formatMalformed, MALFORMED_EXAMPLES } from './columns';
 
 export interface ReadOptions {
   /** Throw an InputError at the first malformed row instead of skipping and counting it. */
   readonly strict?: boolean;
 }
-
-/** How many malformed rows are kept as examples (all are counted). */
-export const MALFORMED_EXAMPLES = 10;
 
 const CHUNK_BYTES = 1 << 20;
 /** Longest value quoted in a malformed-row message (a runaway quoted field can be megabytes). */
@@ -34,11 +35,6 @@ const EXPECTED = {
   CustAccountBalance: 'a number or empty',
   CustomerDOB: 'a day-first date (d/m/yy, d/m/yyyy, dd-mm-yyyy or yyyy-mm-dd) or empty',
 } as const;
-
-/** The one-line message for a malformed row: `file:line: column <name>: value "<v>": expected <what>`. */
-export function formatMalformed(m: MalformedRow): string {
-  return `${m.file}:${m.line}: column ${m.column}: value ${JSON.stringify(m.value)}: expected ${m.expected}`;
-}
 
 /**
  * Reads the transactions file at `path` into typed columns, in file order. O(file size) time; memory is the
@@ -178,9 +174,7 @@ function parseTime(text: string, start: number, end: number): number {
  */
 class DictBuilder {
   readonly values: string[] = [];
-  /** Pairs (code + 1, hash) per slot, side by side so a probe touches one cache line; code + 1 = 0 is an empty slot. */
-  private table: Int32Array;
-  private mask: number;
+  private readonly index: HashSlots;
   /** Hash of the text last passed to `find`, reused by `add`. */
   private lastHash = 0;
   /** The character, when the text last passed to `find` was one ASCII character; else -1. */
@@ -190,10 +184,7 @@ class DictBuilder {
 
   /** `expected`: how many distinct values to make room for up front (it grows beyond as needed). */
   constructor(expected = 16) {
-    let slots = 16;
-    while (slots < 2 * expected) slots *= 2;
-    this.table = new Int32Array(2 * slots);
-    this.mask = slots - 1;
+    this.index = new HashSlots(expected);
   }
 
   /** Code of text[start, end), or -1 if not in the dictionary yet. */
@@ -211,8 +202,8 @@ class DictBuilder {
     for (let p = start; p < end; p++) h = Math.imul(h ^ text.charCodeAt(p), 0x01000193);
     this.lastHash = h;
     const n = end - start;
-    const table = this.table;
-    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+    const { slots: table, mask } = this.index;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
       const entry = table[2 * slot];
       if (entry === 0) return -1;
       if (table[2 * slot + 1] !== h) continue;
@@ -232,8 +223,7 @@ class DictBuilder {
       this.single[this.lastSingle] = code;
       return code;
     }
-    if (2 * (code + 1) > this.mask + 1) this.rehash(2 * (this.mask + 1));
-    this.place(code + 1, this.lastHash);
+    this.index.insert(code, this.lastHash);
     return code;
   }
 
@@ -242,23 +232,9 @@ class DictBuilder {
     const code = this.find(value, 0, value.length);
     return code >= 0 ? code : this.add(value);
   }
-
-  private place(entry: number, hash: number): void {
-    let slot = hash & this.mask;
-    while (this.table[2 * slot] !== 0) slot = (slot + 1) & this.mask;
-    this.table[2 * slot] = entry;
-    this.table[2 * slot + 1] = hash;
-  }
-
-  private rehash(slots: number): void {
-    const old = this.table;
-    this.table = new Int32Array(2 * slots);
-    this.mask = slots - 1;
-    for (let i = 0; i < old.length; i += 2) if (old[i] !== 0) this.place(old[i], old[i + 1]);
-  }
 }
 
-/** Collects rows into growing typed columns; validates each row before anything of it is stored. */
+/** Validates each row before anything of it is stored, and pushes the valid ones into growing typed columns. */
 class TableBuilder {
   private haveHeader = false;
   private fieldCount = 0;
@@ -272,17 +248,7 @@ class TableBuilder {
   private iTime = 0;
   private iAmount = 0;
 
-  private rows = 0;
-  private capacity: number;
-  private transactionId: string[] = [];
-  private customer: Int32Array;
-  private dob: Int32Array;
-  private gender: Int32Array;
-  private location: Int32Array;
-  private balance: Float64Array;
-  private date: Int32Array;
-  private time: Int32Array;
-  private amount: Float64Array;
+  private readonly columns: TransactionColumnsBuilder;
   private readonly customers: DictBuilder;
   private readonly dobs = new DictBuilder();
   private readonly genders = new DictBuilder();
@@ -290,28 +256,19 @@ class TableBuilder {
   private readonly dayOfKey = new Map<number, number>();
   private lastDateKey = -1;
   private lastDay = INVALID_DAY;
-  private malformedCount = 0;
-  private readonly examples: MalformedRow[] = [];
 
   constructor(
     private readonly file: string,
     private readonly strict: boolean,
     expectedRows: number,
   ) {
-    const n = (this.capacity = Math.max(expectedRows, 1024));
-    this.customer = new Int32Array(n);
-    this.dob = new Int32Array(n);
-    this.gender = new Int32Array(n);
-    this.location = new Int32Array(n);
-    this.balance = new Float64Array(n);
-    this.date = new Int32Array(n);
-    this.time = new Int32Array(n);
-    this.amount = new Float64Array(n);
+    const n = Math.max(expectedRows, 1024);
+    this.columns = new TransactionColumnsBuilder(n);
     this.customers = new DictBuilder(n); // most customers have a single transaction
   }
 
   rowCount(): number {
-    return this.rows;
+    return this.columns.rows;
   }
 
   row(text: string, spans: FieldSpans, line: number): void {
@@ -377,40 +334,33 @@ class TableBuilder {
     }
 
     // The row is valid: store it.
-    if (this.rows === this.capacity) this.grow();
-    const r = this.rows++;
-    this.transactionId.push(detach(fieldText(text, spans, this.iId)));
-    this.customer[r] = this.dictCode(this.customers, text, spans, this.iCustomer);
-    this.dob[r] = dobText === undefined ? dobCode : this.dobs.code(detach(dobText));
-    this.gender[r] = this.dictCode(this.genders, text, spans, this.iGender);
-    this.location[r] = this.dictCode(this.locations, text, spans, this.iLocation);
-    this.balance[r] = balance;
-    this.date[r] = day;
-    this.time[r] = time;
-    this.amount[r] = amount;
+    this.columns.push(
+      detach(fieldText(text, spans, this.iId)),
+      this.dictCode(this.customers, text, spans, this.iCustomer),
+      dobText === undefined ? dobCode : this.dobs.code(detach(dobText)),
+      this.dictCode(this.genders, text, spans, this.iGender),
+      this.dictCode(this.locations, text, spans, this.iLocation),
+      balance,
+      day,
+      time,
+      amount,
+    );
   }
 
   table(): TransactionTable {
     if (!this.haveHeader) throw new InputError(`${this.file}: file is empty`);
-    if (this.rows === 0) {
-      if (this.malformedCount === 0) throw new InputError(`${this.file}: no data rows (only a header)`);
-      throw new InputError(`${this.file}: no valid rows (${this.malformedCount} malformed; first: ${formatMalformed(this.examples[0])})`);
+    const { columns } = this;
+    if (columns.rows === 0) {
+      const first = columns.firstMalformed;
+      if (first === undefined) throw new InputError(`${this.file}: no data rows (only a header)`);
+      throw new InputError(`${this.file}: no valid rows (${columns.malformed} malformed; first: ${formatMalformed(first)})`);
     }
-    const n = this.rows;
-    return {
-      source: this.file,
-      rows: n,
-      transactionId: this.transactionId,
-      customerId: { codes: this.customer.slice(0, n), values: this.customers.values },
-      customerDob: { codes: this.dob.slice(0, n), values: this.dobs.values },
-      custGender: { codes: this.gender.slice(0, n), values: this.genders.values },
-      custLocation: { codes: this.location.slice(0, n), values: this.locations.values },
-      custAccountBalance: this.balance.slice(0, n),
-      transactionDate: this.date.slice(0, n),
-      transactionTime: this.time.slice(0, n),
-      transactionAmount: this.amount.slice(0, n),
-      malformed: { count: this.malformedCount, examples: this.examples },
-    };
+    return columns.table(this.file, {
+      customerId: this.customers.values,
+      customerDob: this.dobs.values,
+      custGender: this.genders.values,
+      custLocation: this.locations.values,
+    });
   }
 
   /** Dictionary code of field i (-1 when missing), adding it when new. */
@@ -445,23 +395,6 @@ class TableBuilder {
     this.iAmount = at('TransactionAmount (INR)');
   }
 
-  private grow(): void {
-    this.capacity *= 2;
-    const more = <T extends Int32Array | Float64Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(this.capacity);
-      b.set(a);
-      return b;
-    };
-    this.customer = more(this.customer);
-    this.dob = more(this.dob);
-    this.gender = more(this.gender);
-    this.location = more(this.location);
-    this.balance = more(this.balance);
-    this.date = more(this.date);
-    this.time = more(this.time);
-    this.amount = more(this.amount);
-  }
-
   private malformedField(text: string, spans: FieldSpans, line: number, column: SourceColumn, i: number, expected: string): void {
     this.malformed(line, column, fieldText(text, spans, i), expected);
   }
@@ -470,7 +403,6 @@ class TableBuilder {
     const shown = value.length > MAX_VALUE_CHARS ? value.slice(0, MAX_VALUE_CHARS) + '…' : value;
     const m: MalformedRow = { file: this.file, line, column, value: shown, expected };
     if (this.strict) throw new InputError(formatMalformed(m));
-    this.malformedCount++;
-    if (this.examples.length < MALFORMED_EXAMPLES) this.examples.push(m);
+    this.columns.addMalformed(m);
   }
 }

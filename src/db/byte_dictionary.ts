@@ -3,19 +3,18 @@
  * the bytes where they arrived: no string is made for a value already seen, only for new ones. With a million rows
  * and a million distinct customer ids, hashing fresh JS strings into a Map costs far more than hashing the bytes.
  */
+import { HashSlots } from '../collect/hash_slots';
 
-/** First slots of the hash table (a power of two; it doubles when half full). */
-const INITIAL_SLOTS = 1024;
+/** Codes to make room for up front (the index and the arena grow beyond as needed). */
+const INITIAL_CODES = 512;
 
 export class ByteDictionary {
   /** The distinct values, decoded, in order of first appearance (value k has code k). */
   readonly values: string[] = [];
   /** Bytes of every value, back to back; value k is arena[starts[k] .. starts[k + 1]). */
   private arena = Buffer.allocUnsafe(1 << 16);
-  private starts = new Int32Array(INITIAL_SLOTS + 1);
-  /** Open addressing, linear probing: pairs (code + 1, hash); 0 marks an empty slot. */
-  private table = new Int32Array(2 * INITIAL_SLOTS);
-  private mask = INITIAL_SLOTS - 1;
+  private starts = new Int32Array(2 * INITIAL_CODES + 1);
+  private readonly index = new HashSlots(INITIAL_CODES);
   /** Hash of the bytes of the last find(), reused by add(). */
   private lastHash = 0;
 
@@ -25,8 +24,9 @@ export class ByteDictionary {
     for (let p = from; p < to; p++) h = Math.imul(h ^ bytes[p], 0x01000193);
     this.lastHash = h;
     const n = to - from;
-    const { table, arena, starts } = this;
-    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+    const { arena, starts } = this;
+    const { slots: table, mask } = this.index;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
       const entry = table[2 * slot];
       if (entry === 0) return -1;
       if (table[2 * slot + 1] !== h) continue;
@@ -56,8 +56,7 @@ export class ByteDictionary {
     }
     this.starts[code + 1] = end;
     this.values.push(bytes.toString('utf8', from, to));
-    if (2 * (code + 1) > this.mask + 1) this.rehash(2 * (this.mask + 1));
-    this.place(code + 1, this.lastHash);
+    this.index.insert(code, this.lastHash);
     return code;
   }
 
@@ -65,19 +64,5 @@ export class ByteDictionary {
   code(bytes: Buffer, from: number, to: number): number {
     const code = this.find(bytes, from, to);
     return code >= 0 ? code : this.add(bytes, from, to);
-  }
-
-  private place(entry: number, hash: number): void {
-    let slot = hash & this.mask;
-    while (this.table[2 * slot] !== 0) slot = (slot + 1) & this.mask;
-    this.table[2 * slot] = entry;
-    this.table[2 * slot + 1] = hash;
-  }
-
-  private rehash(slots: number): void {
-    const old = this.table;
-    this.table = new Int32Array(2 * slots);
-    this.mask = slots - 1;
-    for (let i = 0; i < old.length; i += 2) if (old[i] !== 0) this.place(old[i], old[i + 1]);
   }
 }

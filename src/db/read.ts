@@ -7,7 +7,7 @@
  */
 import type { Client } from 'pg';
 import { InputError } from '../cli/command';
-import { formatMalformed, MALFORMED_EXAMPLES } from '../collect/read';
+import { formatMalformed, TransactionColumnsBuilder } from '../collect/columns';
 import { yearOfDay } from '../clean';
 import { progress } from '../progress';
 import { isoDate, MalformedRow, SourceColumn, TransactionTable } from '../table';
@@ -121,16 +121,7 @@ function isValidTime(t: number): boolean {
 
 /** Validates each received row like the file reader does and stores the valid ones in typed columns. */
 class DbTableBuilder {
-  private rows = 0;
-  private readonly transactionId: string[] = [];
-  private readonly customer: Int32Array;
-  private readonly dob: Int32Array;
-  private readonly gender: Int32Array;
-  private readonly location: Int32Array;
-  private readonly balance: Float64Array;
-  private readonly date: Int32Array;
-  private readonly time: Int32Array;
-  private readonly amount: Float64Array;
+  private readonly columns: TransactionColumnsBuilder;
   private readonly customers = new ByteDictionary();
   private readonly dobs = new ByteDictionary();
   private readonly genders = new ByteDictionary();
@@ -138,8 +129,6 @@ class DbTableBuilder {
   /** Per DOB code: the transaction year it was last resolved for (NO_YEAR: never) and the day (NO_DAY: none). */
   private dobYear = new Int32Array(0);
   private dobDay = new Int32Array(0);
-  private malformedCount: number;
-  private readonly examples: MalformedRow[];
 
   constructor(
     private readonly source: string,
@@ -148,21 +137,13 @@ class DbTableBuilder {
     private readonly strict: boolean,
     record: ImportRecord | undefined,
   ) {
-    this.customer = new Int32Array(capacity);
-    this.dob = new Int32Array(capacity);
-    this.gender = new Int32Array(capacity);
-    this.location = new Int32Array(capacity);
-    this.balance = new Float64Array(capacity);
-    this.date = new Int32Array(capacity);
-    this.time = new Int32Array(capacity);
-    this.amount = new Float64Array(capacity);
+    this.columns = new TransactionColumnsBuilder(capacity);
     // Rows the import skipped were never loaded; they are still part of what this table's data lost.
-    this.malformedCount = record?.malformed.count ?? 0;
-    this.examples = [...(record?.malformed.examples ?? [])];
+    if (record !== undefined) this.columns.addSkipped(record.malformed);
   }
 
   rowCount(): number {
-    return this.rows;
+    return this.columns.rows;
   }
 
   /**
@@ -200,38 +181,32 @@ class DbTableBuilder {
     }
     const balance = r.float8(BALANCE);
 
-    const i = this.rows++;
-    this.transactionId.push(r.text(TRANSACTION_ID) as string);
-    this.customer[i] = this.customers.code(b, r.start[CUSTOMER_ID], r.start[CUSTOMER_ID] + r.length[CUSTOMER_ID]);
-    this.dob[i] = dobMissing ? -1 : dobCode >= 0 ? dobCode : this.dobs.add(b, r.start[DOB_TEXT], r.start[DOB_TEXT] + r.length[DOB_TEXT]);
-    this.gender[i] = isMissing(r, GENDER) ? -1 : this.genders.code(b, r.start[GENDER], r.start[GENDER] + r.length[GENDER]);
-    this.location[i] = isMissing(r, LOCATION) ? -1 : this.locations.code(b, r.start[LOCATION], r.start[LOCATION] + r.length[LOCATION]);
-    this.balance[i] = balance === null ? NaN : balance;
-    this.date[i] = date;
-    this.time[i] = time;
-    this.amount[i] = amount;
+    this.columns.push(
+      r.text(TRANSACTION_ID) as string,
+      this.customers.code(b, r.start[CUSTOMER_ID], r.start[CUSTOMER_ID] + r.length[CUSTOMER_ID]),
+      dobMissing ? -1 : dobCode >= 0 ? dobCode : this.dobs.add(b, r.start[DOB_TEXT], r.start[DOB_TEXT] + r.length[DOB_TEXT]),
+      isMissing(r, GENDER) ? -1 : this.genders.code(b, r.start[GENDER], r.start[GENDER] + r.length[GENDER]),
+      isMissing(r, LOCATION) ? -1 : this.locations.code(b, r.start[LOCATION], r.start[LOCATION] + r.length[LOCATION]),
+      balance === null ? NaN : balance,
+      date,
+      time,
+      amount,
+    );
   }
 
   table(): TransactionTable {
-    const n = this.rows;
-    if (n === 0) {
-      const first = this.examples.length > 0 ? `; first malformed: ${formatMalformed(this.examples[0])}` : '';
-      throw new InputError(`${this.source}: no valid rows (${this.malformedCount} malformed${first})`);
+    const { columns } = this;
+    if (columns.rows === 0) {
+      const example = columns.firstMalformed;
+      const first = example !== undefined ? `; first malformed: ${formatMalformed(example)}` : '';
+      throw new InputError(`${this.source}: no valid rows (${columns.malformed} malformed${first})`);
     }
-    return {
-      source: this.source,
-      rows: n,
-      transactionId: this.transactionId,
-      customerId: { codes: this.customer.slice(0, n), values: this.customers.values },
-      customerDob: { codes: this.dob.slice(0, n), values: this.dobs.values },
-      custGender: { codes: this.gender.slice(0, n), values: this.genders.values },
-      custLocation: { codes: this.location.slice(0, n), values: this.locations.values },
-      custAccountBalance: this.balance.slice(0, n),
-      transactionDate: this.date.slice(0, n),
-      transactionTime: this.time.slice(0, n),
-      transactionAmount: this.amount.slice(0, n),
-      malformed: { count: this.malformedCount, examples: this.examples },
-    };
+    return columns.table(this.source, {
+      customerId: this.customers.values,
+      customerDob: this.dobs.values,
+      custGender: this.genders.values,
+      custLocation: this.locations.values,
+    });
   }
 
   /**
@@ -262,7 +237,6 @@ class DbTableBuilder {
   private malformed(rowIndex: number, column: SourceColumn | '(row)', value: string, expected = EXPECTED[column] ?? ''): void {
     const m: MalformedRow = { file: this.tableText, line: rowIndex, column, value, expected };
     if (this.strict) throw new InputError(`${formatMalformed(m)} (line = row_index)`);
-    this.malformedCount++;
-    if (this.examples.length < MALFORMED_EXAMPLES) this.examples.push(m);
+    this.columns.addMalformed(m);
   }
 }
