@@ -6,6 +6,7 @@ import { cleanTransactions } from '../src/clean';
 import { readTransactions } from '../src/collect/read';
 import { dayNumber, dictValue, GENDERS, type CleanTable, type CustomerFeatures, type QualityReport } from '../src/table';
 import { REAL_RAW } from './helpers/real-data';
+import { splitCsvLine } from './helpers/naive-csv';
 
 const REAL = REAL_RAW;
 
@@ -259,24 +260,6 @@ describe('customerFeatures against the naive reference on generated data (many t
 // ---------------------------------------------------------------------------------------------------------------
 // The real rows: readTransactions → cleanTransactions → customerFeatures against a naive parse of the same file.
 
-/** Splits one CSV line; a field may be double-quoted (with "" for a quote inside). */
-function splitCsvLine(line: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') fields.push(field), (field = '');
-    else field += ch;
-  }
-  fields.push(field);
-  return fields;
-}
 
 /** d/m/yy or d/m/yyyy → parts; the raw file writes every date so. */
 function dateParts(text: string): { day: number; month: number; year: number; digits: number } {

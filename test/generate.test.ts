@@ -17,6 +17,7 @@ import {
 import { locationVocabulary } from '../src/collect/locations';
 import { readTransactions } from '../src/collect/read';
 import { REAL_RAW } from './helpers/real-data';
+import { splitCsvLine } from './helpers/naive-csv';
 
 // Facts of the public file, copied from ../shared/data/README.md (not from the module under test).
 const FULL_ROWS = 1_048_567;
@@ -34,29 +35,6 @@ const REAL = REAL_RAW;
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'bankseg.js');
 
-/** A plain CSV reader for these files: fields split on commas, double quotes around a field that holds one. */
-function splitCsvLine(line: string): string[] {
-  if (!line.includes('"')) return line.split(',');
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      fields.push(field);
-      field = '';
-    } else field += ch;
-  }
-  fields.push(field);
-  return fields;
-}
 
 interface Csv {
   header: string;

@@ -11,6 +11,7 @@ import { InputError } from '../src/cli/command';
 import { createRng } from '../src/random';
 import { dictValue, TransactionTable } from '../src/table';
 import { REAL_RAW, REAL_SPREADSHEET } from './helpers/real-data';
+import { splitCsvLine } from './helpers/naive-csv';
 
 const REAL = REAL_RAW;
 const SHEET = REAL_SPREADSHEET;
@@ -19,27 +20,9 @@ const HEADER =
 
 // ---------- a deliberately simple reference reader (whole file in memory, one regex per date) ----------
 
-/** One CSV line into fields: the textbook quote state machine. */
+/** One CSV line into trimmed fields, with the tests' plain splitter. */
 function refSplitLine(line: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let inQuotes = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (inQuotes) {
-      if (c === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') inQuotes = false;
-      else field += c;
-    } else if (c === '"') inQuotes = true;
-    else if (c === ',') {
-      fields.push(field);
-      field = '';
-    } else field += c;
-  }
-  fields.push(field);
-  return fields.map((f) => f.trim());
+  return splitCsvLine(line).map((f) => f.trim());
 }
 
 /** Days since 1970 of a day-first date via Date; undefined if not a real date. */

@@ -1,7 +1,7 @@
 import { Command, intOption, parseOptions } from './command';
 import { SOURCE_HELP, SOURCE_OPTION_SPEC } from '../pipeline';
 import {
-  DEFAULT_FIGURES_DIR, DEFAULT_PROCESSED_DIR, DEFAULT_SEED, dirOption, exportStep, featuresOption, kOption, loadStep, note,
+  DEFAULT_FIGURES_DIR, DEFAULT_PROCESSED_DIR, DEFAULT_SEED, SEGMENT_OPTION_SPEC, dirOption, exportStep, featuresOption, kOption, loadStep, note,
   secondsSince, segmentStep, segmentSummary, shown, writeResultsStep,
 } from './steps';
 import { edaFigures, segmentFigures } from '../plots';
@@ -38,12 +38,8 @@ export const runCommand: Command = {
   async run(argv) {
     const opts = parseOptions(argv, {
       ...SOURCE_OPTION_SPEC,
-      k: { type: 'string' },
-      seed: { type: 'string' },
-      out: { type: 'string' },
-      figures: { type: 'string' },
+      ...SEGMENT_OPTION_SPEC,
       'no-figures': { type: 'boolean' },
-      features: { type: 'string' },
     });
     const k = kOption(opts.k);
     const seed = intOption('seed', opts.seed, DEFAULT_SEED, 0);

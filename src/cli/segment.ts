@@ -1,7 +1,7 @@
 import { Command, intOption, parseOptions } from './command';
 import { SOURCE_HELP, SOURCE_OPTION_SPEC } from '../pipeline';
 import {
-  DEFAULT_FIGURES_DIR, DEFAULT_PROCESSED_DIR, DEFAULT_SEED, dirOption, featuresOption, kOption, loadStep, secondsSince,
+  DEFAULT_FIGURES_DIR, DEFAULT_PROCESSED_DIR, DEFAULT_SEED, SEGMENT_OPTION_SPEC, dirOption, featuresOption, kOption, loadStep, secondsSince,
   segmentStep, segmentSummary, shown, writeResultsStep,
 } from './steps';
 
@@ -32,11 +32,7 @@ export const segmentCommand: Command = {
   async run(argv) {
     const opts = parseOptions(argv, {
       ...SOURCE_OPTION_SPEC,
-      k: { type: 'string' },
-      seed: { type: 'string' },
-      out: { type: 'string' },
-      figures: { type: 'string' },
-      features: { type: 'string' },
+      ...SEGMENT_OPTION_SPEC,
     });
     const k = kOption(opts.k);
     const seed = intOption('seed', opts.seed, DEFAULT_SEED, 0);

@@ -32,6 +32,15 @@ export function secondsSince(start: number): string {
   return `${((Date.now() - start) / 1000).toFixed(1)} s`;
 }
 
+/** The options of the commands that segment and write results (`segment`, `run`), beside SOURCE_OPTION_SPEC. */
+export const SEGMENT_OPTION_SPEC = {
+  k: { type: 'string' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  figures: { type: 'string' },
+  features: { type: 'string' },
+} as const;
+
 /** `--k auto|N`. */
 export function kOption(value: string | undefined): number | 'auto' {
   if (value === undefined || value === 'auto') return 'auto';

@@ -1,0 +1,70 @@
+/**
+ * `bankseg run`, the main job, end to end on the real rows: every promised file is there and consistent with the
+ * others (segment sizes counted again from customers.csv), figures are real images, and bad input is one line.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { REAL_RAW } from './helpers/real-data';
+
+const BIN = path.resolve(__dirname, '..', 'bin', 'bankseg.js');
+
+function bankseg(args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, BANKSEG_QUIET: '1' } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('run writes the segmentation, the report and every figure, consistent with each other', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-run-'));
+  const out = path.join(dir, 'processed');
+  const figures = path.join(dir, 'figures');
+  const { code, stdout, stderr } = bankseg(['run', '--input', REAL_RAW, '--out', out, '--figures', figures, '--k', '3']);
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /^3 segments of 19,937 customers/);
+
+  const doc = JSON.parse(fs.readFileSync(path.join(out, 'segments.json'), 'utf8'));
+  assert.equal(doc.k, 3);
+  assert.deepEqual(doc.kSweep.map((s: { k: number }) => s.k), [2, 3, 4, 5, 6, 7, 8, 9, 10]);
+
+  // Count the segment of every customer from the CSV and compare with the sizes the JSON reports.
+  const lines = fs.readFileSync(path.join(out, 'customers.csv'), 'utf8').trimEnd().split('\n');
+  const segmentColumn = lines[0].split(',').indexOf('segment');
+  const counted = new Map<number, number>();
+  for (const line of lines.slice(1)) {
+    const s = Number(line.split(',')[segmentColumn]);
+    counted.set(s, (counted.get(s) ?? 0) + 1);
+  }
+  assert.equal(lines.length - 1, 19_937);
+  for (const seg of doc.segments as { id: number; size: number; share: number }[]) {
+    assert.equal(counted.get(seg.id), seg.size, `segment ${seg.id}`);
+    assert.ok(Math.abs(seg.share - seg.size / 19_937) < 1e-9); // segments.json rounds shares to 10 digits
+  }
+
+  const report = fs.readFileSync(path.join(figures, 'insights.md'), 'utf8');
+  for (const seg of doc.segments as { name: string }[]) assert.ok(report.includes(seg.name), seg.name);
+  assert.match(fs.readFileSync(path.join(figures, 'insights.html'), 'utf8'), /<html/i);
+
+  const files = fs.readdirSync(figures);
+  const stems = files.filter((f) => f.endsWith('.png')).map((f) => f.slice(0, -4));
+  assert.equal(stems.length, 14, files.join(' '));
+  for (const stem of stems) {
+    assert.ok(files.includes(`${stem}.svg`) && files.includes(`${stem}.html`), stem);
+    const png = fs.readFileSync(path.join(figures, `${stem}.png`));
+    assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], `${stem}.png is a PNG`);
+  }
+});
+
+test('run: a bad k or a missing file is one line on stderr, with exit codes 2 and 1', () => {
+  const badK = bankseg(['run', '--input', REAL_RAW, '--k', '1', '--no-figures']);
+  assert.equal(badK.code, 2);
+  assert.equal(badK.stderr.trim().split('\n').length, 1);
+  assert.match(badK.stderr, /--k expects auto or a whole number >= 2/);
+
+  const missing = bankseg(['run', '--input', '/nonexistent/bank.csv', '--no-figures']);
+  assert.equal(missing.code, 1);
+  assert.equal(missing.stderr.trim().split('\n').length, 1, missing.stderr);
+  assert.match(missing.stderr, /\/nonexistent\/bank\.csv: no such file/);
+});
