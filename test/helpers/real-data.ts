@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /**
@@ -9,3 +10,8 @@ export const REAL_DIR = process.env.BANKSEG_REAL_DATA ?? path.resolve(__dirname,
 export const REAL_RAW = path.join(REAL_DIR, 'bank_transactions_first20k.csv');
 /** The same rows as a spreadsheet saved them (`dd-mm-yyyy`, `nan`). */
 export const REAL_SPREADSHEET = path.join(REAL_DIR, 'bank_transactions_first20k_spreadsheet.csv');
+
+// Fail with the reason, once, rather than with dozens of ENOENTs.
+if (!fs.existsSync(REAL_RAW) || !fs.existsSync(REAL_SPREADSHEET)) {
+  throw new Error(`the real rows are missing: expected ${REAL_RAW} and ${path.basename(REAL_SPREADSHEET)} (set BANKSEG_REAL_DATA to their folder)`);
+}
