@@ -53,3 +53,21 @@ export function sampleIndices(n: number, m: number, rng: Rng): Int32Array {
   }
   return out;
 }
+
+/**
+ * `m` distinct indices of 0..n-1 drawn uniformly (Floyd's algorithm), in increasing order; all of them when m >= n.
+ * O(m log m) time, O(n) bits: independent of n in time, unlike a pass over all rows.
+ */
+export function sampleDistinct(n: number, m: number, rng: Rng): Int32Array {
+  if (m >= n) return Int32Array.from({ length: n }, (_, i) => i);
+  const taken = new Uint8Array(n);
+  const out = new Int32Array(m);
+  let c = 0;
+  for (let j = n - m; j < n; j++) {
+    const t = rng.int(j + 1);
+    const pick = taken[t] ? j : t;
+    taken[pick] = 1;
+    out[c++] = pick;
+  }
+  return out.sort();
+}

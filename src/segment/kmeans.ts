@@ -9,8 +9,7 @@
  * most points skip the k-distance scan). Everything is seeded, so a (seed, options) pair always gives the same fit.
  */
 import { kmeans as mlKMeans } from 'ml-kmeans';
-import { createRng } from '../random';
-import type { Rng } from '../random';
+import { createRng, sampleDistinct } from '../random';
 import type { KMeansFit, KMeansOptions, ModelSpace } from './types';
 
 /** Row-major points: all `lloyd` needs (a ModelSpace is one). */
@@ -61,23 +60,6 @@ export function checkK(k: number, n: number): void {
   if (k > n) throw new RangeError(`k = ${k} is more than the ${n} customers to segment`);
 }
 
-/**
- * `m` distinct indices of 0..n-1 drawn uniformly (Floyd's algorithm), in increasing order; all of them when m >= n.
- * O(m log m) time, O(n) bits: independent of n in time, unlike a pass over all rows.
- */
-export function sampleDistinct(n: number, m: number, rng: Rng): Int32Array {
-  if (m >= n) return Int32Array.from({ length: n }, (_, i) => i);
-  const taken = new Uint8Array(n);
-  const out = new Int32Array(m);
-  let c = 0;
-  for (let j = n - m; j < n; j++) {
-    const t = rng.int(j + 1);
-    const pick = taken[t] ? j : t;
-    taken[pick] = 1;
-    out[c++] = pick;
-  }
-  return out.sort();
-}
 
 /** The given rows of `space` as a new row-major block. O(m·d). */
 export function selectRows(space: Rows, rows: Int32Array): Rows {

@@ -4,7 +4,7 @@
  * adjusted_rand_score), so numbers can be compared with the pandas + scikit-learn reference.
  */
 import { createRng } from '../random';
-import { sampleDistinct } from './kmeans';
+import { sampleDistinct } from '../random';
 import type { Rows } from './kmeans';
 import type { KMeansFit } from './types';
 
