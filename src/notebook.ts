@@ -9,11 +9,14 @@
  * Heavy work stays in the pipeline modules; everything here is O(rows shown) unless it says otherwise.
  */
 import * as crypto from 'node:crypto';
+import * as path from 'node:path';
 import * as dfd from 'danfojs-node';
 import type { LoadOptions } from './pipeline';
 import { cachedLoad, cachedSegmentation } from './cache';
 import type { CachedLoad, CachedSegmentation } from './cache';
-import { plotlySource, renderStatic } from './export';
+import { exportFigures, plotlySource, renderStatic } from './export';
+import { edaFigures, segmentFigures } from './plots/index';
+import type { LoadedData } from './pipeline';
 import type { Figure } from './figure';
 import { FIGURE_HEIGHT, FIGURE_WIDTH } from './plots/theme';
 import { quantileSorted, sortedPresent } from './quantile';
@@ -394,4 +397,17 @@ function escapeHtml(s: string): string {
 /** JSON safe inside a <script> element: no `</script>` or `<!--` can appear. */
 function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** The project's figures folder (the kernel's working directory is the project root, but resolve it anyway). */
+export const FIGURES_DIR = path.resolve(__dirname, '..', 'figures');
+
+/**
+ * Writes every figure of the analysis (the exploratory ones and the segment ones) as PNG (2×), SVG and standalone
+ * HTML into `outDir`, as `bankseg figures` does, in one headless Chromium; returns the files written.
+ */
+export async function exportReportFigures(data: LoadedData, seg: Segmentation, outDir: string = FIGURES_DIR): Promise<string[]> {
+  const figs = [...edaFigures(data.raw, data.clean, data.features), ...segmentFigures(data.features, seg)];
+  const { written } = await exportFigures(figs, outDir);
+  return written;
 }
