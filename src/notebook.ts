@@ -11,6 +11,7 @@
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import * as dfd from 'danfojs-node';
+import * as ss from 'simple-statistics';
 import type { LoadOptions } from './pipeline';
 import { cachedLoad, cachedSegmentation } from './cache';
 import type { CachedLoad, CachedSegmentation } from './cache';
@@ -287,16 +288,13 @@ export function describe(columns: Readonly<Record<string, Float64Array>>): dfd.D
   for (const [name, values] of Object.entries(columns)) {
     const sorted = sortedPresent(values);
     const n = sorted.length;
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += sorted[i];
-    const mean = n ? sum / n : NaN;
-    let ss = 0;
-    for (let i = 0; i < n; i++) ss += (sorted[i] - mean) ** 2;
+    // simple-statistics: compensated (Kahan) sums, so the mean of a million money values keeps its cents.
+    const present = Array.from(sorted);
     data[name] = [
       n,
       values.length - n,
-      mean,
-      n ? Math.sqrt(ss / n) : NaN,
+      n ? ss.mean(present) : NaN,
+      n ? ss.standardDeviation(present) : NaN,
       n ? sorted[0] : NaN,
       quantileSorted(sorted, 0.25),
       quantileSorted(sorted, 0.5),

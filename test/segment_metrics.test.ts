@@ -8,6 +8,7 @@ import { adjustedRandIndex, calinskiHarabasz, daviesBouldin, metricSample, silho
 import { inertiaOf } from '../src/segment/kmeans';
 import { createRng } from '../src/random';
 import { blobs, spaceOf } from './segment_helpers';
+import * as ss from 'simple-statistics';
 
 const close = (actual: number, expected: number, tol = 1e-9, what = '') =>
   assert.ok(Math.abs(actual - expected) <= tol * Math.max(1, Math.abs(expected)), `${what} ${actual} vs ${expected}`);
@@ -46,6 +47,15 @@ const THIRTY = [
 ];
 const TRUE3 = Int32Array.from({ length: 30 }, (_, i) => Math.floor(i / 10));
 const KM4 = Int32Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 1, 1, 2, 2, 1, 2, 2, 2);
+
+test('sampled silhouette over all points equals the mean of simple-statistics\' per-point silhouette (n×n, small n)', () => {
+  // simple-statistics builds the full distance matrix and returns each point's silhouette (silhouetteMetric is
+  // their max, not the mean, so the mean is taken here): an independent implementation for a few hundred points.
+  const { rows, truth } = blobs([[0, 0, 0], [2, 1, 0], [0, 2, 2], [3, 3, 3]], 60, 0.9, 11);
+  const space = spaceOf(rows);
+  const perPoint = ss.silhouette(rows, Array.from(truth));
+  close(silhouetteSample(space, truth, 4, { sampleSize: rows.length }), ss.mean(perPoint), 1e-12, 'silhouette vs simple-statistics');
+});
 
 test('metrics on 30 points equal scikit-learn', () => {
   const space = spaceOf(THIRTY);
