@@ -11,7 +11,7 @@ import { sampleDistinct } from '../src/random';
 import { adjustedRandIndex } from '../src/segment/metrics';
 import { csvNumber } from '../src/segment/output';
 import { createRng } from '../src/random';
-import { blobs, featuresOf, spaceOf } from './segment_helpers';
+import { blobs, featuresOf, spaceOf, THIRTY } from './segment_helpers';
 
 const close = (actual: number, expected: number, tol = 1e-9, what = '') =>
   assert.ok(Math.abs(actual - expected) <= tol * Math.max(1, Math.abs(expected)), `${what} ${actual} vs ${expected}`);
@@ -98,21 +98,13 @@ test('on small data each restart is exactly an ml-kmeans run, and the best one i
 test('with 30 restarts the fit is at least as good as scikit-learn KMeans(n_init=10) on its own points', () => {
   // scikit-learn 1.x KMeans(4, n_init=10, random_state=0) on these 30 points: inertia 45.1577463047619
   // (not the global optimum: 44.97 exists). A k-means++ restart reaches <= 45.158 about one time in five.
-  const space = spaceOf(THIRTY_SKLEARN);
+  const space = spaceOf(THIRTY);
   for (const seed of [1, 2, 3]) {
     const fit = fitKMeans(space, 4, { seed, nInit: 30 });
     assert.ok(fit.inertia <= 45.1577463047619 + 1e-9, `seed ${seed}: ${fit.inertia}`);
   }
 });
 
-const THIRTY_SKLEARN = [
-  [0.001, 0.299, -0.274], [-0.891, -0.455, -0.992], [0.06, 1.34, -0.492], [-0.62, 0.49, 0.357], [0.105, -0.93, -0.029],
-  [0.695, -1.344, -0.458], [-1.901, -1.29, -1.842], [-0.235, -1.267, 0.271], [0.157, -0.187, -2.517], [-0.539, -0.049, 0.113],
-  [1.47, 0.522, -0.979], [2.191, 2.061, -0.808], [2.967, 1.884, -0.584], [2.888, 1.11, 0.064], [1.775, 1.076, 1.359],
-  [1.453, 1.859, 0.119], [2.359, 3.0, 0.762], [1.801, 1.075, 0.577], [2.811, 1.683, -0.067], [3.667, 2.439, -0.676],
-  [0.203, 2.537, 2.127], [-1.187, 2.421, 1.804], [0.899, 4.145, 0.676], [-0.795, 3.647, 0.008], [-0.463, 2.903, 3.257],
-  [0.689, 2.673, 1.631], [-0.25, 4.524, 1.572], [-0.304, 3.353, 1.879], [-0.197, 1.886, 1.988], [-0.444, 4.166, 2.653],
-];
 
 test('well-separated blobs are recovered exactly (ARI = 1) for every seed, through the sample + full-data path', () => {
   const centers = [[0, 0, 0, 0, 0, 0], [8, 0, 0, 8, 0, 0], [0, 8, 0, 0, 8, 0], [0, 0, 8, 0, 0, 8]];

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { adjustedRandIndex, calinskiHarabasz, daviesBouldin, metricSample, silhouetteSample, silhouetteSampleMany } from '../src/segment/metrics';
 import { inertiaOf } from '../src/segment/kmeans';
 import { createRng } from '../src/random';
-import { blobs, spaceOf } from './segment_helpers';
+import { blobs, spaceOf, THIRTY } from './segment_helpers';
 import * as ss from 'simple-statistics';
 
 const close = (actual: number, expected: number, tol = 1e-9, what = '') =>
@@ -37,14 +37,6 @@ test('silhouette of the six points equals scikit-learn and a hand-written double
 });
 
 // 30 points in three noisy groups (rounded to 3 decimals), and a k-means labeling with k = 4.
-const THIRTY = [
-  [0.001, 0.299, -0.274], [-0.891, -0.455, -0.992], [0.06, 1.34, -0.492], [-0.62, 0.49, 0.357], [0.105, -0.93, -0.029],
-  [0.695, -1.344, -0.458], [-1.901, -1.29, -1.842], [-0.235, -1.267, 0.271], [0.157, -0.187, -2.517], [-0.539, -0.049, 0.113],
-  [1.47, 0.522, -0.979], [2.191, 2.061, -0.808], [2.967, 1.884, -0.584], [2.888, 1.11, 0.064], [1.775, 1.076, 1.359],
-  [1.453, 1.859, 0.119], [2.359, 3.0, 0.762], [1.801, 1.075, 0.577], [2.811, 1.683, -0.067], [3.667, 2.439, -0.676],
-  [0.203, 2.537, 2.127], [-1.187, 2.421, 1.804], [0.899, 4.145, 0.676], [-0.795, 3.647, 0.008], [-0.463, 2.903, 3.257],
-  [0.689, 2.673, 1.631], [-0.25, 4.524, 1.572], [-0.304, 3.353, 1.879], [-0.197, 1.886, 1.988], [-0.444, 4.166, 2.653],
-];
 const TRUE3 = Int32Array.from({ length: 30 }, (_, i) => Math.floor(i / 10));
 const KM4 = Int32Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 1, 1, 2, 2, 1, 2, 2, 2);
 
