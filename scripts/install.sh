@@ -4,9 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# chromium: static figure export + browser test; jupyter-*: run notebooks with the tslab kernel;
+# chromium (+ a font for its text): static figure export + browser test; jupyter-*: run notebooks with the tslab kernel;
 # postgresql: the database source; python3-pandas/sklearn: the reference side of `npm run bench`.
-DEBIAN_PACKAGES=(chromium jupyter-nbconvert python3-nbclient jupyter-client jupyter-notebook python3-ipykernel
+DEBIAN_PACKAGES=(chromium fonts-dejavu-core jupyter-nbconvert python3-nbclient jupyter-client jupyter-notebook python3-ipykernel
   postgresql python3-pandas python3-sklearn)
 
 missing=()
