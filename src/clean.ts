@@ -106,13 +106,20 @@ function keptRows(amount: Float64Array): Int32Array {
   return kept.slice(0, n);
 }
 
+/**
+ * The column's values at `rows` (increasing indices). When every row is kept that is the column itself, shared,
+ * not copied: tables are never mutated after they are built. O(rows) otherwise.
+ */
 function gatherInt32(column: Int32Array, rows: Int32Array): Int32Array {
+  if (rows.length === column.length) return column;
   const out = new Int32Array(rows.length);
   for (let j = 0; j < rows.length; j++) out[j] = column[rows[j]];
   return out;
 }
 
+/** A fresh copy of the column's values at `rows` (always a copy: the caller caps it in place). O(rows). */
 function gatherFloat64(column: Float64Array, rows: Int32Array): Float64Array {
+  if (rows.length === column.length) return column.slice();
   const out = new Float64Array(rows.length);
   for (let j = 0; j < rows.length; j++) out[j] = column[rows[j]];
   return out;
