@@ -12,13 +12,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cleanTransactions } from '../src/clean';
+import { cleanTransactions } from '../src/preprocess/clean';
 import { ensureDefaultData, writeGeneratedCsv } from '../src/collect/generate';
 import { readTransactions } from '../src/collect/read';
-import { customerFeaturesFromDb } from '../src/db/features';
-import { importTransactions, importTransactionsFile } from '../src/db/import';
-import { readTransactionsFromDb } from '../src/db/read';
-import { customerFeatures } from '../src/features';
+import { customerFeaturesFromDb } from '../src/collect/db/features';
+import { importTransactions, importTransactionsFile } from '../src/collect/db/import';
+import { readTransactionsFromDb } from '../src/collect/db/read';
+import { customerFeatures } from '../src/preprocess/features';
 import type { TransactionTable } from '../src/table';
 import { startPgServer } from '../test/helpers/pg-server';
 

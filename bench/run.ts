@@ -13,7 +13,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureDefaultData, writeGeneratedCsv, DEFAULT_ROWS } from '../src/collect/generate';
-import { intOption, parseOptions, UsageError } from '../src/cli/command';
+import { intOption, parseOptions } from '../src/cli/command';
+import { UsageError } from '../src/errors';
 import { KMEANS_DEFAULTS } from '../src/segment/kmeans';
 import {
   agreementChecks,

@@ -12,14 +12,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadData } from '../src/pipeline';
+import { loadData } from '../src/preprocess/load';
 import { buildModelSpace } from '../src/segment/space';
 import { sweepFits, recommendK } from '../src/segment/select';
 import { KMEANS_DEFAULTS } from '../src/segment/kmeans';
 import { profileSegments } from '../src/insights/profile';
 import { relabelBySize, writeSegmentOutputs } from '../src/segment/index';
 import type { CustomerFeatures } from '../src/table';
-import { syntheticCustomers } from '../test/segment_helpers';
+import { syntheticCustomers } from '../test/helpers/segment';
 
 function option(argv: string[], name: string): string | undefined {
   const at = argv.indexOf(`--${name}`);

@@ -6,8 +6,8 @@
  * in the same shape as bench/reference.py: {stages, total, maxRssMB, rowsKept, customers, featureSums, ...}.
  */
 import { readTransactions } from '../src/collect/read';
-import { cleanTransactions } from '../src/clean';
-import { customerFeatures } from '../src/features';
+import { cleanTransactions } from '../src/preprocess/clean';
+import { customerFeatures } from '../src/preprocess/features';
 import { buildModelSpace } from '../src/segment/space';
 import { fitKMeans } from '../src/segment/kmeans';
 import { calinskiHarabasz, daviesBouldin, silhouetteSample } from '../src/segment/metrics';

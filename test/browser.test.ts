@@ -16,7 +16,7 @@ import { chromium } from 'playwright-core';
 import { jupyterEnv } from '../scripts/run-notebooks';
 import { REAL_RAW } from './helpers/real-data';
 import { freePort } from './helpers/net';
-import { CHROMIUM_ARGS, DEFAULT_CHROMIUM } from '../src/export';
+import { CHROMIUM_ARGS, DEFAULT_CHROMIUM } from '../src/visualize/export';
 
 const ROOT = path.resolve(__dirname, '..');
 const NOTEBOOK = '05_visualization.ipynb';

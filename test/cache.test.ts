@@ -15,8 +15,8 @@ import {
   encodeTable,
   fromJson,
   toJson,
-} from '../src/cache';
-import { loadData } from '../src/pipeline';
+} from '../src/io/cache';
+import { loadData } from '../src/preprocess/load';
 import { segmentCustomers } from '../src/segment/index';
 import type { CustomerFeatures, DictColumn } from '../src/table';
 import type { Segmentation } from '../src/segment/types';

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { cleanTransactions } from '../src/clean';
-import { formatQualityReport } from '../src/quality';
+import { cleanTransactions } from '../src/preprocess/clean';
+import { formatQualityReport } from '../src/preprocess/quality';
 import { dayNumber, type QualityReport, type TransactionTable } from '../src/table';
 
 /** One hand-written transaction; undefined = missing. Dates are [year, month, day]. */

@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatMalformed, MALFORMED_EXAMPLES, TransactionColumnsBuilder } from '../src/collect/columns';
 import { HashSlots } from '../src/collect/hash_slots';
-import { createRng } from '../src/random';
+import { createRng } from '../src/stats/random';
 import { MalformedRow } from '../src/table';
 
 const DICTS = { customerId: ['C1', 'C2'], customerDob: ['1/1/90'], custGender: ['F', 'M'], custLocation: ['MUMBAI'] };

@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ChromiumUnavailableError, exportFigures, figureHtml, renderStatic } from '../src/export';
-import type { Figure } from '../src/figure';
-import { axis, baseLayout, makeFigure } from '../src/plots/theme';
+import { ChromiumUnavailableError, exportFigures, figureHtml, renderStatic } from '../src/visualize/export';
+import type { Figure } from '../src/visualize/figure';
+import { axis, baseLayout, makeFigure } from '../src/visualize/theme';
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const PLOTLY_VERSION = JSON.parse(fs.readFileSync(require.resolve('plotly.js-dist-min/package.json'), 'utf8')).version as string;
 
-/** Two small figures made the way src/plots makes them; the second has markup in its title on purpose. */
+/** Two small figures made the way src/visualize makes them; the second has markup in its title on purpose. */
 function figures(): Figure[] {
   const bars = makeFigure(
     'test_bars',

@@ -1,8 +1,8 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { bucketLocations, customerFeatures } from '../src/features';
-import { cleanTransactions } from '../src/clean';
+import { bucketLocations, customerFeatures } from '../src/preprocess/features';
+import { cleanTransactions } from '../src/preprocess/clean';
 import { readTransactions } from '../src/collect/read';
 import { dayNumber, dictValue, GENDERS, type CleanTable, type CustomerFeatures, type QualityReport } from '../src/table';
 import { REAL_RAW } from './helpers/real-data';

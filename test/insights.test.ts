@@ -13,11 +13,11 @@ import type { SegmentFacts } from '../src/insights/profile';
 import { profileSegments } from '../src/insights/profile';
 import { renderInsights, writeInsightsReport } from '../src/insights/report';
 import { segmentCustomers } from '../src/segment';
-import { loadData } from '../src/pipeline';
+import { loadData } from '../src/preprocess/load';
 import { NUMERIC_FEATURES } from '../src/table';
 import type { CustomerFeatures, QualityReport } from '../src/table';
 import type { Segmentation } from '../src/segment/types';
-import { featuresOf } from './segment_helpers';
+import { featuresOf } from './helpers/segment';
 import { REAL_RAW } from './helpers/real-data';
 
 const REAL = REAL_RAW;

@@ -19,7 +19,7 @@ import {
   NotebookJson,
   tslabDiagnostics,
 } from '../scripts/run-notebooks';
-import { describe as describeColumns, figureOutputHtml, formatCell, frame, notebookSource, tableHtml } from '../src/notebook';
+import { describe as describeColumns, figureOutputHtml, formatCell, frame, notebookSource, tableHtml } from '../src/notebook/display';
 import { REAL_RAW } from './helpers/real-data';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -192,14 +192,14 @@ test('firstFailure names the first cell whose reply was not ok, with the error t
 test('folderImports flags imports of a folder, which tslab cannot load', () => {
   const file = path.join(ROOT, 'src', 'example.ts');
   const text = [
-    "import { a } from './plots';",
-    "import { b } from './plots/index';",
+    "import { a } from './visualize';",
+    "import { b } from './visualize/index';",
     "import type { C } from './segment/types';",
     "const d = require('./segment');",
     "import { e } from 'danfojs-node';",
   ].join('\n');
   assert.deepEqual(folderImports(file, text, ROOT), [
-    "src/example.ts:1 - import of folder './plots': tslab cannot load it, write './plots/index'",
+    "src/example.ts:1 - import of folder './visualize': tslab cannot load it, write './visualize/index'",
     "src/example.ts:4 - import of folder './segment': tslab cannot load it, write './segment/index'",
   ]);
 });
@@ -247,7 +247,7 @@ test('files changing under src/ between two cells do not break the next cell (ts
   const nb = {
     cells: [
       cell(`import * as fs from 'node:fs';\nfs.writeFileSync('src/${stem}.ts', 'export const v: number = 1;\\n');`),
-      cell(`import { codeVersion } from './src/cache';\nimport { v } from './src/${stem}';\nconsole.log(v);`),
+      cell(`import { codeVersion } from './src/io/cache';\nimport { v } from './src/${stem}';\nconsole.log(v);`),
       cell(
         `fs.writeFileSync('src/${stem}_a.ts', 'export const a = 1;\\n'); fs.mkdirSync('src/${stem}_dir');\n` +
           'await new Promise((r) => setTimeout(r, 1500));\n' +

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { pca2, symmetricEigen } from '../src/pca';
-import { createRng } from '../src/random';
+import { pca2, symmetricEigen } from '../src/stats/pca';
+import { createRng } from '../src/stats/random';
 
 const close = (a: number, b: number, tol = 1e-9, what = '') =>
   assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what} ${a} != ${b}`);

@@ -1,8 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readTransactions } from '../src/collect/read';
-import type { Figure } from '../src/figure';
-import { pca2 } from '../src/pca';
+import type { Figure } from '../src/visualize/figure';
+import { pca2 } from '../src/stats/pca';
 import {
   FIGURE_HEIGHT,
   FIGURE_WIDTH,
@@ -33,8 +33,8 @@ import {
   topValues,
   transactionsByDate,
   transactionsByHour,
-} from '../src/plots';
-import { createRng } from '../src/random';
+} from '../src/visualize';
+import { createRng } from '../src/stats/random';
 import type { KScore, ModelSpace, Segmentation } from '../src/segment/types';
 import { CleanTable, CustomerFeatures, DictColumn, NumericFeature, TransactionTable, dayNumber } from '../src/table';
 import { REAL_RAW } from './helpers/real-data';
@@ -545,8 +545,8 @@ describe('segment figures', () => {
 
   test('no figure spec grows with the data: 20,000 real rows give small specs', async () => {
     const raw = await readTransactions(REAL);
-    const { cleanTransactions } = await import('../src/clean');
-    const { customerFeatures } = await import('../src/features');
+    const { cleanTransactions } = await import('../src/preprocess/clean');
+    const { customerFeatures } = await import('../src/preprocess/features');
     const { table: clean } = cleanTransactions(raw);
     const f = customerFeatures(clean);
     for (const fig of edaFigures(raw, clean, f)) {

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { readTransactions } from '../src/collect/read';
-import { formatProfile, profileTransactions } from '../src/profile';
+import { formatProfile, profileTransactions } from '../src/explore/profile';
 import { TransactionTable } from '../src/table';
 import { REAL_RAW, REAL_SPREADSHEET } from './helpers/real-data';
 

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { quantile, quantileSelect, quantileSorted, sortedPresent } from '../src/quantile';
+import { quantile, quantileSelect, quantileSorted, sortedPresent } from '../src/stats/quantile';
 
 function close(actual: number, expected: number, tolerance = 1e-9): void {
   assert.ok(Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected)), `${actual} != ${expected}`);

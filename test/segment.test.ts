@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { kmeans as mlKMeans } from 'ml-kmeans';
 import { buildModelSpace, toOriginalUnits } from '../src/segment/space';
 import { deriveSeed, fitKMeans, fitKMeansDetailed, inertiaOf, lloyd, nearestCentroid } from '../src/segment/kmeans';
-import { sampleDistinct } from '../src/random';
+import { sampleDistinct } from '../src/stats/random';
 import { adjustedRandIndex } from '../src/segment/metrics';
 import { csvNumber } from '../src/segment/output';
-import { createRng } from '../src/random';
-import { blobs, featuresOf, spaceOf, THIRTY } from './segment_helpers';
+import { createRng } from '../src/stats/random';
+import { blobs, featuresOf, spaceOf, THIRTY } from './helpers/segment';
 
 const close = (actual: number, expected: number, tol = 1e-9, what = '') =>
   assert.ok(Math.abs(actual - expected) <= tol * Math.max(1, Math.abs(expected)), `${what} ${actual} vs ${expected}`);

@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { adjustedRandIndex, calinskiHarabasz, daviesBouldin, metricSample, silhouetteSample, silhouetteSampleMany } from '../src/segment/metrics';
 import { inertiaOf } from '../src/segment/kmeans';
-import { createRng } from '../src/random';
-import { blobs, spaceOf, THIRTY } from './segment_helpers';
+import { createRng } from '../src/stats/random';
+import { blobs, spaceOf, THIRTY } from './helpers/segment';
 import * as ss from 'simple-statistics';
 
 const close = (actual: number, expected: number, tol = 1e-9, what = '') =>

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { elbowK, recommendK, stabilityOf, sweepFits } from '../src/segment/select';
 import { calinskiHarabasz, daviesBouldin, silhouetteSample } from '../src/segment/metrics';
 import type { KScore } from '../src/segment/types';
-import { blobs, spaceOf } from './segment_helpers';
+import { blobs, spaceOf } from './helpers/segment';
 
 const score = (k: number, inertia: number, silhouette: number, stability: number, daviesBouldin = 1): KScore => ({
   k,

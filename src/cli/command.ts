@@ -1,4 +1,5 @@
 import { parseArgs, ParseArgsConfig } from 'node:util';
+import { UsageError } from '../errors';
 
 /** What every `bankseg` sub-command provides; `main.ts` dispatches on `name`. */
 export interface Command {
@@ -9,16 +10,6 @@ export interface Command {
   readonly help: string;
   /** Runs the command; returns the process exit code. Throwing `UsageError`/`InputError` prints one line. */
   run(argv: string[]): Promise<number>;
-}
-
-/** A bad command line: printed as one line, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-/** Bad input data or an unreachable source: printed as one line, exit code 1. */
-export class InputError extends Error {
-  override name = 'InputError';
 }
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>;

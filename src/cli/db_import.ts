@@ -1,6 +1,7 @@
-import { Command, UsageError, parseOptions } from './command';
-import { importTransactionsFile } from '../db/import';
-import { redactUrl } from '../db/connection';
+import { Command, parseOptions } from './command';
+import { UsageError } from '../errors';
+import { importTransactionsFile } from '../collect/db/import';
+import { redactUrl } from '../collect/db/connection';
 
 const HELP = `Usage: bankseg db-import --input FILE --url URL [--table NAME] [--strict]
 

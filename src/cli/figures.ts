@@ -1,9 +1,10 @@
-import { Command, UsageError, intOption, parseOptions } from './command';
-import { SOURCE_HELP, SOURCE_OPTION_SPEC } from '../pipeline';
+import { Command, intOption, parseOptions } from './command';
+import { UsageError } from '../errors';
+import { SOURCE_HELP, SOURCE_OPTION_SPEC } from '../preprocess/load';
 import { DEFAULT_FIGURES_DIR, DEFAULT_SEED, dirOption, exportStep, kOption, loadStep, secondsSince, segmentStep, shown } from './steps';
-import { edaFigures, segmentFigures } from '../plots';
-import { DEFAULT_CHROMIUM, ExportFormat } from '../export';
-import type { Figure } from '../figure';
+import { edaFigures, segmentFigures } from '../visualize';
+import { DEFAULT_CHROMIUM, ExportFormat } from '../visualize/export';
+import type { Figure } from '../visualize/figure';
 
 const FORMATS: readonly ExportFormat[] = ['png', 'svg', 'html'];
 

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { Command, InputError, UsageError, intOption, parseOptions } from './command';
+import { Command, intOption, parseOptions } from './command';
+import { InputError, UsageError } from '../errors';
 import { DEFAULT_RAW_PATH, DEFAULT_ROWS, DEFAULT_SEED, MAX_ROWS, defaultRawPath, writeGeneratedCsv } from '../collect/generate';
 
 const HELP = `Usage: bankseg generate [--rows N] [--seed S] [--out FILE]

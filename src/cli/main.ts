@@ -1,4 +1,5 @@
-import { Command, InputError, UsageError } from './command';
+import type { Command } from './command';
+import { InputError, UsageError } from '../errors';
 import { COMMANDS } from './commands';
 
 function usage(): string {

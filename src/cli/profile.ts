@@ -1,6 +1,6 @@
 import { Command, parseOptions } from './command';
-import { readSource, SOURCE_HELP, SOURCE_OPTION_SPEC } from '../pipeline';
-import { formatProfile, profileTransactions } from '../profile';
+import { readSource, SOURCE_HELP, SOURCE_OPTION_SPEC } from '../preprocess/load';
+import { formatProfile, profileTransactions } from '../explore/profile';
 
 /** `bankseg profile`: rows, customers, missing values, DOB placeholder and date range of the input as read. */
 export const profileCommand: Command = {

@@ -1,11 +1,11 @@
 import { Command, intOption, parseOptions } from './command';
-import { SOURCE_HELP, SOURCE_OPTION_SPEC } from '../pipeline';
+import { SOURCE_HELP, SOURCE_OPTION_SPEC } from '../preprocess/load';
 import {
   DEFAULT_FIGURES_DIR, DEFAULT_PROCESSED_DIR, DEFAULT_SEED, SEGMENT_OPTION_SPEC, dirOption, exportStep, featuresOption, kOption, loadStep, note,
   secondsSince, segmentStep, segmentSummary, shown, writeResultsStep,
 } from './steps';
-import { edaFigures, segmentFigures } from '../plots';
-import { formatQualityReport } from '../quality';
+import { edaFigures, segmentFigures } from '../visualize';
+import { formatQualityReport } from '../preprocess/quality';
 
 const HELP = [
   'Usage: bankseg run [--input FILE | --url URL [--table NAME]] [--k auto|N] [--seed S] [--out DIR] [--figures DIR]',

@@ -1,5 +1,5 @@
 import { Command, intOption, parseOptions } from './command';
-import { SOURCE_HELP, SOURCE_OPTION_SPEC } from '../pipeline';
+import { SOURCE_HELP, SOURCE_OPTION_SPEC } from '../preprocess/load';
 import {
   DEFAULT_FIGURES_DIR, DEFAULT_PROCESSED_DIR, DEFAULT_SEED, SEGMENT_OPTION_SPEC, dirOption, featuresOption, kOption, loadStep, secondsSince,
   segmentStep, segmentSummary, shown, writeResultsStep,

@@ -1,22 +1,22 @@
 /**
  * The stages the commands share, with their progress lines and one-line errors, so `segment`, `figures` and `run`
- * compose the same steps instead of each re-wiring them. Results come from the stage cache (src/cache.ts) when the
+ * compose the same steps instead of each re-wiring them. Results come from the stage cache (src/io/cache.ts) when the
  * same input and parameters were seen before.
  */
 import * as path from 'node:path';
-import { InputError, UsageError } from './command';
-import { cachedLoad, cachedSegmentation } from '../cache';
-import { exportFigures, ExportFormat, ChromiumUnavailableError } from '../export';
-import { progress } from '../progress';
-import type { LoadedData, LoadOptions } from '../pipeline';
+import { InputError, UsageError } from '../errors';
+import { cachedLoad, cachedSegmentation } from '../io/cache';
+import { exportFigures, ExportFormat, ChromiumUnavailableError } from '../visualize/export';
+import { progress } from '../io/progress';
+import type { LoadedData, LoadOptions } from '../preprocess/load';
 import type { SegmentOptions } from '../segment/index';
 import type { Segmentation } from '../segment/types';
-import type { Figure } from '../figure';
+import type { Figure } from '../visualize/figure';
 import type { NumericFeature } from '../table';
 import { writeSegmentOutputs } from '../segment/index';
 import { checkFeatures } from '../segment/space';
 import { writeInsightsReport } from '../insights/report';
-import { pct } from '../insights/format';
+import { pct } from '../format';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '../..');
 export const DEFAULT_PROCESSED_DIR = path.join(PROJECT_ROOT, 'data', 'processed');

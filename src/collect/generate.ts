@@ -17,8 +17,8 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createRng, Rng, sampleIndices } from '../random';
-import { progress } from '../progress';
+import { createRng, Rng, sampleIndices } from '../stats/random';
+import { progress } from '../io/progress';
 import { locationVocabulary } from './locations';
 
 /** Where the default data lives, relative to the project root. */

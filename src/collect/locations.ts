@@ -2,7 +2,7 @@
  * Customer locations for the generator: the real vocabulary with its frequencies, plus a seeded long tail of
  * plausible spellings, so a generated file has the full file's ~9,355 distinct upper-case strings.
  */
-import { createRng, Rng } from '../random';
+import { createRng, Rng } from '../stats/random';
 
 /**
  * Every `CustLocation` of the first 20,000 public rows (../shared/data/real/bank_transactions_first20k.csv) with

@@ -4,8 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
-import { InputError } from '../cli/command';
-import { progress } from '../progress';
+import { InputError } from '../errors';
+import { progress } from '../io/progress';
 import { dayNumber, MalformedRow, SOURCE_COLUMNS, SourceColumn, TransactionTable } from '../table';
 import { formatMalformed, TransactionColumnsBuilder } from './columns';
 import { CsvSplitter, FieldSpans, fieldText, parseDecimal, RowTooLongError, Utf8Lines } from './csv';

@@ -15,7 +15,7 @@
  * 11. otherwise → nurture on low-cost channels and test offers
  */
 import type { NumericFeature } from '../table';
-import { count, inr, pct } from './format';
+import { count, inr, pct } from '../format';
 import type { SegmentFacts } from './profile';
 import { STRONG } from './naming';
 

@@ -5,7 +5,7 @@
  */
 import { NUMERIC_FEATURES } from '../table';
 import type { CustomerFeatures, NumericFeature } from '../table';
-import { quantileSorted } from '../quantile';
+import { quantileSorted } from '../stats/quantile';
 import { DEFAULT_LOG_FEATURES } from '../segment/space';
 import type { KMeansFit, ModelSpace, SegmentProfile } from '../segment/types';
 import { nameSegments } from './naming';

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { CustomerFeatures, QualityReport } from '../table';
 import type { Segmentation, SegmentProfile } from '../segment/types';
 import { writeFileAtomic } from '../segment/output';
-import { count, inr, num, pct, signed } from './format';
+import { count, inr, num, pct, signed } from '../format';
 import { valueIndex } from './actions';
 import { STRONG } from './naming';
 

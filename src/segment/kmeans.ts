@@ -9,7 +9,7 @@
  * most points skip the k-distance scan). Everything is seeded, so a (seed, options) pair always gives the same fit.
  */
 import { kmeans as mlKMeans } from 'ml-kmeans';
-import { createRng, sampleDistinct } from '../random';
+import { createRng, sampleDistinct } from '../stats/random';
 import type { KMeansFit, KMeansOptions, ModelSpace } from './types';
 
 /** Row-major points: all `lloyd` needs (a ModelSpace is one). */

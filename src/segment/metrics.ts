@@ -3,8 +3,8 @@
  * Definitions follow scikit-learn (silhouette_score, davies_bouldin_score, calinski_harabasz_score,
  * adjusted_rand_score), so numbers can be compared with the pandas + scikit-learn reference.
  */
-import { createRng } from '../random';
-import { sampleDistinct } from '../random';
+import { createRng } from '../stats/random';
+import { sampleDistinct } from '../stats/random';
 import type { Rows } from './kmeans';
 import type { KMeansFit } from './types';
 

@@ -4,7 +4,7 @@
  */
 import { NUMERIC_FEATURES } from '../table';
 import type { CustomerFeatures, NumericFeature } from '../table';
-import { quantile } from '../quantile';
+import { quantile } from '../stats/quantile';
 import type { ModelSpace } from './types';
 
 /** The features clustered by default, in column order. */

@@ -2,7 +2,7 @@
  * The data-quality report as text: what cleaning dropped, changed or kept missing, how many and why.
  */
 import { percentileLabel } from './clean';
-import type { QualityReport } from './table';
+import type { QualityReport } from '../table';
 
 const COUNT = new Intl.NumberFormat('en-US');
 const INR = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });

@@ -2,12 +2,12 @@
  * Figures of a segmentation: choosing k, where the segments lie, how big they are, what sets them apart
  * and how much of the money each holds. Segment `id` has the colour `segmentColor(id)` in all of them.
  */
-import type { Figure } from '../figure';
-import { pca2 } from '../pca';
-import { createRng, sampleIndices } from '../random';
+import type { Figure } from './figure';
+import { pca2 } from '../stats/pca';
+import { createRng, sampleIndices } from '../stats/random';
 import type { KScore, Segmentation } from '../segment/types';
 import { CustomerFeatures, NUMERIC_FEATURES, NumericFeature } from '../table';
-import { boxStats, segmentShares, splitByLabel } from './aggregate';
+import { boxStats, segmentShares, splitByLabel } from '../explore/aggregate';
 import { donut, donutLayout } from './eda';
 import {
   PRIMARY_COLOR,

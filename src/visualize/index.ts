@@ -1,5 +1,5 @@
 /** Figure specs (Plotly) for the notebooks, the CLI and the exports: one import for all of them. */
 export * from './theme';
-export * from './aggregate';
+export * from '../explore/aggregate';
 export * from './eda';
 export * from './segments';

@@ -6,11 +6,11 @@
  * arrive, never held as one result.
  */
 import type { Client } from 'pg';
-import { InputError } from '../cli/command';
-import { formatMalformed, TransactionColumnsBuilder } from '../collect/columns';
-import { yearOfDay } from '../clean';
-import { progress } from '../progress';
-import { isoDate, MalformedRow, SourceColumn, TransactionTable } from '../table';
+import { InputError } from '../../errors';
+import { formatMalformed, TransactionColumnsBuilder } from '../columns';
+import { yearOfDay } from '../../preprocess/clean';
+import { progress } from '../../io/progress';
+import { isoDate, MalformedRow, SourceColumn, TransactionTable } from '../../table';
 import { parseTableName, redactUrl, sqlTable, TableName, withConnection } from './connection';
 import { ByteDictionary } from './byte_dictionary';
 import { CopyRow, copyOutBinary } from './copy_out';

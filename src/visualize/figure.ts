@@ -1,4 +1,4 @@
-/** A figure as data: a Plotly spec plus a file name. Built by `src/plots/`, rendered by `src/export.ts` and `src/notebook.ts`. */
+/** A figure as data: a Plotly spec plus a file name. Built by `src/visualize/`, rendered by `src/visualize/export.ts` and `src/notebook/`. */
 export interface Figure {
   /** File stem, e.g. `balance_distribution` (no extension). */
   readonly name: string;

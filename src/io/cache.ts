@@ -19,14 +19,15 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
-import { isFile, loadData } from './pipeline';
-import type { LoadedData, LoadOptions } from './pipeline';
-import { ensureDefaultData } from './collect/generate';
-import type { CleanTable, CustomerFeatures, DictColumn, QualityReport, TransactionTable } from './table';
-import { featureColumns } from './table';
-import { segmentCustomers } from './segment/index';
-import type { SegmentOptions } from './segment/index';
-import type { Segmentation } from './segment/types';
+import { PROJECT_ROOT } from '../config';
+import { isFile, loadData } from '../preprocess/load';
+import type { LoadedData, LoadOptions } from '../preprocess/load';
+import { ensureDefaultData } from '../collect/generate';
+import type { CleanTable, CustomerFeatures, DictColumn, QualityReport, TransactionTable } from '../table';
+import { featureColumns } from '../table';
+import { segmentCustomers } from '../segment/index';
+import type { SegmentOptions } from '../segment/index';
+import type { Segmentation } from '../segment/types';
 
 /** Bump when the file layout changes, so old entries are ignored rather than misread. */
 export const CACHE_FORMAT = 1;
@@ -59,7 +60,7 @@ export interface CacheStatus {
 export type CachedLoad = LoadedData & { readonly cache: CacheStatus };
 export type CachedSegmentation = Segmentation & { readonly cache: CacheStatus };
 
-const DEFAULT_ROOT = path.resolve(__dirname, '..');
+const DEFAULT_ROOT = PROJECT_ROOT;
 
 // ---------------------------------------------------------------------------------------------------------------
 // The cached stages.
@@ -165,9 +166,9 @@ export function hashOf(parts: unknown): string {
   return crypto.createHash('sha256').update(toJson(parts)).digest('hex').slice(0, 16);
 }
 
-// Modules that cannot change a cached result: presentation, figure export, the cache itself, the CLI, and the
-// database source (database reads are never cached).
-const CODE_EXCLUDED = new Set(['cli', 'db', 'plots', 'export.ts', 'notebook.ts', 'cache.ts', 'progress.ts']);
+// Modules that cannot change a cached result (paths under src/): presentation and figure export, the notebook
+// helpers, the cache itself and progress lines, the CLI, and the database source (database reads are never cached).
+const CODE_EXCLUDED = new Set(['cli', 'collect/db', 'visualize', 'notebook', 'io']);
 
 /**
  * A hash of the stage source code: every .ts file under this clone's src/ except presentation modules. Editing a
@@ -180,7 +181,7 @@ export function codeVersion(): string {
     if (!fs.existsSync(dir)) return;
     for (const name of fs.readdirSync(dir).sort()) {
       const relName = rel ? `${rel}/${name}` : name;
-      if (!rel && CODE_EXCLUDED.has(name)) continue;
+      if (CODE_EXCLUDED.has(relName)) continue;
       const full = path.join(dir, name);
       if (fs.statSync(full).isDirectory()) walk(full, relName);
       else if (name.endsWith('.ts')) hash.update(relName).update('\0').update(fs.readFileSync(full)).update('\0');

@@ -9,22 +9,22 @@
  * Heavy work stays in the pipeline modules; everything here is O(rows shown) unless it says otherwise.
  */
 import * as crypto from 'node:crypto';
-import * as path from 'node:path';
 import * as dfd from 'danfojs-node';
+import { FIGURES_DIR } from '../config';
 import * as ss from 'simple-statistics';
-import type { LoadOptions } from './pipeline';
-import { cachedLoad, cachedSegmentation } from './cache';
-import type { CachedLoad, CachedSegmentation } from './cache';
-import { exportFigures, plotlySource, renderStatic } from './export';
-import { edaFigures, segmentFigures } from './plots/index';
-import type { LoadedData } from './pipeline';
-import type { Figure } from './figure';
-import { FIGURE_HEIGHT, FIGURE_WIDTH } from './plots/theme';
-import { quantileSorted, sortedPresent } from './quantile';
-import type { CleanTable, CustomerFeatures, DictColumn, TransactionTable } from './table';
-import { GENDERS, featureColumns, isoDate } from './table';
-import type { SegmentOptions } from './segment/index';
-import type { KScore, Segmentation } from './segment/types';
+import type { LoadOptions } from '../preprocess/load';
+import { cachedLoad, cachedSegmentation } from '../io/cache';
+import type { CachedLoad, CachedSegmentation } from '../io/cache';
+import { exportFigures, plotlySource, renderStatic } from '../visualize/export';
+import { edaFigures, segmentFigures } from '../visualize/index';
+import type { LoadedData } from '../preprocess/load';
+import type { Figure } from '../visualize/figure';
+import { FIGURE_HEIGHT, FIGURE_WIDTH } from '../visualize/theme';
+import { quantileSorted, sortedPresent } from '../stats/quantile';
+import type { CleanTable, CustomerFeatures, DictColumn, TransactionTable } from '../table';
+import { GENDERS, featureColumns, isoDate } from '../table';
+import type { SegmentOptions } from '../segment/index';
+import type { KScore, Segmentation } from '../segment/types';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Where the data comes from.
@@ -155,7 +155,7 @@ export function figureOutputHtml(fig: Figure, png?: Uint8Array): string {
 
 /**
  * Shows figures: interactive charts with their PNG inside. The PNGs are rendered in ONE headless Chromium
- * (src/export.ts; ~2 s to start plus ~0.3 s per figure); if Chromium is unavailable the charts are shown
+ * (src/visualize/export.ts; ~2 s to start plus ~0.3 s per figure); if Chromium is unavailable the charts are shown
  * without the static image and one line says why.
  */
 export async function showFigures(figs: readonly Figure[]): Promise<void> {
@@ -398,7 +398,7 @@ function scriptJson(value: unknown): string {
 }
 
 /** The project's figures folder (the kernel's working directory is the project root, but resolve it anyway). */
-export const FIGURES_DIR = path.resolve(__dirname, '..', 'figures');
+export { FIGURES_DIR };
 
 /**
  * Writes every figure of the analysis (the exploratory ones and the segment ones) as PNG (2×), SVG and standalone

@@ -2,7 +2,7 @@
  * Pre-aggregation for figures: histograms, counts, box statistics and shares computed in TypeScript,
  * so a figure spec holds a few hundred numbers instead of a million points. All pure, inputs never mutated.
  */
-import { quantileSorted, sortedPresent } from '../quantile';
+import { quantileSorted, sortedPresent } from '../stats/quantile';
 import type { DictColumn, TransactionTable } from '../table';
 
 /** Bin counts over `edges` (bin i is [edges[i], edges[i+1]), the last bin also holds its right edge). */

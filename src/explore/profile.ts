@@ -2,8 +2,8 @@
  * A first look at the transactions as read (before cleaning): size, distinct customers, missing values,
  * the `1/1/1800` DOB placeholder and the date range. Backs `bankseg profile` and the first notebook.
  */
-import { parseDayFirst } from './collect/dates';
-import { DictColumn, isoDate, TransactionTable } from './table';
+import { parseDayFirst } from '../collect/dates';
+import { DictColumn, isoDate, TransactionTable } from '../table';
 
 /** The columns that may be missing in the source (every other column is required by the reader). */
 export const MISSING_COLUMNS = ['CustomerDOB', 'CustGender', 'CustLocation', 'CustAccountBalance'] as const;

@@ -3,12 +3,12 @@
  * and the stages every command and notebook starts from. Holds no logic of its own; each stage lives in its module.
  */
 import * as fs from 'node:fs';
-import { readTransactions } from './collect/read';
-import { ensureDefaultData, DEFAULT_RAW_PATH } from './collect/generate';
-import { readTransactionsFromDb } from './db/read';
+import { readTransactions } from '../collect/read';
+import { ensureDefaultData, DEFAULT_RAW_PATH } from '../collect/generate';
+import { readTransactionsFromDb } from '../collect/db/read';
 import { cleanTransactions } from './clean';
 import { customerFeatures } from './features';
-import type { CleanTable, CustomerFeatures, QualityReport, TransactionTable } from './table';
+import type { CleanTable, CustomerFeatures, QualityReport, TransactionTable } from '../table';
 
 export interface SourceOptions {
   /** A transactions CSV (plain or .gz). Default: the generated file at DEFAULT_RAW_PATH (made if missing). */

@@ -4,11 +4,11 @@
  * comment. docs/database.md explains the choices.
  */
 import type { Client } from 'pg';
-import { InputError } from '../cli/command';
-import { daysInMonth, parseDayFirst } from '../collect/dates';
-import { yearOfDay } from '../clean';
-import type { MalformedRow } from '../table';
-import { dayNumber } from '../table';
+import { InputError } from '../../errors';
+import { daysInMonth, parseDayFirst } from '../dates';
+import { yearOfDay } from '../../preprocess/clean';
+import type { MalformedRow } from '../../table';
+import { dayNumber } from '../../table';
 import { sqlTable, TableName } from './connection';
 
 /** SQL type families a column may have (checked against `pg_type.typname`). */

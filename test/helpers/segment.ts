@@ -1,8 +1,8 @@
 /** Shared builders for the segmentation tests (not a test file itself). */
-import { NUMERIC_FEATURES } from '../src/table';
-import type { CustomerFeatures } from '../src/table';
-import { createRng } from '../src/random';
-import type { ModelSpace } from '../src/segment/types';
+import { NUMERIC_FEATURES } from '../../src/table';
+import type { CustomerFeatures } from '../../src/table';
+import { createRng } from '../../src/stats/random';
+import type { ModelSpace } from '../../src/segment/types';
 
 /** A ModelSpace holding the given rows as they are (no transform), for testing the algorithms on known points. */
 export function spaceOf(rows: readonly (readonly number[])[]): ModelSpace {

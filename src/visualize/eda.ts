@@ -2,8 +2,8 @@
  * Exploratory figures of the transactions and customers: what the data looks like before any model.
  * Each function aggregates its table in one pass (see ./aggregate) and returns a small Plotly spec.
  */
-import type { Figure } from '../figure';
-import { quantile } from '../quantile';
+import type { Figure } from './figure';
+import { quantile } from '../stats/quantile';
 import { CleanTable, CustomerFeatures, TransactionTable, TIME_OF_DAY, isoDate } from '../table';
 import {
   Histogram,
@@ -14,7 +14,7 @@ import {
   linearHistogram,
   logHistogram,
   topValues,
-} from './aggregate';
+} from '../explore/aggregate';
 import {
   MUTED_COLOR,
   PRIMARY_COLOR,

@@ -2,7 +2,7 @@
  * The one look of every bankseg figure: font, colours, margins and size, so a chart from the notebook,
  * the CLI or a slide deck reads the same. Segment `i` always has colour `segmentColor(i)`.
  */
-import type { Figure } from '../figure';
+import type { Figure } from './figure';
 
 /** Static export size: readable on a 16:9-ish slide. */
 export const FIGURE_WIDTH = 1100;

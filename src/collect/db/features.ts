@@ -4,10 +4,10 @@
  * per customer leaves the server. Gives the same CustomerFeatures as readTransactionsFromDb → cleanTransactions →
  * customerFeatures (test/db.test.ts checks it customer by customer on the real rows).
  */
-import { DEFAULT_CAP_QUANTILE, MAX_AGE, PLACEHOLDER_DOB_YEAR } from '../clean';
-import { DEFAULT_TOP_LOCATIONS, OTHER_LOCATION } from '../features';
-import { progress } from '../progress';
-import { CustomerFeatures, GENDERS, TIME_OF_DAY } from '../table';
+import { DEFAULT_CAP_QUANTILE, MAX_AGE, PLACEHOLDER_DOB_YEAR } from '../../preprocess/clean';
+import { DEFAULT_TOP_LOCATIONS, OTHER_LOCATION } from '../../preprocess/features';
+import { progress } from '../../io/progress';
+import { CustomerFeatures, GENDERS, TIME_OF_DAY } from '../../table';
 import { parseTableName, redactUrl, sqlTable, TableName, withConnection } from './connection';
 import { CopyRow, copyOutBinary } from './copy_out';
 import { checkTableLayout, validTimeSql } from './schema';
@@ -22,7 +22,7 @@ export interface DbFeatureOptions {
 /** Memory per sort/hash step of the push-down statement, for its transaction only. */
 export const WORK_MEM = '256MB';
 
-/** HHMMSS per time-of-day bin (6 hours): bin = floor(HHMMSS / 60000), as in src/features.ts. */
+/** HHMMSS per time-of-day bin (6 hours): bin = floor(HHMMSS / 60000), as in src/preprocess/features.ts. */
 const HHMMSS_PER_BIN = 60000;
 
 /** `column` unless it is missing as the reader means it (NULL, empty, `nan` in any case). */

@@ -3,7 +3,7 @@
  * the bytes where they arrived: no string is made for a value already seen, only for new ones. With a million rows
  * and a million distinct customer ids, hashing fresh JS strings into a Map costs far more than hashing the bytes.
  */
-import { HashSlots } from '../collect/hash_slots';
+import { HashSlots } from '../hash_slots';
 
 /** Codes to make room for up front (the index and the arena grow beyond as needed). */
 const INITIAL_CODES = 512;

@@ -6,10 +6,10 @@
  * Columnar throughout: one pass per column over typed arrays; text columns keep their raw dictionaries
  * (DOB and gender are decided once per distinct text, then looked up per row).
  */
-import { daysInMonth, parseDayFirst } from './collect/dates';
-import { quantileSelect } from './quantile';
-import { dayNumber, GENDERS } from './table';
-import type { CleanTable, DictColumn, QualityEntry, QualityReport, TransactionTable } from './table';
+import { daysInMonth, parseDayFirst } from '../collect/dates';
+import { quantileSelect } from '../stats/quantile';
+import { dayNumber, GENDERS } from '../table';
+import type { CleanTable, DictColumn, QualityEntry, QualityReport, TransactionTable } from '../table';
 
 export interface CleanOptions {
   /** Outlier cap quantile for amount and balance (rule 9), in (0, 1]; default 0.999; 1 disables capping. */

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Figure } from './figure';
-import { FIGURE_HEIGHT, FIGURE_WIDTH } from './plots/theme';
+import { FIGURE_HEIGHT, FIGURE_WIDTH } from './theme';
 
 export type StaticFormat = 'png' | 'svg';
 export type ExportFormat = StaticFormat | 'html';

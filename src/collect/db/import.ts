@@ -5,11 +5,11 @@
  * file gives the same table, never duplicates; any failure leaves the database as it was.
  */
 import type { Client } from 'pg';
-import { InputError } from '../cli/command';
-import { readTransactions } from '../collect/read';
-import { yearOfDay } from '../clean';
-import { Progress, progress } from '../progress';
-import { isoDate, TransactionTable } from '../table';
+import { InputError } from '../../errors';
+import { readTransactions } from '../read';
+import { yearOfDay } from '../../preprocess/clean';
+import { Progress, progress } from '../../io/progress';
+import { isoDate, TransactionTable } from '../../table';
 import { COPY_NULL, copyIn, CopyTextChunk, EncodedValues, encodeValues, MAX_BYTES_PER_CHAR, MAX_NUMBER_BYTES } from './copy_in';
 import { parseTableName, redactUrl, sqlName, sqlTable, TableName, withConnection } from './connection';
 import { createTableSql, ImportRecord, parseImportRecord, resolvedDobDay, TABLE_COLUMNS } from './schema';

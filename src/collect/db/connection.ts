@@ -4,7 +4,7 @@
  * shows the password.
  */
 import { Client, DatabaseError } from 'pg';
-import { InputError } from '../cli/command';
+import { InputError } from '../../errors';
 
 /** Seconds to wait for the server before giving up (an unreachable host would otherwise hang for minutes). */
 const CONNECT_TIMEOUT_MS = 15_000;
