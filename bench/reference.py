@@ -54,8 +54,10 @@ SOURCE_COLUMNS = [ID, CUST, DOB, GENDER, LOCATION, BALANCE, DATE, TIME, AMOUNT]
 CATEGORY_COLUMNS = [DOB, GENDER, LOCATION, DATE]
 NUMBER_COLUMNS = [BALANCE, TIME, AMOUNT]
 
+# The lists of src/preprocess/feature_registry.ts (test/feature_registry.test.ts checks they agree).
 NUMERIC_FEATURES = ['recencyDays', 'frequency', 'monetaryTotal', 'monetaryMean', 'balance', 'age']
-MONEY_FEATURES = ['monetaryTotal', 'monetaryMean', 'balance']
+MODEL_FEATURES = ['recencyDays', 'frequency', 'monetaryTotal', 'monetaryMean', 'balance', 'age']
+LOG_FEATURES = ['monetaryTotal', 'monetaryMean', 'balance']
 GENDERS = ['F', 'M']
 TIME_OF_DAY = ['night', 'morning', 'afternoon', 'evening']
 EPOCH_ORDINAL = datetime.date(1970, 1, 1).toordinal()
@@ -448,9 +450,10 @@ def feature_summary(f):
 # ---------------------------------------------------------------------------------------------------------
 
 def model_space(f):
-    """log1p on the money features, median imputation, StandardScaler (ddof 0). Returns the n x 6 matrix."""
-    x = f['numeric'][NUMERIC_FEATURES].copy()
-    x[MONEY_FEATURES] = np.log1p(x[MONEY_FEATURES])
+    """log1p on the money features, median imputation, StandardScaler (ddof 0). Returns the n x d matrix."""
+    x = f['numeric'][MODEL_FEATURES].copy()
+    logged = [c for c in MODEL_FEATURES if c in LOG_FEATURES]
+    x[logged] = np.log1p(x[logged])
     x = x.fillna(x.median())
     return StandardScaler().fit_transform(x.to_numpy(np.float64))
 

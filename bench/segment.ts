@@ -18,7 +18,7 @@ import { sweepFits, recommendK } from '../src/segment/select';
 import { KMEANS_DEFAULTS } from '../src/segment/kmeans';
 import { profileSegments } from '../src/insights/profile';
 import { relabelBySize, writeSegmentOutputs } from '../src/segment/index';
-import type { CustomerFeatures } from '../src/table';
+import type { CustomerFeatures } from '../src/preprocess/feature_registry';
 import { syntheticCustomers } from '../test/helpers/segment';
 
 function option(argv: string[], name: string): string | undefined {

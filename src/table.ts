@@ -3,7 +3,8 @@
  *
  * Every stage takes a table and returns a new one; nothing here is mutated after it is built.
  * Numbers live in typed arrays (NaN = missing), strings are dictionary-encoded (code -1 = missing),
- * dates are whole days since 1970-01-01 (UTC). See docs/data-model.md for the definitions.
+ * dates are whole days since 1970-01-01 (UTC). See docs/data-model.md for the definitions. The customer features
+ * (one row per customer) are typed by their registry, src/preprocess/feature_registry.ts.
  */
 
 /** The nine columns of the published `bank_transactions.csv`, in file order. */
@@ -96,41 +97,8 @@ export interface QualityReport {
   readonly caps: { readonly amount: number; readonly balance: number; readonly quantile: number };
 }
 
-/** The numeric customer features, in the order they are usually shown. */
-export const NUMERIC_FEATURES = [
-  'recencyDays',
-  'frequency',
-  'monetaryTotal',
-  'monetaryMean',
-  'balance',
-  'age',
-] as const;
-export type NumericFeature = (typeof NUMERIC_FEATURES)[number];
-
+/** The time-of-day bins of the customer features (6 hours each, from midnight). */
 export const TIME_OF_DAY = ['night', 'morning', 'afternoon', 'evening'] as const;
-
-/** One row per customer (order: first appearance in the file). */
-export interface CustomerFeatures {
-  readonly n: number;
-  readonly customerId: readonly string[];
-  /** Days from the customer's last transaction to `endDate`. */
-  readonly recencyDays: Float64Array;
-  readonly frequency: Float64Array;
-  readonly monetaryTotal: Float64Array;
-  readonly monetaryMean: Float64Array;
-  /** Latest known balance (INR); NaN if the customer never had one. */
-  readonly balance: Float64Array;
-  /** Age at the latest transaction with a known age; NaN if unknown. */
-  readonly age: Float64Array;
-  /** Values are GENDERS; -1 unknown. */
-  readonly gender: DictColumn;
-  /** Top-N locations, everything else (and missing) `OTHER`. */
-  readonly location: DictColumn;
-  /** Values are TIME_OF_DAY. */
-  readonly timeOfDay: DictColumn;
-  /** Last transaction date in the data (days since epoch). */
-  readonly endDate: number;
-}
 
 /** Whole days since 1970-01-01 for a calendar date (month 1..12). */
 export function dayNumber(year: number, month: number, day: number): number {
@@ -146,20 +114,4 @@ export function isoDate(day: number): string {
 export function dictValue(column: DictColumn, i: number): string | undefined {
   const code = column.codes[i];
   return code < 0 ? undefined : column.values[code];
-}
-
-/** The per-customer columns of a feature table, by name, in display order (everything but `n` and `endDate`). */
-export function featureColumns(f: CustomerFeatures) {
-  return {
-    customerId: f.customerId,
-    recencyDays: f.recencyDays,
-    frequency: f.frequency,
-    monetaryTotal: f.monetaryTotal,
-    monetaryMean: f.monetaryMean,
-    balance: f.balance,
-    age: f.age,
-    gender: f.gender,
-    location: f.location,
-    timeOfDay: f.timeOfDay,
-  };
 }

@@ -18,9 +18,11 @@ import {
 } from '../src/io/cache';
 import { loadData } from '../src/preprocess/load';
 import { segmentCustomers } from '../src/segment/index';
-import type { CustomerFeatures, DictColumn } from '../src/table';
+import type { DictColumn } from '../src/table';
+import type { CustomerFeatures } from '../src/preprocess/feature_registry';
 import type { Segmentation } from '../src/segment/types';
 import { REAL_RAW } from './helpers/real-data';
+import { customerFeaturesOf } from './helpers/features';
 
 const REAL = REAL_RAW;
 const made: string[] = [];
@@ -152,20 +154,21 @@ test('encodeSegmentation/decodeSegmentation round-trip, one row per customer wit
 });
 
 function tinyFeatures(scale: number): CustomerFeatures {
-  return {
-    n: 3,
-    customerId: ['C1', 'C2', 'C3'],
-    recencyDays: new Float64Array([1, 2, 3]),
-    frequency: new Float64Array([1, 1, 2]),
-    monetaryTotal: new Float64Array([10, 20, 30 * scale]),
-    monetaryMean: new Float64Array([10, 20, 15]),
-    balance: new Float64Array([100, NaN, 300]),
-    age: new Float64Array([30, 40, NaN]),
-    gender: { codes: new Int32Array([0, 1, -1]), values: ['F', 'M'] },
-    location: { codes: new Int32Array([0, 0, 0]), values: ['OTHER'] },
-    timeOfDay: { codes: new Int32Array([1, 2, 3]), values: ['night', 'morning', 'afternoon', 'evening'] },
-    endDate: 17000,
-  };
+  return customerFeaturesOf(
+    3,
+    {
+      recencyDays: new Float64Array([1, 2, 3]),
+      frequency: new Float64Array([1, 1, 2]),
+      monetaryTotal: new Float64Array([10, 20, 30 * scale]),
+      monetaryMean: new Float64Array([10, 20, 15]),
+      balance: new Float64Array([100, NaN, 300]),
+      age: new Float64Array([30, 40, NaN]),
+      gender: { codes: new Int32Array([0, 1, -1]), values: ['F', 'M'] },
+      location: { codes: new Int32Array([0, 0, 0]), values: ['OTHER'] },
+      timeOfDay: { codes: new Int32Array([1, 2, 3]), values: ['night', 'morning', 'afternoon', 'evening'] },
+    },
+    { endDate: 17000 },
+  );
 }
 
 test('cachedSegmentationWith computes once per (features, options); any change recomputes', async () => {

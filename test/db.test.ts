@@ -22,7 +22,10 @@ import { BinaryDecoder, CopyRow } from '../src/collect/db/copy_out';
 import { importTransactions, importTransactionsFile } from '../src/collect/db/import';
 import { readTransactionsFromDb } from '../src/collect/db/read';
 import { customerFeaturesFromDb } from '../src/collect/db/features';
-import { CustomerFeatures, dayNumber, TransactionTable } from '../src/table';
+import { dayNumber, TransactionTable } from '../src/table';
+import { CustomerFeatures } from '../src/preprocess/feature_registry';
+import { CATEGORY_FEATURES, MODEL_FEATURES } from '../src/preprocess/feature_registry';
+import { featureRow } from './helpers/features';
 import { PgServer, startPgServer } from './helpers/pg-server';
 import { REAL_DIR } from './helpers/real-data';
 
@@ -72,23 +75,6 @@ function withoutSource(t: TransactionTable): Omit<TransactionTable, 'source'> {
   return rest;
 }
 
-/** Decoded feature rows, for comparing two CustomerFeatures customer by customer. */
-function featureRow(f: CustomerFeatures, i: number) {
-  const text = (c: { codes: Int32Array; values: readonly string[] }) => (c.codes[i] < 0 ? undefined : c.values[c.codes[i]]);
-  return {
-    customerId: f.customerId[i],
-    recencyDays: f.recencyDays[i],
-    frequency: f.frequency[i],
-    monetaryTotal: f.monetaryTotal[i],
-    monetaryMean: f.monetaryMean[i],
-    balance: f.balance[i],
-    age: f.age[i],
-    gender: text(f.gender),
-    location: text(f.location),
-    timeOfDay: text(f.timeOfDay),
-  };
-}
-
 function close(a: number, b: number, rel = 1e-9): boolean {
   if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
   return Math.abs(a - b) <= rel * Math.max(1, Math.abs(a), Math.abs(b));
@@ -101,12 +87,11 @@ function assertSameFeatures(actual: CustomerFeatures, expected: CustomerFeatures
   for (let i = 0; i < expected.n; i++) {
     const a = featureRow(actual, i);
     const e = featureRow(expected, i);
-    const numeric = ['recencyDays', 'frequency', 'monetaryTotal', 'monetaryMean', 'balance', 'age'] as const;
-    for (const k of numeric) assert.ok(close(a[k], e[k]), `customer ${i} (${e.customerId}) ${k}: ${a[k]} vs ${e[k]}`);
+    for (const k of MODEL_FEATURES) assert.ok(close(a[k] as number, e[k] as number), `customer ${i} (${e.customerId}) ${k}: ${a[k]} vs ${e[k]}`);
     assert.deepEqual(
-      { id: a.customerId, g: a.gender, l: a.location, t: a.timeOfDay },
-      { id: e.customerId, g: e.gender, l: e.location, t: e.timeOfDay },
-      `customer ${i}`,
+      [a.customerId, ...CATEGORY_FEATURES.map((k) => a[k])],
+      [e.customerId, ...CATEGORY_FEATURES.map((k) => e[k])],
+      `customer ${i}: id, ${CATEGORY_FEATURES.join(', ')}`,
     );
   }
 }

@@ -4,7 +4,10 @@ import * as fs from 'node:fs';
 import { bucketLocations, customerFeatures } from '../src/preprocess/features';
 import { cleanTransactions } from '../src/preprocess/clean';
 import { readTransactions } from '../src/collect/read';
-import { dayNumber, dictValue, GENDERS, type CleanTable, type CustomerFeatures, type QualityReport } from '../src/table';
+import { dayNumber, GENDERS, type CleanTable, type QualityReport } from '../src/table';
+import { type CustomerFeatures } from '../src/preprocess/feature_registry';
+import { CATEGORY_FEATURES, MODEL_FEATURES, type CategoryFeature, type ModelFeature } from '../src/preprocess/feature_registry';
+import { featureRow } from './helpers/features';
 import { REAL_RAW } from './helpers/real-data';
 import { splitCsvLine } from './helpers/naive-csv';
 
@@ -38,25 +41,12 @@ function cleanTable(rows: CleanRow[], customerIds: string[], locations: string[]
   };
 }
 
-/** Customer `id`'s features as plain values, for comparison. */
+/** Customer `id`'s features as plain values, for comparison (every registry feature). */
 function featuresOf(f: CustomerFeatures, id: string) {
   const j = f.customerId.indexOf(id);
   assert.ok(j >= 0, `customer ${id} present`);
-  return featuresAt(f, j);
-}
-
-function featuresAt(f: CustomerFeatures, j: number) {
-  return {
-    recencyDays: f.recencyDays[j],
-    frequency: f.frequency[j],
-    monetaryTotal: f.monetaryTotal[j],
-    monetaryMean: f.monetaryMean[j],
-    balance: f.balance[j],
-    age: f.age[j],
-    gender: dictValue(f.gender, j),
-    location: dictValue(f.location, j),
-    timeOfDay: dictValue(f.timeOfDay, j),
-  };
+  const { customerId: _id, ...row } = featureRow(f, j);
+  return row;
 }
 
 describe('customerFeatures on hand-built customers', () => {
@@ -156,17 +146,8 @@ interface RefRow {
   location?: string;
 }
 
-interface RefFeatures {
-  recencyDays: number;
-  frequency: number;
-  monetaryTotal: number;
-  monetaryMean: number;
-  balance: number;
-  age: number;
-  gender: string | undefined;
-  location: string;
-  timeOfDay: string;
-}
+/** Every registry feature: a new one does not compile here until the reference computes it too. */
+type RefFeatures = { [F in ModelFeature]: number } & { [F in CategoryFeature]: string | undefined };
 
 function referenceFeatures(rows: RefRow[], topLocations: number): Map<string, RefFeatures> {
   const byCustomer = new Map<string, RefRow[]>();
@@ -218,11 +199,11 @@ function assertMatchesReference(f: CustomerFeatures, expected: Map<string, RefFe
   const near = (a: number, b: number) => (Number.isNaN(a) && Number.isNaN(b)) || Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
   for (let j = 0; j < f.n; j++) {
     const want: RefFeatures = expected.get(f.customerId[j])!;
-    const got = featuresAt(f, j);
-    for (const key of ['recencyDays', 'frequency', 'monetaryTotal', 'monetaryMean', 'balance', 'age'] as const) {
-      assert.ok(near(got[key], want[key]), `${f.customerId[j]} ${key}: ${got[key]} vs reference ${want[key]}`);
+    const got = featureRow(f, j);
+    for (const key of MODEL_FEATURES) {
+      assert.ok(near(got[key] as number, want[key]), `${f.customerId[j]} ${key}: ${got[key]} vs reference ${want[key]}`);
     }
-    for (const key of ['gender', 'location', 'timeOfDay'] as const) {
+    for (const key of CATEGORY_FEATURES) {
       assert.equal(got[key], want[key], `${f.customerId[j]} ${key}`);
     }
   }

@@ -36,8 +36,10 @@ import {
 } from '../src/visualize';
 import { createRng } from '../src/stats/random';
 import type { KScore, ModelSpace, Segmentation } from '../src/segment/types';
-import { CleanTable, CustomerFeatures, DictColumn, NumericFeature, TransactionTable, dayNumber } from '../src/table';
+import { CleanTable, DictColumn, TransactionTable, dayNumber } from '../src/table';
+import { CustomerFeatures, NumericFeature } from '../src/preprocess/feature_registry';
 import { REAL_RAW } from './helpers/real-data';
+import { customerFeaturesOf } from './helpers/features';
 
 const REAL = REAL_RAW;
 
@@ -74,20 +76,21 @@ function smallClean(): CleanTable {
 
 /** Eight customers in three segments (labels below), with hand-picked features. */
 function smallFeatures(): CustomerFeatures {
-  return {
-    n: 8,
-    customerId: ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'],
-    recencyDays: Float64Array.of(0, 10, 3, 30, 45, 60, 2, 5),
-    frequency: Float64Array.of(3, 1, 2, 1, 1, 1, 4, 2),
-    monetaryTotal: Float64Array.of(300, 50, 150, 20, 10, 0, 800, 70),
-    monetaryMean: Float64Array.of(100, 50, 75, 20, 10, 0, 200, 35),
-    balance: Float64Array.of(1000, NaN, 3000, 500, 0, 250, 20000, 1250),
-    age: Float64Array.of(30, 41, NaN, 22, 67, 70, 35, 29),
-    gender: { codes: Int32Array.of(0, 1, 1, -1, 0, 1, 0, 1), values: ['M', 'F'] },
-    location: dict(['MUMBAI', 'OTHER', 'MUMBAI', 'PUNE', 'OTHER', 'OTHER', 'MUMBAI', 'PUNE']),
-    timeOfDay: dict(['evening', 'morning', 'evening', 'night', 'afternoon', 'evening', 'evening', 'morning']),
-    endDate: dayNumber(2016, 8, 5),
-  };
+  return customerFeaturesOf(
+    8,
+    {
+      recencyDays: Float64Array.of(0, 10, 3, 30, 45, 60, 2, 5),
+      frequency: Float64Array.of(3, 1, 2, 1, 1, 1, 4, 2),
+      monetaryTotal: Float64Array.of(300, 50, 150, 20, 10, 0, 800, 70),
+      monetaryMean: Float64Array.of(100, 50, 75, 20, 10, 0, 200, 35),
+      balance: Float64Array.of(1000, NaN, 3000, 500, 0, 250, 20000, 1250),
+      age: Float64Array.of(30, 41, NaN, 22, 67, 70, 35, 29),
+      gender: { codes: Int32Array.of(0, 1, 1, -1, 0, 1, 0, 1), values: ['M', 'F'] },
+      location: dict(['MUMBAI', 'OTHER', 'MUMBAI', 'PUNE', 'OTHER', 'OTHER', 'MUMBAI', 'PUNE']),
+      timeOfDay: dict(['evening', 'morning', 'evening', 'night', 'afternoon', 'evening', 'evening', 'morning']),
+    },
+    { customerId: ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'], endDate: dayNumber(2016, 8, 5) },
+  );
 }
 
 const LABELS = Int32Array.of(0, 1, 0, 2, 2, 2, 0, 1);

@@ -1,7 +1,7 @@
 import { Command, intOption, parseOptions } from './command';
 import { SOURCE_HELP, SOURCE_OPTION_SPEC } from '../preprocess/load';
 import {
-  DEFAULT_FIGURES_DIR, DEFAULT_PROCESSED_DIR, DEFAULT_SEED, SEGMENT_OPTION_SPEC, dirOption, exportStep, featuresOption, kOption, loadStep, note,
+  DEFAULT_FIGURES_DIR, DEFAULT_PROCESSED_DIR, DEFAULT_SEED, FEATURES_HELP, SEGMENT_OPTION_SPEC, dirOption, exportStep, featuresOption, kOption, loadStep, note,
   secondsSince, segmentStep, segmentSummary, shown, writeResultsStep,
 } from './steps';
 import { edaFigures, segmentFigures } from '../visualize';
@@ -25,7 +25,7 @@ const HELP = [
   `  --seed S       seed of k-means and of the sampled metrics (default ${DEFAULT_SEED})`,
   '  --out DIR      directory for customers.csv and segments.json (default data/processed/ of the project)',
   '  --figures DIR  directory for the report and the figures (default figures/ of the project)',
-  '  --features LIST  comma-separated model features (default recencyDays,frequency,monetaryTotal,monetaryMean,balance,age)',
+  FEATURES_HELP,
   '  --no-figures   skip the figure files (the report is still written)',
   '  --help         this text',
 ].join('\n');

@@ -1,7 +1,7 @@
 import { Command, intOption, parseOptions } from './command';
 import { SOURCE_HELP, SOURCE_OPTION_SPEC } from '../preprocess/load';
 import {
-  DEFAULT_FIGURES_DIR, DEFAULT_PROCESSED_DIR, DEFAULT_SEED, SEGMENT_OPTION_SPEC, dirOption, featuresOption, kOption, loadStep, secondsSince,
+  DEFAULT_FIGURES_DIR, DEFAULT_PROCESSED_DIR, DEFAULT_SEED, FEATURES_HELP, SEGMENT_OPTION_SPEC, dirOption, featuresOption, kOption, loadStep, secondsSince,
   segmentStep, segmentSummary, shown, writeResultsStep,
 } from './steps';
 
@@ -20,7 +20,7 @@ const HELP = [
   `  --seed S         seed of the k-means restarts and of the sampled metrics (default ${DEFAULT_SEED})`,
   '  --out DIR        directory for customers.csv and segments.json (default data/processed/ of the project)',
   '  --figures DIR    directory for insights.md and insights.html (default figures/ of the project)',
-  '  --features LIST  comma-separated model features (default recencyDays,frequency,monetaryTotal,monetaryMean,balance,age)',
+  FEATURES_HELP,
   '  --help           this text',
 ].join('\n');
 

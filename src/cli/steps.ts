@@ -12,9 +12,9 @@ import type { LoadedData, LoadOptions } from '../preprocess/load';
 import type { SegmentOptions } from '../segment/index';
 import type { Segmentation } from '../segment/types';
 import type { Figure } from '../visualize/figure';
-import type { NumericFeature } from '../table';
+import type { ModelFeature } from '../preprocess/feature_registry';
 import { writeSegmentOutputs } from '../segment/index';
-import { checkFeatures } from '../segment/space';
+import { checkModelFeatures, DEFAULT_MODEL_FEATURES, MODEL_FEATURES } from '../preprocess/feature_registry';
 import { writeInsightsReport } from '../insights/report';
 import { pct } from '../format';
 
@@ -110,17 +110,25 @@ export function shown(files: readonly string[]): string {
     .join(', ');
 }
 
+const OTHER_MODEL_FEATURES = MODEL_FEATURES.filter((f) => !DEFAULT_MODEL_FEATURES.includes(f));
+
+/** The help lines of `--features`, from the feature registry. */
+export const FEATURES_HELP = [
+  `  --features LIST  comma-separated model features (default ${DEFAULT_MODEL_FEATURES.join(',')})`,
+  ...(OTHER_MODEL_FEATURES.length > 0 ? [`                   also available: ${OTHER_MODEL_FEATURES.join(',')}`] : []),
+].join('\n');
+
 /** `--features a,b,c`: the model features, checked against the known ones. */
-export function featuresOption(value: string | undefined): NumericFeature[] | undefined {
+export function featuresOption(value: string | undefined): ModelFeature[] | undefined {
   if (value === undefined) return undefined;
   const list = value.split(',').map((f) => f.trim()).filter((f) => f.length > 0);
   if (list.length === 0) throw new UsageError('--features expects a comma-separated list of features');
   try {
-    checkFeatures(list);
+    checkModelFeatures(list);
   } catch (err) {
     throw new UsageError(`--features: ${(err as Error).message}`);
   }
-  return list as NumericFeature[];
+  return list as ModelFeature[];
 }
 
 /** customers.csv + segments.json in `outDir`, insights.md + .html in `reportDir`; returns the paths written. */

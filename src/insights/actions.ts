@@ -14,7 +14,7 @@
  * 10. recency lift <= −0.5 → engage (recently active: offer the next product while attention is high)
  * 11. otherwise → nurture on low-cost channels and test offers
  */
-import type { NumericFeature } from '../table';
+import type { NumericFeature } from '../preprocess/feature_registry';
 import { count, inr, pct } from '../format';
 import type { SegmentFacts } from './profile';
 import { STRONG } from './naming';

@@ -8,7 +8,7 @@
  * English order; a segment with no strong trait is `mainstream customers`. Clashing names get the next trait,
  * then a number.
  */
-import type { NumericFeature } from '../table';
+import type { NumericFeature } from '../preprocess/feature_registry';
 import type { SegmentProfile } from '../segment/types';
 
 /** A lift at least this large (in standard deviations) is a defining trait. */

@@ -3,10 +3,9 @@
  * customer (medians in original units), what sets it apart (standardized differences), a rule-derived name and
  * a recommended action.
  */
-import { NUMERIC_FEATURES } from '../table';
-import type { CustomerFeatures, NumericFeature } from '../table';
+import { FEATURES, NUMERIC_FEATURES } from '../preprocess/feature_registry';
+import type { CustomerFeatures, NumericFeature } from '../preprocess/feature_registry';
 import { quantileSorted } from '../stats/quantile';
-import { DEFAULT_LOG_FEATURES } from '../segment/space';
 import type { KMeansFit, ModelSpace, SegmentProfile } from '../segment/types';
 import { nameSegments } from './naming';
 import { recommendAction } from './actions';
@@ -60,7 +59,7 @@ function featureLift(feature: NumericFeature, features: CustomerFeatures, space:
     for (let c = 0; c < k; c++) lift[c] = counts[c] > 0 ? sums[c] / counts[c] - overall : NaN;
     return lift;
   }
-  const log = DEFAULT_LOG_FEATURES.includes(feature);
+  const log = FEATURES[feature].log;
   const values = features[feature];
   let total = 0;
   let totalSq = 0;

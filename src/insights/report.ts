@@ -4,7 +4,9 @@
  * The content is built once as a list of blocks and rendered to both Markdown and HTML.
  */
 import * as path from 'node:path';
-import type { CustomerFeatures, QualityReport } from '../table';
+import type { QualityReport } from '../table';
+import { FEATURES, NUMERIC_FEATURES, featureWords } from '../preprocess/feature_registry';
+import type { CustomerFeatures } from '../preprocess/feature_registry';
 import type { Segmentation, SegmentProfile } from '../segment/types';
 import { writeFileAtomic } from '../segment/output';
 import { count, inr, num, pct, signed } from '../format';
@@ -17,22 +19,13 @@ export type Block =
   | { readonly kind: 'ul'; readonly items: readonly string[] }
   | { readonly kind: 'table'; readonly head: readonly string[]; readonly rows: readonly (readonly string[])[]; readonly align?: readonly ('l' | 'r')[] };
 
-const FEATURE_WORDS: Record<string, string> = {
-  recencyDays: 'recency',
-  frequency: 'frequency',
-  monetaryTotal: 'total amount',
-  monetaryMean: 'amount per transaction',
-  balance: 'balance',
-  age: 'age',
-};
-
 /** The two features that set a segment apart most, e.g. `balance +1.32, age −0.80` (standard deviations). */
 function standsOut(s: SegmentProfile, top = 2): string {
   return Object.entries(s.lift)
     .filter(([, v]) => Number.isFinite(v))
     .sort((a, b) => Math.abs(b[1] as number) - Math.abs(a[1] as number))
     .slice(0, top)
-    .map(([f, v]) => `${FEATURE_WORDS[f] ?? f} ${signed(v as number)}`)
+    .map(([f, v]) => `${featureWords(f)} ${signed(v as number)}`)
     .join(', ');
 }
 
@@ -90,8 +83,8 @@ export function insightsBlocks(seg: Segmentation, quality: QualityReport, featur
 
   const segmentTable: Block = {
     kind: 'table',
-    head: ['#', 'segment', 'customers', 'share', 'money', 'balances', 'recency (d)', 'txns', 'total', 'per txn', 'balance', 'age', 'stands out by (SD)'],
-    align: ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+    head: ['#', 'segment', 'customers', 'share', 'money', 'balances', ...NUMERIC_FEATURES.map((f) => FEATURES[f].column), 'stands out by (SD)'],
+    align: ['r', 'l', 'r', 'r', 'r', 'r', ...NUMERIC_FEATURES.map((): 'r' => 'r'), 'l'],
     rows: segments.map((s) => [
       String(s.id),
       s.name,
@@ -99,12 +92,8 @@ export function insightsBlocks(seg: Segmentation, quality: QualityReport, featur
       pct(s.share),
       pct(s.monetaryShare),
       pct(s.balanceShare),
-      num(s.profile.recencyDays, 0),
-      num(s.profile.frequency, 0),
-      inr(s.profile.monetaryTotal),
-      inr(s.profile.monetaryMean),
-      inr(s.profile.balance),
-      num(s.profile.age, 0),
+      // Medians: rupees for money, whole numbers otherwise.
+      ...NUMERIC_FEATURES.map((f) => (FEATURES[f].money ? inr(s.profile[f]) : num(s.profile[f], 0))),
       standsOut(s),
     ]),
   };
@@ -126,7 +115,7 @@ export function insightsBlocks(seg: Segmentation, quality: QualityReport, featur
   const imputed = space.features
     .map((f, j) => ({ f, m: space.imputed[j] }))
     .filter((x) => x.m > 0)
-    .map((x) => `${FEATURE_WORDS[x.f] ?? x.f} ${count(x.m)} (${pct(x.m / space.n, 2)})`);
+    .map((x) => `${featureWords(x.f)} ${count(x.m)} (${pct(x.m / space.n, 2)})`);
   const cleaning = quality.entries
     .filter((e) => e.count > 0)
     .map((e) => `${e.column}: ${count(e.count)} ${e.action} (${e.reason})`);
@@ -137,7 +126,7 @@ export function insightsBlocks(seg: Segmentation, quality: QualityReport, featur
     imputed.length > 0
       ? `Missing values were imputed with the median before clustering: ${imputed.join('; ')}.`
       : 'No value had to be imputed.',
-    `Money features (${space.logged.map((f) => FEATURE_WORDS[f] ?? f).join(', ')}) were log-transformed and every feature standardized, so each counts equally; amounts and balances were capped at their ${num(100 * quality.caps.quantile, 1)}th percentile (${inr(quality.caps.amount)} and ${inr(quality.caps.balance)}).`,
+    `Money features (${space.logged.map(featureWords).join(', ')}) were log-transformed and every feature standardized, so each counts equally; amounts and balances were capped at their ${num(100 * quality.caps.quantile, 1)}th percentile (${inr(quality.caps.amount)} and ${inr(quality.caps.balance)}).`,
     `The silhouette is the mean over a seeded sample, not all customers; k-means draws round, similar-sized clusters, so a segment is a region of customer space rather than a natural group${seg.silhouette < 0.25 ? ' (the low silhouette says the segments cut a continuum)' : ''}.`,
     `Stability is the mean adjusted Rand index between fits on different customer samples with different seeds (1 = the same segments every time).`,
     cleaning.length > 0 ? `Cleaning: ${cleaning.join('; ')}.` : 'Cleaning changed nothing.',
@@ -145,7 +134,7 @@ export function insightsBlocks(seg: Segmentation, quality: QualityReport, featur
 
   return [
     { kind: 'h1', text: 'Customer segments: business insights' },
-    { kind: 'p', text: `Source: ${count(quality.inputRows)} transaction rows, ${count(quality.outputRows)} after cleaning, ${count(features.n)} customers. Features: ${space.features.map((f) => FEATURE_WORDS[f] ?? f).join(', ')}.` },
+    { kind: 'p', text: `Source: ${count(quality.inputRows)} transaction rows, ${count(quality.outputRows)} after cleaning, ${count(features.n)} customers. Features: ${space.features.map(featureWords).join(', ')}.` },
     { kind: 'h2', text: 'Key findings' },
     { kind: 'ul', items: findings },
     { kind: 'h2', text: 'Segments' },

@@ -23,8 +23,9 @@ import { PROJECT_ROOT } from '../config';
 import { isFile, loadData } from '../preprocess/load';
 import type { LoadedData, LoadOptions } from '../preprocess/load';
 import { ensureDefaultData } from '../collect/generate';
-import type { CleanTable, CustomerFeatures, DictColumn, QualityReport, TransactionTable } from '../table';
-import { featureColumns } from '../table';
+import type { CleanTable, DictColumn, QualityReport, TransactionTable } from '../table';
+import type { CustomerFeatures } from '../preprocess/feature_registry';
+import { FEATURE_NAMES, featureColumns, featureSpec } from '../preprocess/feature_registry';
 import { segmentCustomers } from '../segment/index';
 import type { SegmentOptions } from '../segment/index';
 import type { Segmentation } from '../segment/types';
@@ -200,10 +201,11 @@ export function featuresDigest(f: CustomerFeatures): string {
     hash.update(d.values.join('\0')).update('\u0001');
   };
   hash.update(`${f.n}\0${f.endDate}\0`).update(f.customerId.join('\0')).update('\u0001');
-  for (const a of [f.recencyDays, f.frequency, f.monetaryTotal, f.monetaryMean, f.balance, f.age]) bytes(a);
-  dict(f.gender);
-  dict(f.location);
-  dict(f.timeOfDay);
+  for (const name of FEATURE_NAMES) {
+    const column = f[name];
+    if (column instanceof Float64Array) bytes(column);
+    else dict(column);
+  }
   return hash.digest('hex');
 }
 
@@ -334,20 +336,10 @@ function encodeFeatures(f: CustomerFeatures): Uint8Array {
 
 function decodeFeatures(bytes: Uint8Array): CustomerFeatures {
   const t = decodeTable(bytes);
-  return {
-    n: t.rows,
-    customerId: t.strings('customerId'),
-    recencyDays: t.f64('recencyDays'),
-    frequency: t.f64('frequency'),
-    monetaryTotal: t.f64('monetaryTotal'),
-    monetaryMean: t.f64('monetaryMean'),
-    balance: t.f64('balance'),
-    age: t.f64('age'),
-    gender: t.dict('gender'),
-    location: t.dict('location'),
-    timeOfDay: t.dict('timeOfDay'),
-    endDate: (t.meta as { endDate: number }).endDate,
-  };
+  // Each registry entry's kind says its column type (categories are dictionaries, the rest Float64Array).
+  const columns = Object.fromEntries(FEATURE_NAMES.map((name) => [name, featureSpec(name).kind === 'category' ? t.dict(name) : t.f64(name)]));
+  const meta = t.meta as { endDate: number };
+  return { n: t.rows, customerId: t.strings('customerId'), ...columns, endDate: meta.endDate } as unknown as CustomerFeatures;
 }
 
 function decodeLoaded(interim: string, processed: string): LoadedData {

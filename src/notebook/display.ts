@@ -21,8 +21,11 @@ import type { LoadedData } from '../preprocess/load';
 import type { Figure } from '../visualize/figure';
 import { FIGURE_HEIGHT, FIGURE_WIDTH } from '../visualize/theme';
 import { quantileSorted, sortedPresent } from '../stats/quantile';
-import type { CleanTable, CustomerFeatures, DictColumn, TransactionTable } from '../table';
-import { GENDERS, featureColumns, isoDate } from '../table';
+import type { CleanTable, DictColumn, TransactionTable } from '../table';
+import type { CustomerFeatures } from '../preprocess/feature_registry';
+import { GENDERS, isoDate } from '../table';
+import { FEATURES, NUMERIC_FEATURES, featureColumns } from '../preprocess/feature_registry';
+import type { NumberFeatureSpec } from '../preprocess/feature_registry';
 import type { SegmentOptions } from '../segment/index';
 import type { KScore, Segmentation } from '../segment/types';
 
@@ -305,10 +308,13 @@ export function describe(columns: Readonly<Record<string, Float64Array>>): dfd.D
   return new dfd.DataFrame(data, { index: stats });
 }
 
-/** One row per segment: name, size, shares of customers/money/balances and the median of each feature. */
+/** One row per segment: name, size, shares of customers/money/balances and the median of each numeric feature. */
 export function segmentsFrame(seg: Segmentation): dfd.DataFrame {
   const s = seg.segments;
-  const median = (f: keyof Segmentation['segments'][number]['profile']) => s.map((x) => x.profile[f]);
+  const medians = NUMERIC_FEATURES.map((f) => {
+    const spec = FEATURES[f] as NumberFeatureSpec;
+    return [`median ${spec.words} (${spec.axisUnit ?? spec.unit})`, s.map((x) => x.profile[f])];
+  });
   return new dfd.DataFrame(
     {
       segment: s.map((x) => x.name),
@@ -316,12 +322,7 @@ export function segmentsFrame(seg: Segmentation): dfd.DataFrame {
       'share of customers': s.map((x) => x.share),
       'share of money': s.map((x) => x.monetaryShare),
       'share of balances': s.map((x) => x.balanceShare),
-      'median recency (days)': median('recencyDays'),
-      'median transactions': median('frequency'),
-      'median total (INR)': median('monetaryTotal'),
-      'median per transaction (INR)': median('monetaryMean'),
-      'median balance (INR)': median('balance'),
-      'median age': median('age'),
+      ...Object.fromEntries(medians),
     },
     { index: s.map((x) => x.id) },
   );

@@ -6,7 +6,8 @@
  * One pass over the rows into per-customer typed-array accumulators, then one pass over the customers.
  */
 import { GENDERS, TIME_OF_DAY } from '../table';
-import type { CleanTable, CustomerFeatures, DictColumn } from '../table';
+import type { CleanTable, DictColumn } from '../table';
+import type { CustomerFeatures } from './feature_registry';
 
 export interface FeatureOptions {
   /** How many locations keep their name (the most common by number of customers); default 10. */

@@ -8,7 +8,8 @@ import { ensureDefaultData, DEFAULT_RAW_PATH } from '../collect/generate';
 import { readTransactionsFromDb } from '../collect/db/read';
 import { cleanTransactions } from './clean';
 import { customerFeatures } from './features';
-import type { CleanTable, CustomerFeatures, QualityReport, TransactionTable } from '../table';
+import type { CleanTable, QualityReport, TransactionTable } from '../table';
+import type { CustomerFeatures } from './feature_registry';
 
 export interface SourceOptions {
   /** A transactions CSV (plain or .gz). Default: the generated file at DEFAULT_RAW_PATH (made if missing). */

@@ -2,7 +2,7 @@
  * Customer segmentation, end to end: model space → k sweep → recommended (or requested) k → fit on all
  * customers → segment profiles with names and actions. The stages live in their own modules; this is the front door.
  */
-import type { CustomerFeatures, NumericFeature } from '../table';
+import type { CustomerFeatures, ModelFeature } from '../preprocess/feature_registry';
 import { profileSegments } from '../insights/profile';
 import { buildModelSpace } from './space';
 import { checkK, fitKMeans, KMEANS_DEFAULTS } from './kmeans';
@@ -13,7 +13,7 @@ import type { SweepEntry } from './select';
 import type { KMeansFit, Segmentation } from './types';
 
 export * from './types';
-export { buildModelSpace, toOriginalUnits, DEFAULT_MODEL_FEATURES, DEFAULT_LOG_FEATURES } from './space';
+export { buildModelSpace, toOriginalUnits } from './space';
 export { fitKMeans, fitKMeansDetailed, lloyd, inertiaOf, nearestCentroid, KMEANS_DEFAULTS } from './kmeans';
 export { silhouetteSample, silhouetteSampleMany, daviesBouldin, calinskiHarabasz, adjustedRandIndex } from './metrics';
 export { sweepK, sweepFits, recommendK, elbowK } from './select';
@@ -28,9 +28,9 @@ export interface SegmentOptions extends Omit<FitOptions, 'onIteration'> {
   readonly kMax?: number;
   readonly silhouetteSampleSize?: number;
   readonly stabilityRuns?: number;
-  /** Features of the model space (default: the six numeric features). */
-  readonly features?: readonly NumericFeature[];
-  readonly logTransform?: readonly NumericFeature[];
+  /** Features of the model space (default: the registry's DEFAULT_MODEL_FEATURES). */
+  readonly features?: readonly ModelFeature[];
+  readonly logTransform?: readonly ModelFeature[];
   readonly onProgress?: (step: string, done: number, total: number) => void;
 }
 

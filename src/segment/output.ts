@@ -5,8 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NUMERIC_FEATURES } from '../table';
-import type { CustomerFeatures } from '../table';
+import { MODEL_FEATURES } from '../preprocess/feature_registry';
+import type { CustomerFeatures } from '../preprocess/feature_registry';
 import { toOriginalUnits } from './space';
 import type { Segmentation } from './types';
 
@@ -70,9 +70,9 @@ const ROWS_PER_WRITE = 1_000;
  */
 export function writeCustomersCsv(fd: number, seg: Segmentation, features: CustomerFeatures): void {
   const { space, fit } = seg;
-  const header = ['CustomerID', ...NUMERIC_FEATURES, ...space.features.map((f) => `z_${f}`), 'segment'];
+  const header = ['CustomerID', ...MODEL_FEATURES, ...space.features.map((f) => `z_${f}`), 'segment'];
   fs.writeSync(fd, header.join(',') + '\n');
-  const columns = NUMERIC_FEATURES.map((f) => features[f]);
+  const columns = MODEL_FEATURES.map((f) => features[f]);
   let block: string[] = [];
   for (let i = 0; i < features.n; i++) {
     let line = csvText(features.customerId[i]);

@@ -2,29 +2,16 @@
  * The model space (docs/data-model.md section 4): chosen features → log1p on the skewed money ones →
  * median imputation → standard scaling. Everything needed to map a point back to original units is kept.
  */
-import { NUMERIC_FEATURES } from '../table';
-import type { CustomerFeatures, NumericFeature } from '../table';
+import { checkModelFeatures, DEFAULT_LOG_FEATURES, DEFAULT_MODEL_FEATURES } from '../preprocess/feature_registry';
+import type { CustomerFeatures, ModelFeature } from '../preprocess/feature_registry';
 import { quantile } from '../stats/quantile';
 import type { ModelSpace } from './types';
 
-/** The features clustered by default, in column order. */
-export const DEFAULT_MODEL_FEATURES: readonly NumericFeature[] = NUMERIC_FEATURES;
-
-/** The heavy-tailed money features that go through log1p by default. */
-export const DEFAULT_LOG_FEATURES: readonly NumericFeature[] = ['monetaryTotal', 'monetaryMean', 'balance'];
-
 export interface ModelSpaceOptions {
-  readonly features?: readonly NumericFeature[];
-  readonly logTransform?: readonly NumericFeature[];
-}
-
-/** Throws a one-line error unless every name is a numeric customer feature. */
-export function checkFeatures(names: readonly string[], what = 'feature'): asserts names is readonly NumericFeature[] {
-  for (const name of names) {
-    if (!(NUMERIC_FEATURES as readonly string[]).includes(name)) {
-      throw new RangeError(`unknown ${what} "${name}" (expected one of ${NUMERIC_FEATURES.join(', ')})`);
-    }
-  }
+  /** Default: the registry's model features (DEFAULT_MODEL_FEATURES), in registry order. */
+  readonly features?: readonly ModelFeature[];
+  /** Default: the registry's heavy-tailed features (DEFAULT_LOG_FEATURES); only those in `features` apply. */
+  readonly logTransform?: readonly ModelFeature[];
 }
 
 /**
@@ -35,11 +22,11 @@ export function checkFeatures(names: readonly string[], what = 'feature'): asser
  */
 export function buildModelSpace(features: CustomerFeatures, opts: ModelSpaceOptions = {}): ModelSpace {
   const chosen = opts.features ?? DEFAULT_MODEL_FEATURES;
-  checkFeatures(chosen);
+  checkModelFeatures(chosen);
   if (chosen.length === 0) throw new RangeError('the model needs at least one feature');
   if (new Set(chosen).size !== chosen.length) throw new RangeError(`a feature is listed twice: ${chosen.join(', ')}`);
-  const logRequested = opts.logTransform ?? DEFAULT_LOG_FEATURES;
-  checkFeatures(logRequested, 'log-transform feature');
+  const logRequested: readonly ModelFeature[] = opts.logTransform ?? DEFAULT_LOG_FEATURES;
+  checkModelFeatures(logRequested, 'log-transform feature');
   const logged = chosen.filter((f) => logRequested.includes(f));
   const n = features.n;
   const d = chosen.length;

@@ -1,13 +1,13 @@
-import type { NumericFeature } from '../table';
+import type { ModelFeature, NumericFeature } from '../preprocess/feature_registry';
 
 /** Customers in the model's coordinates (z space), with everything needed to map back to original units. */
 export interface ModelSpace {
   readonly n: number;
   readonly d: number;
   /** Feature of each column of X. */
-  readonly features: readonly NumericFeature[];
+  readonly features: readonly ModelFeature[];
   /** Which of `features` went through log1p before scaling. */
-  readonly logged: readonly NumericFeature[];
+  readonly logged: readonly ModelFeature[];
   /** Row-major n×d standardized values. */
   readonly X: Float64Array;
   /** Per column, after the transform: the median used for imputation, the mean and (population) std used to scale. */

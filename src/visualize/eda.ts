@@ -4,7 +4,8 @@
  */
 import type { Figure } from './figure';
 import { quantile } from '../stats/quantile';
-import { CleanTable, CustomerFeatures, TransactionTable, TIME_OF_DAY, isoDate } from '../table';
+import { CleanTable, TransactionTable, TIME_OF_DAY, isoDate } from '../table';
+import { CustomerFeatures } from '../preprocess/feature_registry';
 import {
   Histogram,
   columnGaps,

@@ -6,7 +6,7 @@ import type { Figure } from './figure';
 import { pca2 } from '../stats/pca';
 import { createRng, sampleIndices } from '../stats/random';
 import type { KScore, Segmentation } from '../segment/types';
-import { CustomerFeatures, NUMERIC_FEATURES, NumericFeature } from '../table';
+import { CustomerFeatures, FEATURES, NUMERIC_FEATURES, NumberFeatureSpec, NumericFeature, featureSpec } from '../preprocess/feature_registry';
 import { boxStats, segmentShares, splitByLabel } from '../explore/aggregate';
 import { donut, donutLayout } from './eda';
 import {
@@ -22,19 +22,6 @@ import {
   makeFigure,
   segmentColor,
 } from './theme';
-
-/** How each numeric feature is named on a chart, and its unit. */
-export const FEATURE_LABELS: Readonly<Record<NumericFeature, { readonly label: string; readonly unit: string }>> = {
-  recencyDays: { label: 'Recency', unit: 'days since last transaction' },
-  frequency: { label: 'Frequency', unit: 'transactions' },
-  monetaryTotal: { label: 'Total amount', unit: 'INR' },
-  monetaryMean: { label: 'Mean amount', unit: 'INR' },
-  balance: { label: 'Balance', unit: 'INR' },
-  age: { label: 'Age', unit: 'years' },
-};
-
-/** Money features are drawn on log axes: their spread covers several powers of ten. */
-const MONEY_FEATURES: ReadonlySet<NumericFeature> = new Set<NumericFeature>(['monetaryTotal', 'monetaryMean', 'balance']);
 
 /** Segment names by id 0..k-1 (from the profiles; `Segment i+1` when a profile is missing). */
 export function segmentNames(seg: Segmentation): string[] {
@@ -292,7 +279,8 @@ export function segmentBoxPlots(features: CustomerFeatures, seg: Segmentation, f
     const x0 = col * (cellW + gapX);
     const y1 = 1 - row * (cellH + gapY);
     const groups = splitByLabel(features[feature], seg.fit.labels, seg.k);
-    const isMoney = MONEY_FEATURES.has(feature);
+    // Money features are drawn on log axes: their spread covers several powers of ten.
+    const isMoney = FEATURES[feature].money;
     let lo = Infinity;
     let hi = -Infinity;
     groups.forEach((values, id) => {
@@ -323,8 +311,9 @@ export function segmentBoxPlots(features: CustomerFeatures, seg: Segmentation, f
         fillcolor: hexWithAlpha(segmentColor(id), 0.35),
       });
     });
-    const { label, unit } = FEATURE_LABELS[feature];
-    const yTitle = unit === 'days since last transaction' ? 'days' : unit;
+    const spec: NumberFeatureSpec = FEATURES[feature];
+    const { label, unit } = spec;
+    const yTitle = spec.axisUnit ?? unit;
     layout[`xaxis${suffix}`] = axis('', {
       domain: [x0, x0 + cellW],
       anchor: `y${suffix}`,
@@ -366,7 +355,7 @@ function smallestPositive(values: Float64Array, fallback: number): number {
 export function centroidProfile(seg: Segmentation): Figure {
   const names = segmentNames(seg);
   const { features, logged, d } = seg.space;
-  const ticks = features.map((f) => `${FEATURE_LABELS[f].label}${logged.includes(f) ? '<br>(log1p)' : ''}`);
+  const ticks = features.map((f) => `${featureSpec(f).label}${logged.includes(f) ? '<br>(log1p)' : ''}`);
   const data = names.map((name, id) => ({
     type: 'scatter',
     mode: 'lines+markers',

@@ -1,6 +1,7 @@
 /** Shared builders for the segmentation tests (not a test file itself). */
-import { NUMERIC_FEATURES } from '../../src/table';
-import type { CustomerFeatures } from '../../src/table';
+import { NUMERIC_FEATURES } from '../../src/preprocess/feature_registry';
+import type { CustomerFeatures, ModelFeature } from '../../src/preprocess/feature_registry';
+import { customerFeaturesOf } from './features';
 import { createRng } from '../../src/stats/random';
 import type { ModelSpace } from '../../src/segment/types';
 
@@ -42,24 +43,15 @@ export function blobs(centers: readonly (readonly number[])[], perCluster: numbe
   return { rows, truth: Int32Array.from(truth) };
 }
 
-/** Customer features with the given numeric columns (the rest filled with plain defaults). */
-export function featuresOf(columns: Partial<Record<(typeof NUMERIC_FEATURES)[number], readonly number[]>>, ids?: readonly string[]): CustomerFeatures {
+/** Plain values of the usual numeric features, for the columns a test does not give. */
+const PLAIN: Partial<Record<ModelFeature, number>> = { recencyDays: 0, frequency: 1, monetaryTotal: 100, monetaryMean: 100, balance: 1000, age: 40 };
+
+/** Customer features with the given numeric columns (the rest filled with plain values; see customerFeaturesOf). */
+export function featuresOf(columns: Partial<Record<ModelFeature, readonly number[]>>, ids?: readonly string[]): CustomerFeatures {
   const n = Object.values(columns)[0]?.length ?? 0;
-  const col = (f: (typeof NUMERIC_FEATURES)[number], fill: number) => Float64Array.from(columns[f] ?? new Array(n).fill(fill));
-  return {
-    n,
-    customerId: ids ?? Array.from({ length: n }, (_, i) => `C${i + 1}`),
-    recencyDays: col('recencyDays', 0),
-    frequency: col('frequency', 1),
-    monetaryTotal: col('monetaryTotal', 100),
-    monetaryMean: col('monetaryMean', 100),
-    balance: col('balance', 1000),
-    age: col('age', 40),
-    gender: { codes: new Int32Array(n), values: ['F', 'M'] },
-    location: { codes: new Int32Array(n), values: ['OTHER'] },
-    timeOfDay: { codes: new Int32Array(n), values: ['night', 'morning', 'afternoon', 'evening'] },
-    endDate: 17095,
-  };
+  const filled: Partial<Record<ModelFeature, ArrayLike<number>>> = {};
+  for (const [f, v] of Object.entries(PLAIN) as [ModelFeature, number][]) filled[f] = columns[f] ?? new Array(n).fill(v);
+  return customerFeaturesOf(n, { ...filled, ...columns }, { customerId: ids });
 }
 
 /**
@@ -78,21 +70,18 @@ export function syntheticCustomers(n: number, seed: number): CustomerFeatures {
     return u < 0.84 ? 1 : u < 0.97 ? 2 : u < 0.995 ? 3 : 4;
   });
   const monetaryMean = fill(() => Math.exp(6.1 + 1.3 * rng.normal()));
-  const base = featuresOf({});
-  return {
-    ...base,
+  return customerFeaturesOf(
     n,
-    customerId: Array.from({ length: n }, (_, i) => `C${1_000_000 + i}`),
-    recencyDays: fill(() => rng.int(82)),
-    frequency,
-    monetaryTotal: monetaryMean.map((m, i) => m * frequency[i]),
-    monetaryMean,
-    balance: fill(() => (rng.next() < 0.05 ? NaN : Math.exp(9.7 + 1.8 * rng.normal()))),
-    age: fill(() => (rng.next() < 0.05 ? NaN : 18 + rng.int(63))),
-    gender: { codes: new Int32Array(n), values: ['F', 'M'] },
-    location: { codes: new Int32Array(n), values: ['OTHER'] },
-    timeOfDay: { codes: new Int32Array(n), values: ['night', 'morning', 'afternoon', 'evening'] },
-  };
+    {
+      recencyDays: fill(() => rng.int(82)),
+      frequency,
+      monetaryTotal: monetaryMean.map((m, i) => m * frequency[i]),
+      monetaryMean,
+      balance: fill(() => (rng.next() < 0.05 ? NaN : Math.exp(9.7 + 1.8 * rng.normal()))),
+      age: fill(() => (rng.next() < 0.05 ? NaN : 18 + rng.int(63))),
+    },
+    { customerId: Array.from({ length: n }, (_, i) => `C${1_000_000 + i}`) },
+  );
 }
 
 /** 30 points in three noisy groups of 10 (rounded to 3 decimals), the data set of the scikit-learn reference values in the tests. */

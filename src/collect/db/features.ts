@@ -7,7 +7,8 @@
 import { DEFAULT_CAP_QUANTILE, MAX_AGE, PLACEHOLDER_DOB_YEAR } from '../../preprocess/clean';
 import { DEFAULT_TOP_LOCATIONS, OTHER_LOCATION } from '../../preprocess/features';
 import { progress } from '../../io/progress';
-import { CustomerFeatures, GENDERS, TIME_OF_DAY } from '../../table';
+import { GENDERS, TIME_OF_DAY } from '../../table';
+import { CustomerFeatures } from '../../preprocess/feature_registry';
 import { parseTableName, redactUrl, sqlTable, TableName, withConnection } from './connection';
 import { CopyRow, copyOutBinary } from './copy_out';
 import { checkTableLayout, validTimeSql } from './schema';
