@@ -40,7 +40,7 @@ export const generateCommand: Command = {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     process.stdout.write(
       `wrote ${path.relative(process.cwd(), out) || out}: ${result.rows.toLocaleString('en-US')} rows, ` +
-        `${result.customers.toLocaleString('en-US')} customers, ${(result.bytes / 1e6).toFixed(1)} MB in ${seconds} s (seed ${seed})\n`,
+        `${result.customers.toLocaleString('en-US')} CustomerIDs (${result.people.toLocaleString('en-US')} people), ${(result.bytes / 1e6).toFixed(1)} MB in ${seconds} s (seed ${seed})\n`,
     );
     return 0;
   },

@@ -4,8 +4,11 @@
  * a comma), matching its published facts scaled to the row count. Same seed → same bytes.
  *
  * Model (each choice is documented where it is made):
- * - customers ≈ rows × 884,265 / 1,048,567; transactions per customer 1..6 (`FULL_FREQUENCY_COUNTS`);
- *   a customer's rows share CustomerID, DOB, gender and location, and their balances stay within ~±20 %.
+ * - distinct CustomerIDs ≈ rows × 884,265 / 1,048,567; rows per CustomerID 1..6 (`FULL_FREQUENCY_COUNTS`).
+ * - a CustomerID is reused by different people, as in the real file (`GENUINE_REPEAT_SHARE`): the rows of most
+ *   repeated IDs belong to different people (each with their own DOB, gender, location and balance); the rows of a
+ *   few (1.6 %) belong to one genuine repeat customer, who keeps DOB, gender and location and whose balance stays
+ *   within ~±20 %.
  * - exact scaled counts of missing DOB/gender/location/balance and of the `1/1/1800` placeholder; one `T`.
  * - dates: 48 bulk days (1 Aug – 18 Sep 2016, all but one) carry 98 % of the rows, seven late dates the rest.
  * - times, balances and amounts from quantile tables fitted to the published describe() table, with the round
@@ -53,8 +56,19 @@ export const PUBLISHED = {
  * Σ customers = 884,265 and Σ k·customers = 1,048,567 exactly, with mean 1.186 and std 0.438 transactions per
  * customer (a public RFM analysis of the cleaned file reports mean 1.174, std 0.435, max 6): 83.2 % of customers
  * have one transaction, 15.1 % two, 1.5 % three, 0.15 % four, 150 five and 20 six.
+ * These are rows per CustomerID; most repeated IDs are reused by different people (`GENUINE_REPEAT_SHARE`).
  */
 const FULL_FREQUENCY_COUNTS: readonly number[] = [0, 0, 133_702, 13_000, 1_300, 150, 20];
+
+/**
+ * Share of repeated CustomerIDs (2+ rows) whose rows all belong to one person; the rows of every other repeated ID
+ * belong to as many different people. Real rows: of the 63 IDs repeated in the first 20,000 rows, 62 carry different
+ * birth dates (the one that does not: same DOB, gender, location and balance); on a held-out sample 437 of 444 do.
+ * 7 / 444 = 1.6 %. The rows-per-ID distribution above is what random collisions of ~3 million IDs would give
+ * (Poisson with mean 0.35, conditioned on at least one row: 83.5 % / 14.6 % / 1.7 % / 0.15 %), another sign that the
+ * ID does not identify a person.
+ */
+const GENUINE_REPEAT_SHARE = 0.016;
 
 /**
  * Transaction dates. The public file is roughly in date order: its first 20,000 rows hold the late dates
@@ -177,6 +191,8 @@ export interface GenerateResult {
   readonly bytes: number;
   /** Distinct CustomerIDs. */
   readonly customers: number;
+  /** Distinct people behind them (a reused ID stands for several). */
+  readonly people: number;
 }
 
 /** Absolute path of the default data, whatever the working directory (notebooks run from notebooks/). */
@@ -223,7 +239,7 @@ export async function writeGeneratedCsv(target: string, opts: GenerateOptions = 
     throw err;
   }
   bar.finish(`${rows.toLocaleString('en-US')} rows`);
-  return { rows, bytes: fs.statSync(target).size, customers: data.customers.count };
+  return { rows, bytes: fs.statSync(target).size, customers: data.customers.distinctIds, people: data.customers.count };
 }
 
 /** `mkdir -p`, one level at a time: Node's recursive mkdirSync spins forever under /proc. */
@@ -233,9 +249,10 @@ function makeFolder(dir: string): void {
   fs.mkdirSync(dir);
 }
 
-/** The generated customers, columnar: index c is one customer. */
+/** The generated people, columnar: index c is one person (a customer); several may share a CustomerID. */
 interface Customers {
   readonly count: number;
+  readonly distinctIds: number;
   readonly id: Int32Array;
   readonly transactions: Uint8Array;
   readonly dobKind: Uint8Array;
@@ -262,12 +279,11 @@ interface Generated {
   readonly missingBalanceRows: Int32Array;
 }
 
-/** Draws customers, their rows and dates. O(rows + ID range) with one seeded stream of random numbers. */
+/** Draws IDs, the people behind them, their rows and dates. O(rows + ID range) with one seeded stream of random numbers. */
 function generateTransactions(rows: number, seed: number): Generated {
   const rng = createRng(seed);
   const scale = rows / PUBLISHED.rows;
-  const perCustomer = transactionsPerCustomer(rows);
-  const customers = drawCustomers(perCustomer, scale, rows, rng);
+  const customers = drawCustomers(rowsPerCustomerId(rows), scale, rows, rng);
   const rowCustomer = shuffledSlots(customers.transactions, rows, rng);
   const { rowDate, dateText } = layOutDates(rows, rng);
   const missingBalanceRows = sampleIndices(rows, Math.round(PUBLISHED.missingBalance * scale), rng);
@@ -275,10 +291,10 @@ function generateTransactions(rows: number, seed: number): Generated {
 }
 
 /**
- * `counts[k]` = customers with k transactions (k = 1..6) for `rows` rows: the full-size counts scaled, with k = 2
+ * `counts[k]` = CustomerIDs with k rows (k = 1..6) for `rows` rows: the full-size counts scaled, with k = 2
  * absorbing rounding so that Σ k·counts[k] = rows exactly and Σ counts[k] = round(rows × 884,265 / 1,048,567).
  */
-export function transactionsPerCustomer(rows: number): number[] {
+export function rowsPerCustomerId(rows: number): number[] {
   const customers = Math.round((rows * PUBLISHED.customers) / PUBLISHED.rows);
   const counts = FULL_FREQUENCY_COUNTS.map((c) => Math.round((c * rows) / PUBLISHED.rows));
   const extraRows = rows - customers; // Σ (k − 1)·counts[k] must equal this
@@ -291,23 +307,56 @@ export function transactionsPerCustomer(rows: number): number[] {
   return counts;
 }
 
-/** The customers: frequencies, IDs, then the customer-level columns, in a fixed order of random draws. */
-function drawCustomers(perCustomer: number[], scale: number, rows: number, rng: Rng): Customers {
-  const count = perCustomer.reduce((s, c) => s + c, 0);
-  const transactions = new Uint8Array(count);
+/**
+ * The people: rows per CustomerID and the IDs, then the people behind each ID (one for a single-row ID or a genuine
+ * repeat customer, one per row otherwise), then the person-level columns, in a fixed order of random draws.
+ */
+function drawCustomers(perId: number[], scale: number, rows: number, rng: Rng): Customers {
+  const distinctIds = perId.reduce((s, c) => s + c, 0);
+  const idRows = new Uint8Array(distinctIds);
   let c = 0;
-  for (let k = 1; k < perCustomer.length; k++) for (let i = 0; i < perCustomer[k]; i++) transactions[c++] = k;
-  shuffleInPlace(transactions, rng); // so the order of customers says nothing about their frequency
-  const id = sampleIndices(ID_SPAN, count, rng);
-  for (let i = 0; i < count; i++) id[i] += ID_LOW;
-  shuffleInPlace(id, rng);
+  for (let k = 1; k < perId.length; k++) for (let i = 0; i < perId[k]; i++) idRows[c++] = k;
+  shuffleInPlace(idRows, rng); // so the order of IDs says nothing about their row count
+  const ids = sampleIndices(ID_SPAN, distinctIds, rng);
+  for (let i = 0; i < distinctIds; i++) ids[i] += ID_LOW;
+  shuffleInPlace(ids, rng);
+  const { id, transactions } = peopleBehindIds(ids, idRows, rng);
+  const count = id.length;
   const dobKind = drawDobKinds(transactions, scale, rng);
   const gender = drawGenders(transactions, dobKind, scale, rows, rng);
   const location = drawLocations(count, rng);
   for (const p of pickCustomersForRows(transactions, Math.round(PUBLISHED.missingLocation * scale), () => true, rng)) {
     location[p] = NO_LOCATION;
   }
-  return { count, id, transactions, dobKind, gender, location, ...drawBirthDatesAndBalances(count, rng) };
+  return { count, distinctIds, id, transactions, dobKind, gender, location, ...drawBirthDatesAndBalances(count, rng) };
+}
+
+/**
+ * Expands IDs into people: an ID with one row is one person; a repeated ID is one genuine repeat customer with
+ * probability GENUINE_REPEAT_SHARE, else as many one-transaction people as it has rows. O(rows).
+ */
+function peopleBehindIds(ids: Int32Array, idRows: Uint8Array, rng: Rng): { id: Int32Array; transactions: Uint8Array } {
+  let people = 0;
+  const genuine = new Uint8Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    if (idRows[i] > 1 && rng.next() < GENUINE_REPEAT_SHARE) genuine[i] = 1;
+    people += idRows[i] === 1 || genuine[i] ? 1 : idRows[i];
+  }
+  const id = new Int32Array(people);
+  const transactions = new Uint8Array(people);
+  let p = 0;
+  for (let i = 0; i < ids.length; i++) {
+    if (idRows[i] === 1 || genuine[i]) {
+      id[p] = ids[i];
+      transactions[p++] = idRows[i];
+    } else {
+      for (let r = 0; r < idRows[i]; r++) {
+        id[p] = ids[i];
+        transactions[p++] = 1;
+      }
+    }
+  }
+  return { id, transactions };
 }
 
 /** Which customers have the 1/1/1800 placeholder or no DOB (`nan`): exact scaled row counts. */
@@ -404,7 +453,7 @@ export function pickCustomersForRows(
   return chosen;
 }
 
-/** Row → customer: each customer's transactions scattered over the file (19,937 customers in 20,000 real rows). */
+/** Row → person: each person's transactions scattered over the file (19,937 CustomerIDs in 20,000 real rows). */
 function shuffledSlots(transactions: Uint8Array, rows: number, rng: Rng): Int32Array {
   const slots = new Int32Array(rows);
   let r = 0;
