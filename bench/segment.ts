@@ -17,7 +17,8 @@ import { buildModelSpace } from '../src/segment/space';
 import { sweepFits, recommendK } from '../src/segment/select';
 import { KMEANS_DEFAULTS } from '../src/segment/kmeans';
 import { profileSegments } from '../src/insights/profile';
-import { relabelBySize, writeSegmentOutputs } from '../src/segment/index';
+import { relabelBySize } from '../src/segment/index';
+import { writeSegmentOutputs } from '../src/insights/outputs';
 import type { CustomerFeatures } from '../src/preprocess/feature_registry';
 import { syntheticCustomers } from '../test/helpers/segment';
 

@@ -1,9 +1,37 @@
 /**
- * The project's places and defaults, in one spot: where the clone is, where outputs go.
+ * The project's places, defaults and environment variables, in one spot.
  */
 import * as path from 'node:path';
 
 /** The root of this clone (the notebooks' working directory; `data/` and `figures/` live here). */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+/** The default transactions file, relative to the root (generated with DEFAULT_SEED when missing). */
+export const DEFAULT_RAW_PATH = 'data/raw/bank_transactions.csv';
+/** Where `bankseg run`/`segment` write customers.csv and segments.json by default. */
+export const PROCESSED_DIR = path.join(PROJECT_ROOT, 'data', 'processed');
 /** Where the figures and the business report are written by default. */
 export const FIGURES_DIR = path.join(PROJECT_ROOT, 'figures');
+
+/** The one default seed: the generator, k-means and every seeded sample. Seeds are whole numbers 0..2^32−1. */
+export const DEFAULT_SEED = 42;
+/** The PostgreSQL table the transactions are imported to and read from by default. */
+export const DEFAULT_TABLE = 'transactions';
+
+/** The environment variables the project reads, by what they set. */
+export const ENV = {
+  /** The notebooks' transactions file. */
+  input: 'BANKSEG_INPUT',
+  /** The notebooks' PostgreSQL URL (wins over `input`), and its table. */
+  url: 'BANKSEG_URL',
+  table: 'BANKSEG_TABLE',
+  /** `1` silences progress and stage lines on stderr. */
+  quiet: 'BANKSEG_QUIET',
+  /** The Chromium used for PNG/SVG export. */
+  chromium: 'BANKSEG_CHROMIUM',
+} as const;
+
+/** True when BANKSEG_QUIET=1: no progress or stage lines on stderr. */
+export function isQuiet(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env[ENV.quiet] === '1';
+}

@@ -5,20 +5,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
-import {
-  cachedLoad,
-  cachedSegmentation,
-  cachedSegmentationWith,
-  decodeSegmentation,
-  decodeTable,
-  encodeSegmentation,
-  encodeTable,
-  fromJson,
-  toJson,
-} from '../src/io/cache';
+import { cachedLoad } from '../src/preprocess/load_cache';
+import { cachedSegmentation, cachedSegmentationWith, decodeSegmentation, encodeSegmentation } from '../src/segment/cached';
 import { loadData } from '../src/preprocess/load';
 import { segmentCustomers } from '../src/segment/index';
-import type { DictColumn } from '../src/table';
 import type { CustomerFeatures } from '../src/preprocess/feature_registry';
 import type { Segmentation } from '../src/segment/types';
 import { REAL_RAW } from './helpers/real-data';
@@ -35,74 +25,6 @@ after(() => {
   for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
 });
 const sha = (file: string): string => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-
-test('encodeTable writes real Arrow: pyarrow-style reads through the arrow API see the same values', () => {
-  const loc: DictColumn = { codes: new Int32Array([1, -1, 0, 1, -1]), values: ['PUNE', 'NEW DELHI'] };
-  const bytes = encodeTable(
-    {
-      amount: new Float64Array([1.5, NaN, -0, 1e300, 2]),
-      day: new Int32Array([17000, -1, 0, 2147483647, -2147483648]),
-      gender: new Int8Array([0, 1, -1, 0, 1]),
-      id: ['T1', '', 'ÉLODIE', 'x,y', '"q"'],
-      loc,
-    },
-    { note: 'hello' },
-  );
-  // Read with Arrow's own row accessors, not with decodeTable.
-  const t = arrow.tableFromIPC(bytes);
-  assert.equal(t.numRows, 5);
-  assert.deepEqual(
-    Array.from({ length: 5 }, (_, i) => t.getChild('loc')!.get(i)),
-    ['NEW DELHI', null, 'PUNE', 'NEW DELHI', null],
-  );
-  assert.deepEqual(
-    Array.from({ length: 5 }, (_, i) => t.getChild('id')!.get(i)),
-    ['T1', '', 'ÉLODIE', 'x,y', '"q"'],
-  );
-  assert.ok(arrow.DataType.isDictionary(t.getChild('loc')!.type));
-  assert.ok(Number.isNaN(t.getChild('amount')!.get(1)));
-  assert.equal(t.getChild('day')!.get(4), -2147483648);
-  assert.equal(t.schema.metadata.get('bankseg'), '{"note":"hello"}');
-});
-
-test('decodeTable returns exactly what was encoded (NaN, -1 codes, non-ASCII, empty dictionary)', () => {
-  const cols = {
-    f: new Float64Array([NaN, 0.1, -3]),
-    i: new Int32Array([5, -1, 9]),
-    b: new Int8Array([-1, 0, 1]),
-    s: ['a', 'ü€', ''],
-    d: { codes: new Int32Array([-1, -1, -1]), values: [] as string[] },
-    e: { codes: new Int32Array([2, 0, 1]), values: ['z', 'y', 'x'] },
-  };
-  const t = decodeTable(encodeTable(cols, { x: NaN }));
-  assert.equal(t.rows, 3);
-  assert.deepEqual(t.f64('f'), cols.f);
-  assert.deepEqual(t.i32('i'), cols.i);
-  assert.deepEqual(t.i8('b'), cols.b);
-  assert.deepEqual(t.strings('s'), cols.s);
-  assert.deepEqual(t.dict('d'), cols.d);
-  assert.deepEqual(t.dict('e'), cols.e);
-  assert.ok(Number.isNaN((t.meta as { x: number }).x));
-  assert.throws(() => t.f64('nope'), /no column "nope"/);
-  assert.throws(() => t.f64('i'), /not a Float64Array/);
-});
-
-test('encodeTable refuses columns of different lengths; empty tables round-trip', () => {
-  assert.throws(() => encodeTable({ a: new Float64Array(2), b: ['x'] }, null), /column b has 1 rows, expected 2/);
-  const t = decodeTable(encodeTable({ a: new Float64Array(0), s: [], d: { codes: new Int32Array(0), values: ['A'] } }, {}));
-  assert.equal(t.rows, 0);
-  assert.deepEqual(t.f64('a'), new Float64Array(0));
-  assert.deepEqual(t.strings('s'), []);
-  assert.deepEqual(t.dict('d'), { codes: new Int32Array(0), values: ['A'] });
-});
-
-test('toJson/fromJson keep NaN, ±Infinity and typed arrays, nested', () => {
-  const v = { a: [1, NaN, Infinity, -Infinity], t: new Float64Array([0.1, NaN]), i: new Int32Array([3, -4]), s: 'NaN' };
-  const back = fromJson(toJson(v)) as typeof v;
-  assert.deepEqual(back, v);
-  assert.equal(typeof back.s, 'string');
-  assert.ok(back.t instanceof Float64Array);
-});
 
 function fakeSegmentation(n: number, d: number): Segmentation {
   const X = new Float64Array(n * d).map((_, i) => Math.sin(i) * 3);
@@ -126,19 +48,6 @@ function fakeSegmentation(n: number, d: number): Segmentation {
     calinskiHarabasz: 1000,
     kSweep: [{ k: 2, inertia: 20, silhouette: 0.3, daviesBouldin: 1, calinskiHarabasz: 5, stability: 0.9 }],
     recommendation: { k: 3, reason: 'because' },
-    segments: [
-      {
-        id: 0,
-        name: 'Big spenders',
-        size: 2,
-        share: 0.5,
-        monetaryShare: 0.7,
-        balanceShare: 0.6,
-        profile: { recencyDays: 1, frequency: 2, monetaryTotal: 3, monetaryMean: 4, balance: NaN, age: 40 },
-        lift: { monetaryTotal: 1.2 },
-        action: 'call them',
-      },
-    ],
   };
 }
 
@@ -268,4 +177,40 @@ test('cachedSegmentation: a hit equals a fresh segmentCustomers on the real rows
   const { cache: _c, ...fromCache } = hit;
   assert.deepEqual(timeless(fromCache), timeless(segmentCustomers(features, opts)));
   assert.equal(fromCache.fit.labels.length, features.n);
+});
+
+test('a segment-name change keeps the load and k-sweep caches warm; a k-means change misses only the segmentation', async () => {
+  // A copy of this clone's src/ to edit: the keys hash the code each stage runs (its import closure).
+  const source = tmp();
+  fs.cpSync(path.join(__dirname, '..', 'src'), path.join(source, 'src'), { recursive: true });
+  const cache = { root: tmp(), sourceRoot: source };
+  const edit = (file: string, change: (text: string) => string) => {
+    const full = path.join(source, file);
+    const before = fs.readFileSync(full, 'utf8');
+    const after = change(before);
+    assert.notEqual(after, before, `${file} edited`);
+    fs.writeFileSync(full, after);
+  };
+  const opts = { kMin: 2, kMax: 3, nInit: 1, seed: 7, silhouetteSampleSize: 500, stabilityRuns: 2 };
+  const load1 = await cachedLoad({ input: REAL }, cache);
+  const seg1 = await cachedSegmentation(load1.features, opts, cache);
+  assert.deepEqual([load1.cache.hit, seg1.cache.hit], [false, false]);
+
+  // A naming rule: lapsed customers become "dormant". Names are derived after the cache, so both entries stay.
+  edit('src/insights/naming.ts', (t) => t.replace("'lapsed', 'recently active'", "'dormant', 'recently active'"));
+  const load2 = await cachedLoad({ input: REAL }, cache);
+  const seg2 = await cachedSegmentation(load2.features, opts, cache);
+  assert.deepEqual([load2.cache.hit, seg2.cache.hit], [true, true]);
+  assert.deepEqual([load2.cache.key, seg2.cache.key], [load1.cache.key, seg1.cache.key]);
+
+  // The k-means code: the segmentation is recomputed, the load entry still serves.
+  edit('src/segment/kmeans.ts', (t) => `${t}\n// edited\n`);
+  const load3 = await cachedLoad({ input: REAL }, cache);
+  const seg3 = await cachedSegmentation(load3.features, opts, cache);
+  assert.deepEqual([load3.cache.hit, seg3.cache.hit], [true, false]);
+  assert.notEqual(seg3.cache.key, seg1.cache.key);
+
+  // A cleaning rule: the load is recomputed.
+  edit('src/preprocess/clean.ts', (t) => `${t}\n// edited\n`);
+  assert.equal((await cachedLoad({ input: REAL }, cache)).cache.hit, false);
 });

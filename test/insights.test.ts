@@ -9,15 +9,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { nameSegments, segmentName } from '../src/insights/naming';
 import { actionKind, recommendAction } from '../src/insights/actions';
-import type { SegmentFacts } from '../src/insights/profile';
-import { profileSegments } from '../src/insights/profile';
+import type { ProfiledSegmentation, SegmentFacts } from '../src/insights/types';
+import { profileSegmentation, profileSegments } from '../src/insights/profile';
 import { renderInsights, writeInsightsReport } from '../src/insights/report';
 import { segmentCustomers } from '../src/segment';
 import { loadData } from '../src/preprocess/load';
 import { NUMERIC_FEATURES } from '../src/preprocess/feature_registry';
 import type { QualityReport } from '../src/table';
 import type { CustomerFeatures } from '../src/preprocess/feature_registry';
-import type { Segmentation } from '../src/segment/types';
 import { featuresOf } from './helpers/segment';
 import { REAL_RAW } from './helpers/real-data';
 
@@ -72,11 +71,11 @@ test('actions follow the rules in order and carry the numbers', () => {
   assert.match(recommendAction(facts({ lift: { recencyDays: 0.8 } })), /idle a median 40 days/);
 });
 
-let real: { features: CustomerFeatures; quality: QualityReport; seg: Segmentation } | undefined;
+let real: { features: CustomerFeatures; quality: QualityReport; seg: ProfiledSegmentation } | undefined;
 async function realSegmentation() {
   if (!real) {
     const { features, quality } = await loadData({ input: REAL });
-    const seg = segmentCustomers(features, { kMin: 2, kMax: 5, nInit: 2, silhouetteSampleSize: 1500, seed: 7 });
+    const seg = profileSegmentation(features, segmentCustomers(features, { kMin: 2, kMax: 5, nInit: 2, silhouetteSampleSize: 1500, seed: 7 }));
     real = { features, quality, seg };
   }
   return real;
@@ -170,7 +169,7 @@ test('planted groups get the names and actions their profiles call for, and the 
     balance: Array.from({ length: n }, (_, i) => [3000, 20000, 900000][g(i)] * (1 + jitter(i, 0.5))),
     age: Array.from({ length: n }, (_, i) => [30, 32, 67][g(i)] + jitter(i, 6)),
   });
-  const seg = segmentCustomers(features, { k: 3, kMax: 4, nInit: 2, seed: 1 });
+  const seg = profileSegmentation(features, segmentCustomers(features, { k: 3, kMax: 4, nInit: 2, seed: 1 }));
   const byGroup = [0, 1, 2].map((grp) => seg.segments[seg.fit.labels[grp * 400]]);
   assert.deepEqual(byGroup.map((s) => s.size), [400, 400, 400]);
   assert.match(byGroup[0].name, /lapsed/);

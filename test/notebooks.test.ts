@@ -247,7 +247,7 @@ test('files changing under src/ between two cells do not break the next cell (ts
   const nb = {
     cells: [
       cell(`import * as fs from 'node:fs';\nfs.writeFileSync('src/${stem}.ts', 'export const v: number = 1;\\n');`),
-      cell(`import { codeVersion } from './src/io/cache';\nimport { v } from './src/${stem}';\nconsole.log(v);`),
+      cell(`import { codeVersion } from './src/io/code_version';\nimport { v } from './src/${stem}';\nconsole.log(v);`),
       cell(
         `fs.writeFileSync('src/${stem}_a.ts', 'export const a = 1;\\n'); fs.mkdirSync('src/${stem}_dir');\n` +
           'await new Promise((r) => setTimeout(r, 1500));\n' +

@@ -35,7 +35,8 @@ import {
   transactionsByHour,
 } from '../src/visualize';
 import { createRng } from '../src/stats/random';
-import type { KScore, ModelSpace, Segmentation } from '../src/segment/types';
+import type { KScore, ModelSpace } from '../src/segment/types';
+import type { ProfiledSegmentation } from '../src/insights/types';
 import { CleanTable, DictColumn, TransactionTable, dayNumber } from '../src/table';
 import { CustomerFeatures, NumericFeature } from '../src/preprocess/feature_registry';
 import { REAL_RAW } from './helpers/real-data';
@@ -96,7 +97,7 @@ function smallFeatures(): CustomerFeatures {
 const LABELS = Int32Array.of(0, 1, 0, 2, 2, 2, 0, 1);
 
 /** A two-column model space (log1p monetaryTotal, age imputed 35) with centroids = the exact member means. */
-function smallSegmentation(features: CustomerFeatures, labels: Int32Array, k: number, kSweep: KScore[] = SWEEP): Segmentation {
+function smallSegmentation(features: CustomerFeatures, labels: Int32Array, k: number, kSweep: KScore[] = SWEEP): ProfiledSegmentation {
   const names: NumericFeature[] = ['monetaryTotal', 'age'];
   const n = features.n;
   const X = new Float64Array(n * 2);
@@ -518,7 +519,7 @@ describe('segment figures', () => {
     const rng = createRng(9);
     const X = Float64Array.from({ length: n * 2 }, () => rng.normal());
     const labels = Int32Array.from({ length: n }, (_, i) => (X[i * 2] > 0 ? 1 : 0));
-    const big: Segmentation = {
+    const big: ProfiledSegmentation = {
       ...seg,
       k: 2,
       space: { ...seg.space, n, X },

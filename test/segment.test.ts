@@ -9,7 +9,7 @@ import { buildModelSpace, toOriginalUnits } from '../src/segment/space';
 import { deriveSeed, fitKMeans, fitKMeansDetailed, inertiaOf, lloyd, nearestCentroid } from '../src/segment/kmeans';
 import { sampleDistinct } from '../src/stats/random';
 import { adjustedRandIndex } from '../src/segment/metrics';
-import { csvNumber } from '../src/segment/output';
+import { csvNumber } from '../src/io/csv';
 import { createRng } from '../src/stats/random';
 import { blobs, featuresOf, spaceOf, THIRTY } from './helpers/segment';
 

@@ -1,4 +1,6 @@
+import { DEFAULT_TABLE } from '../config';
 import { Command, parseOptions } from './command';
+import { SOURCE_OPTION_SPEC } from './options';
 import { UsageError } from '../errors';
 import { importTransactionsFile } from '../collect/db/import';
 import { redactUrl } from '../collect/db/connection';
@@ -13,7 +15,7 @@ Options:
   --input FILE   transactions CSV to load
   --url URL      postgres://user@host:port/database (the password may also come from PGPASSWORD or ~/.pgpass,
                  which keeps it out of the process list)
-  --table NAME   table to create or replace: name or schema.name (default: transactions); a table that
+  --table NAME   table to create or replace: name or schema.name (default: ${DEFAULT_TABLE}); a table that
                  bankseg did not create is never replaced
   --strict       stop at the first malformed row, loading nothing (default: skip it, count it, and record it
                  in the table comment so later reads still report it)
@@ -27,16 +29,11 @@ export const db_importCommand: Command = {
   summary: 'load the transactions file into a typed PostgreSQL table (idempotent, all or nothing)',
   help: HELP,
   async run(argv) {
-    const values = parseOptions(argv, {
-      input: { type: 'string' },
-      url: { type: 'string' },
-      table: { type: 'string' },
-      strict: { type: 'boolean' },
-    });
+    const values = parseOptions(argv, SOURCE_OPTION_SPEC);
     if (!values.input) throw new UsageError('--input FILE is required (the transactions CSV to load)');
     if (!values.url) throw new UsageError('--url URL is required (postgres://user@host:port/database)');
     const started = Date.now();
-    const result = await importTransactionsFile(values.url, values.input, values.table ?? 'transactions', { strict: values.strict });
+    const result = await importTransactionsFile(values.url, values.input, values.table ?? DEFAULT_TABLE, { strict: values.strict });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const skipped =
       result.malformed > 0

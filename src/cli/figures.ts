@@ -1,7 +1,8 @@
-import { Command, intOption, parseOptions } from './command';
+import { DEFAULT_SEED, FIGURES_DIR } from '../config';
 import { UsageError } from '../errors';
-import { SOURCE_HELP, SOURCE_OPTION_SPEC } from '../preprocess/load';
-import { DEFAULT_FIGURES_DIR, DEFAULT_SEED, dirOption, exportStep, kOption, loadStep, secondsSince, segmentStep, shown } from './steps';
+import { Command, parseOptions } from './command';
+import { SOURCE_HELP, SOURCE_OPTION_SPEC, dirOption, kOption, seedOption, sourceOption } from './options';
+import { exportStep, loadStep, secondsSince, segmentStep, shown } from './steps';
 import { edaFigures, segmentFigures } from '../visualize';
 import { DEFAULT_CHROMIUM, ExportFormat } from '../visualize/export';
 import type { Figure } from '../visualize/figure';
@@ -42,15 +43,15 @@ export const figuresCommand: Command = {
       only: { type: 'string' },
     });
     const k = kOption(opts.k);
-    const seed = intOption('seed', opts.seed, DEFAULT_SEED, 0);
+    const seed = seedOption(opts.seed);
     const formats = parseFormats(opts.format);
     if (opts.only !== undefined && opts.only !== 'eda' && opts.only !== 'segments') {
       throw new UsageError(`--only expects eda or segments, got "${opts.only}"`);
     }
-    const outDir = dirOption('out', opts.out, DEFAULT_FIGURES_DIR);
+    const outDir = dirOption('out', opts.out, FIGURES_DIR);
     const started = Date.now();
 
-    const data = await loadStep('figures', { input: opts.input, url: opts.url, table: opts.table, strict: opts.strict });
+    const data = await loadStep('figures', sourceOption(opts));
     const figs: Figure[] = [];
     if (opts.only !== 'segments') figs.push(...edaFigures(data.raw, data.clean, data.features));
     if (opts.only !== 'eda') {

@@ -1,7 +1,9 @@
 import * as path from 'node:path';
 import { Command, intOption, parseOptions } from './command';
 import { InputError, UsageError } from '../errors';
-import { DEFAULT_RAW_PATH, DEFAULT_ROWS, DEFAULT_SEED, MAX_ROWS, defaultRawPath, writeGeneratedCsv } from '../collect/generate';
+import { DEFAULT_RAW_PATH, DEFAULT_SEED } from '../config';
+import { DEFAULT_ROWS, MAX_ROWS, defaultRawPath, writeGeneratedCsv } from '../collect/generate';
+import { seedOption } from './options';
 
 const HELP = `Usage: bankseg generate [--rows N] [--seed S] [--out FILE]
 
@@ -24,8 +26,7 @@ export const generateCommand: Command = {
     const values = parseOptions(argv, { rows: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } });
     const rows = intOption('rows', values.rows, DEFAULT_ROWS, 1);
     if (rows > MAX_ROWS) throw new UsageError(`--rows expects at most ${MAX_ROWS}, got "${values.rows}"`);
-    const seed = intOption('seed', values.seed, DEFAULT_SEED, 0);
-    if (seed > 0xffffffff) throw new UsageError(`--seed expects a whole number <= 4294967295, got "${values.seed}"`);
+    const seed = seedOption(values.seed);
     if (values.out === '') throw new UsageError('--out expects a file name');
     const out = values.out === undefined ? defaultRawPath() : path.resolve(values.out);
     const started = Date.now();

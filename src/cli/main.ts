@@ -33,14 +33,23 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`bankseg ${name}: ${err.message}\n`);
-      return 2;
-    }
-    if (err instanceof InputError) {
-      process.stderr.write(`bankseg ${name}: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
+    const { code, message } = failure(err);
+    process.stderr.write(`bankseg ${name}: ${message}\n`);
+    return code;
   }
+}
+
+/** Exit code of an internal error (a bug): EX_SOFTWARE of sysexits.h, distinct from bad data (1) and usage (2). */
+export const BUG_EXIT_CODE = 70;
+
+/**
+ * What a command's error means for the user, the one place error kinds become exit codes: a bad command line (2)
+ * and bad input data (1) are one line; anything else is a bug, reported as one with its stack, never as a bad
+ * command line.
+ */
+export function failure(err: unknown): { code: number; message: string } {
+  if (err instanceof UsageError) return { code: 2, message: err.message };
+  if (err instanceof InputError) return { code: 1, message: err.message };
+  const detail = err instanceof Error ? err.stack ?? `${err.name}: ${err.message}` : String(err);
+  return { code: BUG_EXIT_CODE, message: `internal error (a bug in bankseg, please report it):\n${detail}` };
 }

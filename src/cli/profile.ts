@@ -1,5 +1,6 @@
+import { readSource } from '../collect/source';
 import { Command, parseOptions } from './command';
-import { readSource, SOURCE_HELP, SOURCE_OPTION_SPEC } from '../preprocess/load';
+import { SOURCE_HELP, SOURCE_OPTION_SPEC, sourceOption } from './options';
 import { formatProfile, profileTransactions } from '../explore/profile';
 
 /** `bankseg profile`: rows, customers, missing values, DOB placeholder and date range of the input as read. */
@@ -20,7 +21,7 @@ export const profileCommand: Command = {
   ].join('\n'),
   async run(argv) {
     const opts = parseOptions(argv, { ...SOURCE_OPTION_SPEC, json: { type: 'boolean' } });
-    const table = await readSource({ input: opts.input, url: opts.url, table: opts.table, strict: opts.strict });
+    const table = await readSource(sourceOption(opts));
     const profile = profileTransactions(table);
     if (opts.json) {
       const { rows, customers, missing, placeholderDob, dateRange } = profile;

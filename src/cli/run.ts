@@ -1,9 +1,9 @@
-import { Command, intOption, parseOptions } from './command';
-import { SOURCE_HELP, SOURCE_OPTION_SPEC } from '../preprocess/load';
+import { DEFAULT_SEED, FIGURES_DIR, isQuiet, PROCESSED_DIR } from '../config';
+import { Command, parseOptions } from './command';
 import {
-  DEFAULT_FIGURES_DIR, DEFAULT_PROCESSED_DIR, DEFAULT_SEED, FEATURES_HELP, SEGMENT_OPTION_SPEC, dirOption, exportStep, featuresOption, kOption, loadStep, note,
-  secondsSince, segmentStep, segmentSummary, shown, writeResultsStep,
-} from './steps';
+  FEATURES_HELP, SEGMENT_OPTION_SPEC, SOURCE_HELP, SOURCE_OPTION_SPEC, dirOption, featuresOption, kOption, seedOption, sourceOption,
+} from './options';
+import { exportStep, loadStep, note, secondsSince, segmentStep, segmentSummary, shown, writeResultsStep } from './steps';
 import { edaFigures, segmentFigures } from '../visualize';
 import { formatQualityReport } from '../preprocess/quality';
 
@@ -42,13 +42,13 @@ export const runCommand: Command = {
       'no-figures': { type: 'boolean' },
     });
     const k = kOption(opts.k);
-    const seed = intOption('seed', opts.seed, DEFAULT_SEED, 0);
-    const outDir = dirOption('out', opts.out, DEFAULT_PROCESSED_DIR);
-    const figuresDir = dirOption('figures', opts.figures, DEFAULT_FIGURES_DIR);
+    const seed = seedOption(opts.seed);
+    const outDir = dirOption('out', opts.out, PROCESSED_DIR);
+    const figuresDir = dirOption('figures', opts.figures, FIGURES_DIR);
     const started = Date.now();
 
-    const data = await loadStep('run', { input: opts.input, url: opts.url, table: opts.table, strict: opts.strict });
-    if (process.env.BANKSEG_QUIET !== '1') process.stderr.write(formatQualityReport(data.quality) + '\n');
+    const data = await loadStep('run', sourceOption(opts));
+    if (!isQuiet()) process.stderr.write(formatQualityReport(data.quality) + '\n');
     const seg = await segmentStep('run', data, { k, seed, features: featuresOption(opts.features) });
     const written = writeResultsStep(seg, data, outDir, figuresDir);
     let figureCount = 0;

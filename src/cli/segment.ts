@@ -1,9 +1,9 @@
-import { Command, intOption, parseOptions } from './command';
-import { SOURCE_HELP, SOURCE_OPTION_SPEC } from '../preprocess/load';
+import { DEFAULT_SEED, FIGURES_DIR, PROCESSED_DIR } from '../config';
+import { Command, parseOptions } from './command';
 import {
-  DEFAULT_FIGURES_DIR, DEFAULT_PROCESSED_DIR, DEFAULT_SEED, FEATURES_HELP, SEGMENT_OPTION_SPEC, dirOption, featuresOption, kOption, loadStep, secondsSince,
-  segmentStep, segmentSummary, shown, writeResultsStep,
-} from './steps';
+  FEATURES_HELP, SEGMENT_OPTION_SPEC, SOURCE_HELP, SOURCE_OPTION_SPEC, dirOption, featuresOption, kOption, seedOption, sourceOption,
+} from './options';
+import { loadStep, secondsSince, segmentStep, segmentSummary, shown, writeResultsStep } from './steps';
 
 const HELP = [
   'Usage: bankseg segment [--input FILE | --url URL [--table NAME]] [--k auto|N] [--seed S] [--out DIR]',
@@ -35,13 +35,13 @@ export const segmentCommand: Command = {
       ...SEGMENT_OPTION_SPEC,
     });
     const k = kOption(opts.k);
-    const seed = intOption('seed', opts.seed, DEFAULT_SEED, 0);
+    const seed = seedOption(opts.seed);
     const features = featuresOption(opts.features);
-    const outDir = dirOption('out', opts.out, DEFAULT_PROCESSED_DIR);
-    const figuresDir = dirOption('figures', opts.figures, DEFAULT_FIGURES_DIR);
+    const outDir = dirOption('out', opts.out, PROCESSED_DIR);
+    const figuresDir = dirOption('figures', opts.figures, FIGURES_DIR);
     const started = Date.now();
 
-    const data = await loadStep('segment', { input: opts.input, url: opts.url, table: opts.table, strict: opts.strict });
+    const data = await loadStep('segment', sourceOption(opts));
     const seg = await segmentStep('segment', data, { k, seed, features });
     const written = writeResultsStep(seg, data, outDir, figuresDir);
     process.stdout.write([...segmentSummary(seg, data.features.n), `wrote ${shown(written)} in ${secondsSince(started)}`].join('\n') + '\n');

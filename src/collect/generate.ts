@@ -21,14 +21,13 @@ import * as zlib from 'node:zlib';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createRng, Rng, sampleIndices } from '../stats/random';
+import { DEFAULT_RAW_PATH, DEFAULT_SEED, isQuiet, PROJECT_ROOT } from '../config';
+import { writeFileAtomicAsync } from '../io/atomic';
 import { progress } from '../io/progress';
 import { locationVocabulary } from './locations';
 
-/** Where the default data lives, relative to the project root. */
-export const DEFAULT_RAW_PATH = 'data/raw/bank_transactions.csv';
 /** Rows of the public file. */
 export const DEFAULT_ROWS = 1_048_567;
-export const DEFAULT_SEED = 42;
 /** Customer IDs are `C` + a distinct 7-digit number in [1,010,000, 9,100,000), the range the real IDs span. */
 const ID_LOW = 1_010_000;
 const ID_SPAN = 8_090_000;
@@ -181,7 +180,7 @@ const ROWS_PER_CHUNK = 16_384;
 export interface GenerateOptions {
   /** Rows to write (default 1,048,567, the public file's). */
   readonly rows?: number;
-  /** Seed of the random numbers (default 42). */
+  /** Seed of the random numbers (default DEFAULT_SEED, 42). */
   readonly seed?: number;
 }
 
@@ -197,7 +196,7 @@ export interface GenerateResult {
 
 /** Absolute path of the default data, whatever the working directory (notebooks run from notebooks/). */
 export function defaultRawPath(): string {
-  return path.resolve(__dirname, '../..', DEFAULT_RAW_PATH);
+  return path.join(PROJECT_ROOT, DEFAULT_RAW_PATH);
 }
 
 /**
@@ -208,7 +207,7 @@ export async function ensureDefaultData(): Promise<string> {
   const target = defaultRawPath();
   if (fs.existsSync(target)) return target;
   // Say so: a first run otherwise pauses for seconds with no visible reason.
-  if (process.env.BANKSEG_QUIET !== '1') {
+  if (!isQuiet()) {
     process.stderr.write(`bankseg: no input given and no ${DEFAULT_RAW_PATH} yet: generating it (${DEFAULT_ROWS.toLocaleString('en-US')} rows, seed ${DEFAULT_SEED})\n`);
   }
   await writeGeneratedCsv(target);
@@ -217,7 +216,8 @@ export async function ensureDefaultData(): Promise<string> {
 
 /**
  * Writes a generated transactions CSV to `target` (gzip-compressed when it ends in `.gz`), creating its folder.
- * Streams to a temporary file in the same folder and renames it at the end, so `target` is never half-written.
+ * Streams to a temporary file in the same folder and renames it at the end (src/io/atomic.ts), so `target` is
+ * never half-written.
  * O(rows) time; memory O(rows) typed arrays (~20 MB at full size) plus one chunk of text.
  */
 export async function writeGeneratedCsv(target: string, opts: GenerateOptions = {}): Promise<GenerateResult> {
@@ -226,18 +226,13 @@ export async function writeGeneratedCsv(target: string, opts: GenerateOptions = 
   if (!Number.isInteger(rows) || rows < 0 || rows > MAX_ROWS) throw new RangeError(`rows must be a whole number in 0..${MAX_ROWS}, got ${rows}`);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed must be a whole number in 0..4294967295, got ${seed}`);
   makeFolder(path.dirname(path.resolve(target)));
-  const temp = `${target}.${process.pid}.${Date.now()}.tmp`;
   const data = generateTransactions(rows, seed);
   const bar = progress(`generate ${path.basename(target)}`);
   const text = Readable.from(csvChunks(data, (done) => bar.update(done, rows)));
-  try {
+  await writeFileAtomicAsync(target, async (temp) => {
     if (target.endsWith('.gz')) await pipeline(text, zlib.createGzip(), fs.createWriteStream(temp));
     else await pipeline(text, fs.createWriteStream(temp));
-    fs.renameSync(temp, target);
-  } catch (err) {
-    fs.rmSync(temp, { force: true });
-    throw err;
-  }
+  });
   bar.finish(`${rows.toLocaleString('en-US')} rows`);
   return { rows, bytes: fs.statSync(target).size, customers: data.customers.distinctIds, people: data.customers.count };
 }

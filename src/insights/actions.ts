@@ -16,7 +16,7 @@
  */
 import type { NumericFeature } from '../preprocess/feature_registry';
 import { count, inr, pct } from '../format';
-import type { SegmentFacts } from './profile';
+import type { SegmentFacts } from './types';
 import { STRONG } from './naming';
 
 /** Money or balance share at least this multiple of the customer share marks a valuable segment. */

@@ -9,7 +9,7 @@
  * then a number.
  */
 import type { NumericFeature } from '../preprocess/feature_registry';
-import type { SegmentProfile } from '../segment/types';
+import type { SegmentProfile } from './types';
 
 /** A lift at least this large (in standard deviations) is a defining trait. */
 export const STRONG = 0.5;

@@ -1,17 +1,15 @@
 /**
- * Segment profiles: who is in each segment, how much of the bank's money and balances it carries, its typical
- * customer (medians in original units), what sets it apart (standardized differences), a rule-derived name and
- * a recommended action.
+ * Segment profiles, derived from a fitted segmentation: who is in each segment, how much of the bank's money and
+ * balances it carries, its typical customer (medians in original units), what sets it apart (standardized
+ * differences), a rule-derived name (naming.ts) and a recommended action (actions.ts).
  */
 import { FEATURES, NUMERIC_FEATURES } from '../preprocess/feature_registry';
 import type { CustomerFeatures, NumericFeature } from '../preprocess/feature_registry';
 import { quantileSorted } from '../stats/quantile';
-import type { KMeansFit, ModelSpace, SegmentProfile } from '../segment/types';
+import type { KMeansFit, ModelSpace, Segmentation } from '../segment/types';
 import { nameSegments } from './naming';
 import { recommendAction } from './actions';
-
-/** A profile before it is named and given an action. */
-export type SegmentFacts = Omit<SegmentProfile, 'name' | 'action'>;
+import type { ProfiledSegmentation, SegmentFacts, SegmentProfile } from './types';
 
 /** Customer indices grouped by label (counting sort): members of c are order[start[c] .. start[c+1]). O(n + k). */
 export function groupByLabel(labels: Int32Array, k: number): { order: Int32Array; start: Int32Array } {
@@ -136,4 +134,12 @@ export function profileSegments(features: CustomerFeatures, space: ModelSpace, f
   const facts = segmentFacts(features, space, fit);
   const names = nameSegments(facts);
   return facts.map((f, c) => ({ ...f, name: names[c], action: recommendAction(f) }));
+}
+
+/**
+ * The segmentation with what its segments mean: `seg` (unchanged, any extra fields such as a cache status kept)
+ * plus `segments`, the profiles of `profileSegments`. O(n log n); recomputed on every call, never cached.
+ */
+export function profileSegmentation<S extends Segmentation>(features: CustomerFeatures, seg: S): ProfiledSegmentation<S> {
+  return { ...seg, segments: profileSegments(features, seg.space, seg.fit) };
 }

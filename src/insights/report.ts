@@ -7,8 +7,8 @@ import * as path from 'node:path';
 import type { QualityReport } from '../table';
 import { FEATURES, NUMERIC_FEATURES, featureWords } from '../preprocess/feature_registry';
 import type { CustomerFeatures } from '../preprocess/feature_registry';
-import type { Segmentation, SegmentProfile } from '../segment/types';
-import { writeFileAtomic } from '../segment/output';
+import { writeFileAtomic } from '../io/atomic';
+import type { ProfiledSegmentation, SegmentProfile } from './types';
 import { count, inr, num, pct, signed } from '../format';
 import { valueIndex } from './actions';
 import { STRONG } from './naming';
@@ -60,7 +60,7 @@ export function silhouetteWords(s: number): string {
 }
 
 /** The report's content. O(n) (a pass for the frequency facts) + O(k). */
-export function insightsBlocks(seg: Segmentation, quality: QualityReport, features: CustomerFeatures): Block[] {
+export function insightsBlocks(seg: ProfiledSegmentation, quality: QualityReport, features: CustomerFeatures): Block[] {
   const segments = [...seg.segments];
   const byMoney = [...segments].sort((a, b) => b.monetaryShare - a.monetaryShare);
   const byBalance = [...segments].sort((a, b) => b.balanceShare - a.balanceShare);
@@ -233,7 +233,7 @@ ${body}
 }
 
 /** The report as Markdown and HTML text. */
-export function renderInsights(seg: Segmentation, quality: QualityReport, features: CustomerFeatures): { md: string; html: string } {
+export function renderInsights(seg: ProfiledSegmentation, quality: QualityReport, features: CustomerFeatures): { md: string; html: string } {
   const blocks = insightsBlocks(seg, quality, features);
   return { md: toMarkdown(blocks), html: toHtml(blocks) };
 }
@@ -242,7 +242,7 @@ export function renderInsights(seg: Segmentation, quality: QualityReport, featur
  * Writes `outDir/insights.md` and `outDir/insights.html` (temp file + rename each) and returns their paths.
  * O(n) + O(k).
  */
-export function writeInsightsReport(seg: Segmentation, quality: QualityReport, features: CustomerFeatures, outDir: string): { md: string; html: string } {
+export function writeInsightsReport(seg: ProfiledSegmentation, quality: QualityReport, features: CustomerFeatures, outDir: string): { md: string; html: string } {
   const { md, html } = renderInsights(seg, quality, features);
   const mdPath = path.join(outDir, 'insights.md');
   const htmlPath = path.join(outDir, 'insights.html');

@@ -2,6 +2,8 @@
  * Progress on stderr for long steps: silent for the first 2 s (short steps print nothing),
  * then a line per second with the share done. `BANKSEG_QUIET=1` silences it.
  */
+import { isQuiet } from '../config';
+
 export interface Progress {
   /** Report `done` of `total` units (bytes, rows, iterations). Cheap: call it as often as you like. */
   update(done: number, total?: number): void;
@@ -16,7 +18,7 @@ export function progress(label: string, stream: NodeJS.WritableStream = process.
   const start = Date.now();
   let lastPrint = 0;
   let printed = false;
-  const quiet = process.env.BANKSEG_QUIET === '1';
+  const quiet = isQuiet();
   return {
     update(done, total) {
       if (quiet) return;

@@ -13,8 +13,10 @@ import * as dfd from 'danfojs-node';
 import { FIGURES_DIR } from '../config';
 import * as ss from 'simple-statistics';
 import type { LoadOptions } from '../preprocess/load';
-import { cachedLoad, cachedSegmentation } from '../io/cache';
-import type { CachedLoad, CachedSegmentation } from '../io/cache';
+import { cachedLoad } from '../preprocess/load_cache';
+import { cachedSegmentation } from '../segment/cached';
+import type { CachedLoad } from '../preprocess/load_cache';
+import type { CachedSegmentation } from '../segment/cached';
 import { exportFigures, plotlySource, renderStatic } from '../visualize/export';
 import { edaFigures, segmentFigures } from '../visualize/index';
 import type { LoadedData } from '../preprocess/load';
@@ -27,7 +29,9 @@ import { GENDERS, isoDate } from '../table';
 import { FEATURES, NUMERIC_FEATURES, featureColumns } from '../preprocess/feature_registry';
 import type { NumberFeatureSpec } from '../preprocess/feature_registry';
 import type { SegmentOptions } from '../segment/index';
-import type { KScore, Segmentation } from '../segment/types';
+import type { KScore } from '../segment/types';
+import type { ProfiledSegmentation } from '../insights/types';
+import { profileSegmentation } from '../insights/profile';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Where the data comes from.
@@ -83,14 +87,18 @@ export async function loadNotebookData(env: NodeJS.ProcessEnv = process.env): Pr
 export const NOTEBOOK_SEGMENT_OPTIONS: SegmentOptions = { k: 'auto' };
 
 /**
- * The customers' segmentation with NOTEBOOK_SEGMENT_OPTIONS (or `opts`), from the stage cache when possible,
- * printing one line that says which k was kept and where the result came from.
+ * The customers' segmentation with NOTEBOOK_SEGMENT_OPTIONS (or `opts`), from the stage cache when possible, with
+ * its segments profiled, named and given actions (derived each time, never cached), printing one line that says
+ * which k was kept and where the result came from.
  */
-export async function segmentNotebookCustomers(features: CustomerFeatures, opts: SegmentOptions = NOTEBOOK_SEGMENT_OPTIONS): Promise<CachedSegmentation> {
+export async function segmentNotebookCustomers(
+  features: CustomerFeatures,
+  opts: SegmentOptions = NOTEBOOK_SEGMENT_OPTIONS,
+): Promise<ProfiledSegmentation<CachedSegmentation>> {
   const seg = await cachedSegmentation(features, opts);
   const how = seg.cache.hit ? `from the stage cache (${seg.cache.dirs.join(', ')})` : 'computed and cached';
   console.log(`${seg.k} segments of ${features.n.toLocaleString('en-US')} customers; ${how} in ${seg.cache.seconds.toFixed(1)} s`);
-  return seg;
+  return profileSegmentation(features, seg);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -309,7 +317,7 @@ export function describe(columns: Readonly<Record<string, Float64Array>>): dfd.D
 }
 
 /** One row per segment: name, size, shares of customers/money/balances and the median of each numeric feature. */
-export function segmentsFrame(seg: Segmentation): dfd.DataFrame {
+export function segmentsFrame(seg: ProfiledSegmentation): dfd.DataFrame {
   const s = seg.segments;
   const medians = NUMERIC_FEATURES.map((f) => {
     const spec = FEATURES[f] as NumberFeatureSpec;
@@ -405,7 +413,7 @@ export { FIGURES_DIR };
  * Writes every figure of the analysis (the exploratory ones and the segment ones) as PNG (2×), SVG and standalone
  * HTML into `outDir`, as `bankseg figures` does, in one headless Chromium; returns the files written.
  */
-export async function exportReportFigures(data: LoadedData, seg: Segmentation, outDir: string = FIGURES_DIR): Promise<string[]> {
+export async function exportReportFigures(data: LoadedData, seg: ProfiledSegmentation, outDir: string = FIGURES_DIR): Promise<string[]> {
   const figs = [...edaFigures(data.raw, data.clean, data.features), ...segmentFigures(data.features, seg)];
   const { written } = await exportFigures(figs, outDir);
   return written;

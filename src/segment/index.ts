@@ -1,9 +1,9 @@
 /**
  * Customer segmentation, end to end: model space → k sweep → recommended (or requested) k → fit on all
- * customers → segment profiles with names and actions. The stages live in their own modules; this is the front door.
+ * customers. Returns the fitted model and its scores only; what the segments mean is src/insights/.
+ * The steps live in their own modules; this is the front door.
  */
 import type { CustomerFeatures, ModelFeature } from '../preprocess/feature_registry';
-import { profileSegments } from '../insights/profile';
 import { buildModelSpace } from './space';
 import { checkK, fitKMeans, KMEANS_DEFAULTS } from './kmeans';
 import type { FitOptions } from './kmeans';
@@ -18,8 +18,6 @@ export { fitKMeans, fitKMeansDetailed, lloyd, inertiaOf, nearestCentroid, KMEANS
 export { silhouetteSample, silhouetteSampleMany, daviesBouldin, calinskiHarabasz, adjustedRandIndex } from './metrics';
 export { sweepK, sweepFits, recommendK, elbowK } from './select';
 export type { SweepEntry } from './select';
-export { profileSegments } from '../insights/profile';
-export { writeSegmentOutputs } from './output';
 
 export interface SegmentOptions extends Omit<FitOptions, 'onIteration'> {
   /** A number of segments, or `auto` (default): the recommended k of the sweep. */
@@ -52,7 +50,7 @@ export function relabelBySize(fit: KMeansFit, d: number): KMeansFit {
 
 /**
  * Segments all customers: builds the model space, sweeps k (default 2..10, capped at the number of customers when
- * not given), recommends a k, keeps the requested or recommended k's fit (all customers), and profiles its segments.
+ * not given), recommends a k and keeps the requested or recommended k's fit (all customers), segments by size.
  * Deterministic for a given seed. Throws a one-line RangeError for a bad k or feature.
  */
 export function segmentCustomers(features: CustomerFeatures, opts: SegmentOptions = {}): Segmentation {
@@ -88,6 +86,5 @@ export function segmentCustomers(features: CustomerFeatures, opts: SegmentOption
     calinskiHarabasz: score.calinskiHarabasz,
     kSweep: scores,
     recommendation,
-    segments: profileSegments(features, space, final),
   };
 }

@@ -8,6 +8,7 @@
  * customers over the row-major Float64Array, accelerated with Hamerly's bounds (same fixed point as plain Lloyd, but
  * most points skip the k-distance scan). Everything is seeded, so a (seed, options) pair always gives the same fit.
  */
+import { DEFAULT_SEED } from '../config';
 import { kmeans as mlKMeans } from 'ml-kmeans';
 import { createRng, sampleDistinct } from '../stats/random';
 import type { KMeansFit, KMeansOptions, ModelSpace } from './types';
@@ -21,7 +22,7 @@ export interface Rows {
 
 export const KMEANS_DEFAULTS = {
   nInit: 4,
-  seed: 42,
+  seed: DEFAULT_SEED,
   /** Full-data Lloyd iterations (scikit-learn's default budget). */
   maxIterations: 300,
   /** Stop when the sum over centroids of their squared moves (z space, where every feature has variance 1) is at most this (scikit-learn's tol). */

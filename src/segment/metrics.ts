@@ -3,6 +3,7 @@
  * Definitions follow scikit-learn (silhouette_score, davies_bouldin_score, calinski_harabasz_score,
  * adjusted_rand_score), so numbers can be compared with the pandas + scikit-learn reference.
  */
+import { DEFAULT_SEED } from '../config';
 import { createRng } from '../stats/random';
 import { sampleDistinct } from '../stats/random';
 import type { Rows } from './kmeans';
@@ -18,7 +19,7 @@ export interface SampleOptions {
 
 /** The seeded sample every silhouette (and the stability check) is computed on. O(m log m). */
 export function metricSample(n: number, opts: SampleOptions = {}): Int32Array {
-  return sampleDistinct(n, opts.sampleSize ?? SILHOUETTE_SAMPLE_SIZE, createRng(opts.seed ?? 42));
+  return sampleDistinct(n, opts.sampleSize ?? SILHOUETTE_SAMPLE_SIZE, createRng(opts.seed ?? DEFAULT_SEED));
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ModelFeature, NumericFeature } from '../preprocess/feature_registry';
+import type { ModelFeature } from '../preprocess/feature_registry';
 
 /** Customers in the model's coordinates (z space), with everything needed to map back to original units. */
 export interface ModelSpace {
@@ -48,23 +48,10 @@ export interface KScore {
   readonly stability: number;
 }
 
-export interface SegmentProfile {
-  readonly id: number;
-  readonly name: string;
-  readonly size: number;
-  readonly share: number;
-  /** Share of all money moved (sum of monetaryTotal). */
-  readonly monetaryShare: number;
-  /** Share of all balances held (sum of known latest balances). */
-  readonly balanceShare: number;
-  /** Median of each feature in original units. */
-  readonly profile: Readonly<Record<NumericFeature, number>>;
-  /** Standardized difference of the segment's mean from everyone's, in z space (what sets it apart). */
-  readonly lift: Readonly<Partial<Record<NumericFeature, number>>>;
-  /** A concrete recommended action, with the numbers behind it. */
-  readonly action: string;
-}
-
+/**
+ * A fitted segmentation: the model space, the fit (labels, centroids) and its scores, with the k sweep. Plain data
+ * (cached as is); what the segments mean (profiles, names, actions) is derived from it in src/insights/.
+ */
 export interface Segmentation {
   readonly k: number;
   readonly space: ModelSpace;
@@ -75,5 +62,4 @@ export interface Segmentation {
   readonly kSweep: readonly KScore[];
   /** The recommended k and the reason, in one sentence. */
   readonly recommendation: { readonly k: number; readonly reason: string };
-  readonly segments: readonly SegmentProfile[];
 }

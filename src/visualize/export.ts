@@ -2,17 +2,19 @@
  * Figures to files: standalone HTML (plotly.js inlined, works offline) and static PNG/SVG rendered by
  * plotly.js itself in one headless Chromium, so the images match what the notebook shows.
  */
+import { ENV } from '../config';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Figure } from './figure';
 import { FIGURE_HEIGHT, FIGURE_WIDTH } from './theme';
+import { writeFileAtomic } from '../io/atomic';
 
 export type StaticFormat = 'png' | 'svg';
 export type ExportFormat = StaticFormat | 'html';
 
 /** Chromium used for static images: `BANKSEG_CHROMIUM` if set, else Debian's `/usr/bin/chromium`. */
-export const DEFAULT_CHROMIUM = process.env.BANKSEG_CHROMIUM || '/usr/bin/chromium';
+export const DEFAULT_CHROMIUM = process.env[ENV.chromium] || '/usr/bin/chromium';
 
 /** PNG pixel density: 2 × the figure size, sharp on slides and high-DPI screens. */
 const PNG_SCALE = 2;
@@ -104,7 +106,7 @@ export async function exportFigures(
   const staticFormats = formats.filter((f): f is StaticFormat => f === 'png' || f === 'svg');
   const total = figs.length;
   if (formats.includes('html')) {
-    for (const fig of figs) written.push(writeAtomic(path.join(outDir, `${fig.name}.html`), figureHtml(fig)));
+    for (const fig of figs) written.push(writeFileAtomic(path.join(outDir, `${fig.name}.html`), figureHtml(fig)));
   }
   if (staticFormats.length === 0) {
     figs.forEach((fig, i) => opts.onFigure?.(fig.name, i + 1, total));
@@ -115,7 +117,7 @@ export async function exportFigures(
       for (let i = 0; i < figs.length; i++) {
         for (const format of staticFormats) {
           const image = await renderOne(page, figs[i], format);
-          written.push(writeAtomic(path.join(outDir, `${figs[i].name}.${format}`), image));
+          written.push(writeFileAtomic(path.join(outDir, `${figs[i].name}.${format}`), image));
         }
         opts.onFigure?.(figs[i].name, i + 1, total);
       }
@@ -209,19 +211,6 @@ function checkNames(figs: readonly Figure[]): void {
     if (seen.has(fig.name)) throw new Error(`two figures are named "${fig.name}"; names become file names and must be unique`);
     seen.add(fig.name);
   }
-}
-
-/** Writes to a temp file next to `file` and renames it into place; returns `file`. */
-function writeAtomic(file: string, content: string | Buffer): string {
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    fs.writeFileSync(tmp, content);
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-  return file;
 }
 
 /** JSON safe inside a <script> element: `<` escaped so no `</script>` or `<!--` can appear. */

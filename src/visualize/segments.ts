@@ -2,6 +2,7 @@
  * Figures of a segmentation: choosing k, where the segments lie, how big they are, what sets them apart
  * and how much of the money each holds. Segment `id` has the colour `segmentColor(id)` in all of them.
  */
+import { DEFAULT_SEED } from '../config';
 import type { Figure } from './figure';
 import { pca2 } from '../stats/pca';
 import { createRng, sampleIndices } from '../stats/random';
@@ -23,9 +24,15 @@ import {
   segmentColor,
 } from './theme';
 
+/**
+ * A segmentation, with the names of its segments when they are known (src/insights/ derives them; figures only
+ * read them, so a figure can be drawn before or without the interpretation).
+ */
+export type NamedSegmentation = Segmentation & { readonly segments?: readonly { readonly id: number; readonly name: string }[] };
+
 /** Segment names by id 0..k-1 (from the profiles; `Segment i+1` when a profile is missing). */
-export function segmentNames(seg: Segmentation): string[] {
-  return Array.from({ length: seg.k }, (_, id) => seg.segments.find((s) => s.id === id)?.name ?? `Segment ${id + 1}`);
+export function segmentNames(seg: NamedSegmentation): string[] {
+  return Array.from({ length: seg.k }, (_, id) => seg.segments?.find((s) => s.id === id)?.name ?? `Segment ${id + 1}`);
 }
 
 /**
@@ -115,10 +122,10 @@ export interface SegmentMapOptions {
  * Customers on the first two principal components of the model space, coloured by segment (a seeded
  * sample of at most `sample` points), with the centroids labelled. Cost: O(n·d²) for the PCA.
  */
-export function segmentMap(seg: Segmentation, opts: SegmentMapOptions = {}): Figure {
+export function segmentMap(seg: NamedSegmentation, opts: SegmentMapOptions = {}): Figure {
   const { X, n, d } = seg.space;
   const pca = pca2(X, n, d);
-  const rows = sampleIndices(n, Math.min(opts.sample ?? 5000, n), createRng(opts.seed ?? 42));
+  const rows = sampleIndices(n, Math.min(opts.sample ?? 5000, n), createRng(opts.seed ?? DEFAULT_SEED));
   const names = segmentNames(seg);
   const xs = names.map(() => [] as number[]);
   const ys = names.map(() => [] as number[]);
@@ -237,7 +244,7 @@ function labelOffsets(centres: [number, number][], names: readonly string[], poi
 }
 
 /** Customers per segment as a donut, counts and shares in the legend. Cost: O(n). */
-export function segmentSizes(seg: Segmentation): Figure {
+export function segmentSizes(seg: NamedSegmentation): Figure {
   const names = segmentNames(seg);
   const counts = new Array<number>(seg.k).fill(0);
   for (const g of seg.fit.labels) counts[g]++;
@@ -252,7 +259,7 @@ export function segmentSizes(seg: Segmentation): Figure {
  * computed here and passed as precomputed box traces (no raw points in the spec). Money features use a
  * log axis. Cost: O(n log n) per feature (the sorts).
  */
-export function segmentBoxPlots(features: CustomerFeatures, seg: Segmentation, featureList: readonly NumericFeature[] = NUMERIC_FEATURES): Figure {
+export function segmentBoxPlots(features: CustomerFeatures, seg: NamedSegmentation, featureList: readonly NumericFeature[] = NUMERIC_FEATURES): Figure {
   const names = segmentNames(seg);
   const cols = 3;
   const nRows = Math.ceil(featureList.length / cols);
@@ -352,7 +359,7 @@ function smallestPositive(values: Float64Array, fallback: number): number {
  * one shared scale): how many standard deviations each segment's centre sits from the average customer.
  * Cost: O(k·d).
  */
-export function centroidProfile(seg: Segmentation): Figure {
+export function centroidProfile(seg: NamedSegmentation): Figure {
   const names = segmentNames(seg);
   const { features, logged, d } = seg.space;
   const ticks = features.map((f) => `${featureSpec(f).label}${logged.includes(f) ? '<br>(log1p)' : ''}`);
@@ -381,7 +388,7 @@ export function centroidProfile(seg: Segmentation): Figure {
  * Per segment: its share of customers, of money moved (sum of the customers' transaction amounts) and of
  * balances held (sum of known latest balances), as grouped bars in per cent. Cost: O(n).
  */
-export function moneyShare(features: CustomerFeatures, seg: Segmentation): Figure {
+export function moneyShare(features: CustomerFeatures, seg: NamedSegmentation): Figure {
   const names = segmentNames(seg);
   const shares = segmentShares(seg.fit.labels, seg.k, features.monetaryTotal, features.balance);
   const categories = ['Customers', 'Money moved (INR)', 'Balances held (INR)'];
@@ -414,7 +421,7 @@ export function moneyShare(features: CustomerFeatures, seg: Segmentation): Figur
 }
 
 /** Every segmentation figure, in reading order: choosing k, sizes, map, centroids, features, money. */
-export function segmentFigures(features: CustomerFeatures, seg: Segmentation, opts: SegmentMapOptions = {}): Figure[] {
+export function segmentFigures(features: CustomerFeatures, seg: NamedSegmentation, opts: SegmentMapOptions = {}): Figure[] {
   return [
     kSelection(seg.kSweep, seg.recommendation),
     segmentSizes(seg),

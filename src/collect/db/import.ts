@@ -5,6 +5,7 @@
  * file gives the same table, never duplicates; any failure leaves the database as it was.
  */
 import type { Client } from 'pg';
+import { DEFAULT_TABLE } from '../../config';
 import { InputError } from '../../errors';
 import { readTransactions } from '../read';
 import { yearOfDay } from '../../preprocess/clean';
@@ -37,7 +38,7 @@ const STAGING_SUFFIX = '__bankseg_loading';
  * server, missing privileges, or a `table` that exists but was not made by this loader.
  * Cost: O(rows) time; memory is the columnar table plus one chunk of COPY text (1 MB).
  */
-export async function importTransactionsFile(url: string, file: string, table = 'transactions', opts: ImportOptions = {}): Promise<ImportResult> {
+export async function importTransactionsFile(url: string, file: string, table = DEFAULT_TABLE, opts: ImportOptions = {}): Promise<ImportResult> {
   const name = parseTableName(table);
   return withConnection(url, `${redactUrl(url)}: importing into ${name.text}`, async (client) => {
     const data = await readTransactions(file, { strict: opts.strict });
@@ -46,7 +47,7 @@ export async function importTransactionsFile(url: string, file: string, table = 
 }
 
 /** Loads an already-read TransactionTable into `table` at `url` (see importTransactionsFile). O(rows). */
-export async function importTransactions(url: string, data: TransactionTable, table = 'transactions'): Promise<ImportResult> {
+export async function importTransactions(url: string, data: TransactionTable, table = DEFAULT_TABLE): Promise<ImportResult> {
   const name = parseTableName(table);
   return withConnection(url, `${redactUrl(url)}: importing into ${name.text}`, (client) => load(client, data, name));
 }

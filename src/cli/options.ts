@@ -1,0 +1,81 @@
+/**
+ * The option blocks the commands share, with their help lines, and the parsers that turn option text into values
+ * or one-line usage errors. Domain code never sees option text.
+ */
+import * as path from 'node:path';
+import { DEFAULT_RAW_PATH, DEFAULT_SEED, DEFAULT_TABLE } from '../config';
+import { UsageError } from '../errors';
+import type { SourceOptions } from '../collect/source';
+import { checkModelFeatures, DEFAULT_MODEL_FEATURES, MODEL_FEATURES } from '../preprocess/feature_registry';
+import type { ModelFeature } from '../preprocess/feature_registry';
+import { intOption } from './command';
+
+/** The `parseOptions` spec of every command that reads transactions (db-import too). */
+export const SOURCE_OPTION_SPEC = {
+  input: { type: 'string' },
+  url: { type: 'string' },
+  table: { type: 'string' },
+  strict: { type: 'boolean' },
+} as const;
+
+export const SOURCE_HELP = [
+  '  --input FILE   transactions CSV, plain or .gz (default: the generated ' + DEFAULT_RAW_PATH + ', made if missing)',
+  '  --url URL      read from PostgreSQL instead (postgres://user:pass@host:port/db)',
+  `  --table NAME   table to read with --url (default: ${DEFAULT_TABLE})`,
+  '  --strict       stop at the first malformed row (default: skip it and count it in the report)',
+].join('\n');
+
+/** The source of parsed SOURCE_OPTION_SPEC values. */
+export function sourceOption(values: { input?: string; url?: string; table?: string; strict?: boolean }): SourceOptions {
+  return { input: values.input, url: values.url, table: values.table, strict: values.strict };
+}
+
+/** The options of the commands that segment and write results (`segment`, `run`), beside SOURCE_OPTION_SPEC. */
+export const SEGMENT_OPTION_SPEC = {
+  k: { type: 'string' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  figures: { type: 'string' },
+  features: { type: 'string' },
+} as const;
+
+/** `--k auto|N`. */
+export function kOption(value: string | undefined): number | 'auto' {
+  if (value === undefined || value === 'auto') return 'auto';
+  if (!/^\d+$/.test(value) || Number(value) < 2) throw new UsageError(`--k expects auto or a whole number >= 2, got "${value}"`);
+  return Number(value);
+}
+
+/** `--seed S`: a whole number 0..4294967295 (default DEFAULT_SEED). */
+export function seedOption(value: string | undefined): number {
+  const seed = intOption('seed', value, DEFAULT_SEED, 0);
+  if (seed > 0xffffffff) throw new UsageError(`--seed expects a whole number <= 4294967295, got "${value}"`);
+  return seed;
+}
+
+/** A directory option: absolute, defaulting to `fallback`; an empty value is a usage error. */
+export function dirOption(name: string, value: string | undefined, fallback: string): string {
+  if (value === '') throw new UsageError(`--${name} expects a directory`);
+  return value === undefined ? fallback : path.resolve(value);
+}
+
+const OTHER_MODEL_FEATURES = MODEL_FEATURES.filter((f) => !DEFAULT_MODEL_FEATURES.includes(f));
+
+/** The help lines of `--features`, from the feature registry. */
+export const FEATURES_HELP = [
+  `  --features LIST  comma-separated model features (default ${DEFAULT_MODEL_FEATURES.join(',')})`,
+  ...(OTHER_MODEL_FEATURES.length > 0 ? [`                   also available: ${OTHER_MODEL_FEATURES.join(',')}`] : []),
+].join('\n');
+
+/** `--features a,b,c`: the model features, checked against the known ones. */
+export function featuresOption(value: string | undefined): ModelFeature[] | undefined {
+  if (value === undefined) return undefined;
+  const list = value.split(',').map((f) => f.trim()).filter((f) => f.length > 0);
+  if (list.length === 0) throw new UsageError('--features expects a comma-separated list of features');
+  try {
+    checkModelFeatures(list);
+  } catch (err) {
+    throw new UsageError(`--features: ${(err as Error).message}`);
+  }
+  return list as ModelFeature[];
+}
