@@ -15,6 +15,7 @@ import {
   dayCounts,
   decadeTicks,
   edaFigures,
+  figureEntries,
   genderSplit,
   hourCounts,
   isPlaceholderDob,
@@ -35,141 +36,12 @@ import {
   transactionsByHour,
 } from '../src/visualize';
 import { createRng } from '../src/stats/random';
-import type { KScore, ModelSpace } from '../src/segment/types';
 import type { ProfiledSegmentation } from '../src/insights/types';
-import { CleanTable, DictColumn, TransactionTable, dayNumber } from '../src/table';
-import { CustomerFeatures, NumericFeature } from '../src/preprocess/feature_registry';
+import { dayNumber } from '../src/table';
 import { REAL_RAW } from './helpers/real-data';
-import { customerFeaturesOf } from './helpers/features';
+import { LABELS, SWEEP, smallClean, smallFeatures, smallRaw, smallSegmentation } from './helpers/figure_input';
 
 const REAL = REAL_RAW;
-
-// ---------- hand-made tables ----------
-
-function dict(values: readonly (string | undefined)[]): DictColumn {
-  const index = new Map<string, number>();
-  const codes = Int32Array.from(values, (v) => {
-    if (v === undefined) return -1;
-    if (!index.has(v)) index.set(v, index.size);
-    return index.get(v)!;
-  });
-  return { codes, values: [...index.keys()] };
-}
-
-/** Ten transactions of six customers, with values chosen so every count below can be done by hand. */
-function smallClean(): CleanTable {
-  const d = dayNumber(2016, 8, 1);
-  return {
-    rows: 10,
-    customer: Int32Array.of(0, 1, 2, 0, 3, 4, 5, 1, 2, 0),
-    customerIds: ['C1', 'C2', 'C3', 'C4', 'C5', 'C6'],
-    // Aug 1 ×3, Aug 2 ×2, Aug 4 ×4, Aug 5 ×1 (Aug 3 has none).
-    date: Int32Array.of(d, d, d, d + 1, d + 1, d + 3, d + 3, d + 3, d + 3, d + 4),
-    // Hours 0, 0, 9, 9, 9, 14, 20, 20, 23, 12.
-    time: Int32Array.of(0, 5959, 90000, 91530, 95959, 143207, 200000, 201010, 235959, 120000),
-    amount: Float64Array.of(0, 1, 5, 10, 20, 50, 100, 150, 999, 1000),
-    balance: Float64Array.of(100, NaN, 2500, 0, 40, 40, 1e6, 7, 3, 55),
-    age: Float64Array.of(25, NaN, 31, 25, 40, 62, 19, NaN, 31, 25),
-    gender: Int8Array.of(1, 0, 1, 1, -1, 0, 1, 0, 1, 1),
-    location: dict(['MUMBAI', 'PUNE', 'MUMBAI', 'DELHI', undefined, 'MUMBAI', 'PUNE', 'DELHI', 'MUMBAI', 'AGRA']),
-  };
-}
-
-/** Eight customers in three segments (labels below), with hand-picked features. */
-function smallFeatures(): CustomerFeatures {
-  return customerFeaturesOf(
-    8,
-    {
-      recencyDays: Float64Array.of(0, 10, 3, 30, 45, 60, 2, 5),
-      frequency: Float64Array.of(3, 1, 2, 1, 1, 1, 4, 2),
-      monetaryTotal: Float64Array.of(300, 50, 150, 20, 10, 0, 800, 70),
-      monetaryMean: Float64Array.of(100, 50, 75, 20, 10, 0, 200, 35),
-      balance: Float64Array.of(1000, NaN, 3000, 500, 0, 250, 20000, 1250),
-      age: Float64Array.of(30, 41, NaN, 22, 67, 70, 35, 29),
-      gender: { codes: Int32Array.of(0, 1, 1, -1, 0, 1, 0, 1), values: ['M', 'F'] },
-      location: dict(['MUMBAI', 'OTHER', 'MUMBAI', 'PUNE', 'OTHER', 'OTHER', 'MUMBAI', 'PUNE']),
-      timeOfDay: dict(['evening', 'morning', 'evening', 'night', 'afternoon', 'evening', 'evening', 'morning']),
-    },
-    { customerId: ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'], endDate: dayNumber(2016, 8, 5) },
-  );
-}
-
-const LABELS = Int32Array.of(0, 1, 0, 2, 2, 2, 0, 1);
-
-/** A two-column model space (log1p monetaryTotal, age imputed 35) with centroids = the exact member means. */
-function smallSegmentation(features: CustomerFeatures, labels: Int32Array, k: number, kSweep: KScore[] = SWEEP): ProfiledSegmentation {
-  const names: NumericFeature[] = ['monetaryTotal', 'age'];
-  const n = features.n;
-  const X = new Float64Array(n * 2);
-  for (let i = 0; i < n; i++) {
-    X[i * 2] = Math.log1p(features.monetaryTotal[i]) - 4;
-    X[i * 2 + 1] = ((Number.isNaN(features.age[i]) ? 35 : features.age[i]) - 40) / 15;
-  }
-  const centroids = new Float64Array(k * 2);
-  const sizes = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    sizes[labels[i]]++;
-    centroids[labels[i] * 2] += X[i * 2];
-    centroids[labels[i] * 2 + 1] += X[i * 2 + 1];
-  }
-  for (let g = 0; g < k; g++) for (let j = 0; j < 2; j++) centroids[g * 2 + j] /= sizes[g];
-  const space: ModelSpace = {
-    n,
-    d: 2,
-    features: names,
-    logged: ['monetaryTotal'],
-    X,
-    median: Float64Array.of(4, 35),
-    mean: Float64Array.of(4, 40),
-    std: Float64Array.of(1, 15),
-    imputed: [0, 1],
-  };
-  const segNames = ['Loyal high spenders', 'Occasional', 'Lapsed seniors', 'Extra', 'Extra 2'];
-  return {
-    k,
-    space,
-    fit: { k, labels, centroids, inertia: 1, iterations: 3, converged: true },
-    silhouette: 0.5,
-    daviesBouldin: 0.7,
-    calinskiHarabasz: 10,
-    kSweep,
-    recommendation: { k, reason: 'best silhouette' },
-    segments: Array.from({ length: k }, (_, id) => ({
-      id,
-      name: segNames[id],
-      size: sizes[id],
-      share: sizes[id] / n,
-      monetaryShare: 0,
-      balanceShare: 0,
-      profile: { recencyDays: 0, frequency: 0, monetaryTotal: 0, monetaryMean: 0, balance: 0, age: 0 },
-      lift: {},
-      action: '',
-    })),
-  };
-}
-
-const SWEEP: KScore[] = [
-  { k: 4, inertia: 60, silhouette: 0.31, daviesBouldin: 1.1, calinskiHarabasz: 5, stability: 0.9 },
-  { k: 2, inertia: 100, silhouette: 0.42, daviesBouldin: 0.9, calinskiHarabasz: 4, stability: 1 },
-  { k: 3, inertia: 75, silhouette: 0.45, daviesBouldin: NaN, calinskiHarabasz: 6, stability: 0.95 },
-];
-
-function smallRaw(): TransactionTable {
-  return {
-    source: '/data/in/bank_transactions.csv',
-    rows: 6,
-    transactionId: ['T1', 'T2', 'T3', 'T4', 'T5', 'T6'],
-    customerId: dict(['C1', 'C2', 'C3', 'C4', 'C5', 'C6']),
-    customerDob: dict(['1/1/1800', '4/4/57', undefined, '01-01-1800', '1800-01-01', '10/1/18']),
-    custGender: dict(['M', undefined, 'F', 'T', undefined, 'M']),
-    custLocation: dict(['MUMBAI', 'PUNE', undefined, 'DELHI', 'PUNE', 'AGRA']),
-    custAccountBalance: Float64Array.of(1, NaN, NaN, 4, 5, NaN),
-    transactionDate: new Int32Array(6),
-    transactionTime: new Int32Array(6),
-    transactionAmount: Float64Array.of(1, 2, 3, 4, 5, 6),
-    malformed: { count: 2, examples: [] },
-  };
-}
 
 // ---------- generic checks on any figure ----------
 
@@ -418,10 +290,10 @@ describe('EDA figures', () => {
     assert.equal(dobLabel, '1 missing + 3 placeholder (66.7%)');
   });
 
-  test('edaFigures: eight valid figures with distinct names', () => {
+  test('edaFigures: the registry\'s exploratory figures, valid, named as registered, in order', () => {
     const figs = edaFigures(smallRaw(), smallClean(), smallFeatures());
-    assert.equal(figs.length, 8);
-    assert.equal(new Set(figs.map((f) => f.name)).size, 8);
+    assert.deepEqual(figs.map((f) => f.name), figureEntries('eda').map((f) => f.name));
+    assert.equal(new Set(figs.map((f) => f.name)).size, figs.length);
     figs.forEach(checkFigure);
   });
 });
@@ -536,9 +408,9 @@ describe('segment figures', () => {
     assert.equal(count(segmentMap(big, { sample: 300 })), 300);
   });
 
-  test('segmentFigures: six valid figures; a segment has one colour in all of them', () => {
+  test('segmentFigures: the registry\'s segment figures, valid; a segment has one colour in all of them', () => {
     const figs = segmentFigures(features, seg);
-    assert.equal(figs.length, 6);
+    assert.deepEqual(figs.map((f) => f.name), figureEntries('segments').map((f) => f.name));
     figs.forEach(checkFigure);
     const colourOf = (fig: Figure, name: string) =>
       fig.data.filter((t) => t.name === name).map((t) => (t.marker as { color: string }).color);

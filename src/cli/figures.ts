@@ -3,7 +3,7 @@ import { UsageError } from '../errors';
 import { Command, parseOptions } from './command';
 import { SOURCE_HELP, SOURCE_OPTION_SPEC, dirOption, kOption, seedOption, sourceOption } from './options';
 import { exportStep, loadStep, secondsSince, segmentStep, shown } from './steps';
-import { edaFigures, segmentFigures } from '../visualize';
+import { edaFigures, figureEntries, figureWords, segmentFigures } from '../visualize/figure_registry';
 import { DEFAULT_CHROMIUM, ExportFormat } from '../visualize/export';
 import type { Figure } from '../visualize/figure';
 
@@ -14,9 +14,9 @@ const HELP = [
   '                       [--format png,svg,html] [--only eda|segments] [--strict]',
   '',
   'Reads, cleans and segments the transactions, then writes every figure as PNG (2x, for slides), SVG and',
-  'standalone HTML (interactive, plotly.js inlined, works offline): data quality, amounts, dates, hours,',
-  'locations, balances, ages, genders; then the choice of k, segment sizes, the PCA map, centroids,',
-  'per-segment box plots and the money share. PNG/SVG need Chromium (' + DEFAULT_CHROMIUM + ', or set BANKSEG_CHROMIUM).',
+  'standalone HTML (interactive, plotly.js inlined, works offline):',
+  ...wrap(`${figureEntries('eda').length} exploratory figures (${figureWords('eda')}) and ${figureEntries('segments').length} of the segments (${figureWords('segments')}).`),
+  'PNG/SVG need Chromium (' + DEFAULT_CHROMIUM + ', or set BANKSEG_CHROMIUM).',
   '',
   'Options:',
   SOURCE_HELP,
@@ -68,6 +68,17 @@ export const figuresCommand: Command = {
   },
 };
 
+
+/** Help text lines of at most 110 characters. */
+function wrap(text: string, width = 110): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && last.length + 1 + word.length <= width) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
 
 function parseFormats(value: string | undefined): ExportFormat[] {
   if (value === undefined) return [...FORMATS];

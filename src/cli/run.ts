@@ -4,7 +4,7 @@ import {
   FEATURES_HELP, SEGMENT_OPTION_SPEC, SOURCE_HELP, SOURCE_OPTION_SPEC, dirOption, featuresOption, kOption, seedOption, sourceOption,
 } from './options';
 import { exportStep, loadStep, note, secondsSince, segmentStep, segmentSummary, shown, writeResultsStep } from './steps';
-import { edaFigures, segmentFigures } from '../visualize';
+import { FIGURES, reportFigures } from '../visualize/figure_registry';
 import { formatQualityReport } from '../preprocess/quality';
 
 const HELP = [
@@ -16,7 +16,7 @@ const HELP = [
   'k = 2..10, segments all customers, and writes:',
   '  DIR/customers.csv, DIR/segments.json        the segmentation (default DIR: data/processed/)',
   '  FIGURES/insights.md, FIGURES/insights.html  the business report (default FIGURES: figures/)',
-  '  FIGURES/*.png, *.svg, *.html                every figure (PNG/SVG need Debian chromium)',
+  `  FIGURES/*.png, *.svg, *.html                the ${FIGURES.length} figures (PNG/SVG need Debian chromium)`,
   'Stages already computed for the same input and parameters are read from the cache in data/interim and data/processed.',
   '',
   'Options:',
@@ -53,7 +53,7 @@ export const runCommand: Command = {
     const written = writeResultsStep(seg, data, outDir, figuresDir);
     let figureCount = 0;
     if (!opts['no-figures']) {
-      const figs = [...edaFigures(data.raw, data.clean, data.features), ...segmentFigures(data.features, seg, { seed })];
+      const figs = reportFigures(data, seg, { seed });
       note('run', `exporting ${figs.length} figures to ${shown([figuresDir])}/`);
       figureCount = (await exportStep('run', figs, figuresDir, ['png', 'svg', 'html'])).length;
     }

@@ -18,7 +18,7 @@ import { cachedSegmentation } from '../segment/cached';
 import type { CachedLoad } from '../preprocess/load_cache';
 import type { CachedSegmentation } from '../segment/cached';
 import { exportFigures, plotlySource, renderStatic } from '../visualize/export';
-import { edaFigures, segmentFigures } from '../visualize/index';
+import { reportFigures } from '../visualize/figure_registry';
 import type { LoadedData } from '../preprocess/load';
 import type { Figure } from '../visualize/figure';
 import { FIGURE_HEIGHT, FIGURE_WIDTH } from '../visualize/theme';
@@ -414,7 +414,7 @@ export { FIGURES_DIR };
  * HTML into `outDir`, as `bankseg figures` does, in one headless Chromium; returns the files written.
  */
 export async function exportReportFigures(data: LoadedData, seg: ProfiledSegmentation, outDir: string = FIGURES_DIR): Promise<string[]> {
-  const figs = [...edaFigures(data.raw, data.clean, data.features), ...segmentFigures(data.features, seg)];
+  const figs = reportFigures(data, seg);
   const { written } = await exportFigures(figs, outDir);
   return written;
 }

@@ -366,20 +366,6 @@ export function missingValues(raw: TransactionTable): Figure {
   );
 }
 
-/** Every exploratory figure, in reading order: data quality, then transactions, then customers. */
-export function edaFigures(raw: TransactionTable, clean: CleanTable, features: CustomerFeatures): Figure[] {
-  return [
-    missingValues(raw),
-    amountDistribution(clean),
-    transactionsByDate(clean),
-    transactionsByHour(clean),
-    topLocations(clean),
-    balanceDistribution(features),
-    ageDistribution(features),
-    genderSplit(features),
-  ];
-}
-
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -3,3 +3,4 @@ export * from './theme';
 export * from '../explore/aggregate';
 export * from './eda';
 export * from './segments';
+export * from './figure_registry';

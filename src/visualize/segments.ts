@@ -420,18 +420,6 @@ export function moneyShare(features: CustomerFeatures, seg: NamedSegmentation): 
   return makeFigure('money_share', title, data, layout);
 }
 
-/** Every segmentation figure, in reading order: choosing k, sizes, map, centroids, features, money. */
-export function segmentFigures(features: CustomerFeatures, seg: NamedSegmentation, opts: SegmentMapOptions = {}): Figure[] {
-  return [
-    kSelection(seg.kSweep, seg.recommendation),
-    segmentSizes(seg),
-    segmentMap(seg, opts),
-    centroidProfile(seg),
-    segmentBoxPlots(features, seg),
-    moneyShare(features, seg),
-  ];
-}
-
 /** Four significant digits are plenty on a chart and keep the spec small. */
 function round(x: number): number {
   return Number.isFinite(x) ? Number(x.toPrecision(4)) : x;

@@ -1,0 +1,88 @@
+/**
+ * Every figure of the analysis, once, in reading order. The exports (`bankseg figures`, `run`, notebook 05), the
+ * CLI help, the counts and the spec snapshot tests (test/figures.test.ts, one committed snapshot per entry in
+ * test/snapshots/) all derive from FIGURES. Adding a figure: write its function (eda.ts or segments.ts), add an
+ * entry here, run `npm run snapshots` and review the new snapshot.
+ */
+import type { CustomerFeatures } from '../preprocess/feature_registry';
+import type { CleanTable, TransactionTable } from '../table';
+import type { Figure } from './figure';
+import {
+  ageDistribution, amountDistribution, balanceDistribution, genderSplit, missingValues, topLocations, transactionsByDate,
+  transactionsByHour,
+} from './eda';
+import { centroidProfile, kSelection, moneyShare, segmentBoxPlots, segmentMap, segmentSizes } from './segments';
+import type { NamedSegmentation, SegmentMapOptions } from './segments';
+
+/** What the exploratory figures are drawn from: the load stage's tables. */
+export interface EdaInput {
+  readonly raw: TransactionTable;
+  readonly clean: CleanTable;
+  readonly features: CustomerFeatures;
+}
+
+/** What the segment figures are drawn from: the features and a segmentation (names shown when present). */
+export interface SegmentInput {
+  readonly features: CustomerFeatures;
+  readonly seg: NamedSegmentation;
+  /** Seed of the sampled points of the segment map (default DEFAULT_SEED). */
+  readonly seed?: number;
+}
+
+interface Entry {
+  /** The figure's name: its file stem (`Figure.name`). */
+  readonly name: string;
+  /** A few words for the help text. */
+  readonly about: string;
+}
+/** `eda`: the data before any model (notebook 03); `segments`: a segmentation (notebooks 04–05). */
+export type FigureEntry =
+  | (Entry & { readonly group: 'eda'; readonly build: (d: EdaInput) => Figure })
+  | (Entry & { readonly group: 'segments'; readonly build: (d: SegmentInput) => Figure });
+
+/** The registry, in reading order: data quality, transactions, customers; then choosing k and the segments. */
+export const FIGURES: readonly FigureEntry[] = [
+  { name: 'missing_values', group: 'eda', about: 'data quality', build: (d) => missingValues(d.raw) },
+  { name: 'amount_distribution', group: 'eda', about: 'amounts', build: (d) => amountDistribution(d.clean) },
+  { name: 'transactions_by_date', group: 'eda', about: 'dates', build: (d) => transactionsByDate(d.clean) },
+  { name: 'transactions_by_hour', group: 'eda', about: 'hours', build: (d) => transactionsByHour(d.clean) },
+  { name: 'top_locations', group: 'eda', about: 'locations', build: (d) => topLocations(d.clean) },
+  { name: 'balance_distribution', group: 'eda', about: 'balances', build: (d) => balanceDistribution(d.features) },
+  { name: 'age_distribution', group: 'eda', about: 'ages', build: (d) => ageDistribution(d.features) },
+  { name: 'gender_split', group: 'eda', about: 'genders', build: (d) => genderSplit(d.features) },
+  { name: 'k_selection', group: 'segments', about: 'the choice of k', build: (d) => kSelection(d.seg.kSweep, d.seg.recommendation) },
+  { name: 'segment_sizes', group: 'segments', about: 'segment sizes', build: (d) => segmentSizes(d.seg) },
+  { name: 'segments_pca', group: 'segments', about: 'the PCA map', build: (d) => segmentMap(d.seg, mapOptions(d.seed)) },
+  { name: 'centroid_profile', group: 'segments', about: 'centroids', build: (d) => centroidProfile(d.seg) },
+  { name: 'segment_features', group: 'segments', about: 'per-segment box plots', build: (d) => segmentBoxPlots(d.features, d.seg) },
+  { name: 'money_share', group: 'segments', about: 'the money share', build: (d) => moneyShare(d.features, d.seg) },
+];
+
+function mapOptions(seed: number | undefined): SegmentMapOptions {
+  return seed === undefined ? {} : { seed };
+}
+
+/** The entries of one group (or all), in order. */
+export function figureEntries(group?: FigureEntry['group']): FigureEntry[] {
+  return FIGURES.filter((f) => group === undefined || f.group === group);
+}
+
+/** Every exploratory figure, in reading order: data quality, then transactions, then customers. */
+export function edaFigures(raw: TransactionTable, clean: CleanTable, features: CustomerFeatures): Figure[] {
+  return FIGURES.flatMap((f) => (f.group === 'eda' ? [f.build({ raw, clean, features })] : []));
+}
+
+/** Every segmentation figure, in reading order: choosing k, sizes, map, centroids, features, money. */
+export function segmentFigures(features: CustomerFeatures, seg: NamedSegmentation, opts: { seed?: number } = {}): Figure[] {
+  return FIGURES.flatMap((f) => (f.group === 'segments' ? [f.build({ features, seg, seed: opts.seed })] : []));
+}
+
+/** Every figure of the loaded data and a segmentation, as `bankseg figures` writes them. */
+export function reportFigures(data: EdaInput, seg: NamedSegmentation, opts: { seed?: number } = {}): Figure[] {
+  return [...edaFigures(data.raw, data.clean, data.features), ...segmentFigures(data.features, seg, opts)];
+}
+
+/** The figures of a group in words, for help texts: `data quality, amounts, …`. */
+export function figureWords(group: FigureEntry['group']): string {
+  return figureEntries(group).map((f) => f.about).join(', ');
+}
