@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Installs everything bankseg needs on a Debian machine: system packages (as root, or with sudo) and npm packages.
-# Idempotent: packages already present are skipped quickly.
+# Installs everything bankseg needs on a Debian machine: system packages (as root, or with sudo), npm packages, and
+# the project's Python venv (.venv/, scripts/install-python.sh). Idempotent: what is already there is skipped quickly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# chromium (+ a font for its text): static figure export + browser test; jupyter-*: run notebooks with the tslab kernel;
-# postgresql: the database source; python3-pandas/sklearn: the reference side of `npm run bench`.
-DEBIAN_PACKAGES=(chromium fonts-dejavu-core jupyter-nbconvert python3-nbclient jupyter-client jupyter-notebook python3-ipykernel
-  postgresql python3-pandas python3-sklearn)
+# chromium (+ a font for its text): static figure export, the browser tests and `npm run report`;
+# postgresql: the database source; python3-pandas/sklearn: the reference side of `npm run bench` (until it moves to
+# .venv/). Jupyter itself comes from .venv/ (requirements.txt), not from Debian.
+DEBIAN_PACKAGES=(chromium fonts-dejavu-core postgresql python3-pandas python3-sklearn)
 
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
@@ -21,3 +21,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund
+bash scripts/install-python.sh

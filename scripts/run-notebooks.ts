@@ -7,8 +7,8 @@
  *   BANKSEG_INPUT=path/to/bank_transactions.csv npm run notebooks
  *   tsx scripts/run-notebooks.ts [--out DIR] [--timeout SECONDS] [notebook.ipynb ...]
  *
- * Needs Jupyter's nbconvert (Debian: jupyter-nbconvert, python3-nbclient) and the project kernel
- * (jupyter/kernels/bankseg-tslab, found through JUPYTER_PATH, which this script sets).
+ * Needs the project's Python venv (.venv/ with nbconvert and nbclient, made by scripts/install.sh) and the project
+ * kernel (jupyter/kernels/bankseg-tslab, found through JUPYTER_PATH, which this script sets).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -19,6 +19,10 @@ import { parseArgs } from 'node:util';
 const ROOT = path.resolve(__dirname, '..');
 export const NOTEBOOK_DIR = path.join(ROOT, 'notebooks');
 const KERNEL_DIR = path.join(ROOT, 'jupyter');
+/** The project's venv (scripts/install-python.sh): Jupyter comes from here, never from the system. */
+export const VENV_BIN = path.join(ROOT, '.venv', 'bin');
+/** The venv's `jupyter` command. */
+export const JUPYTER = path.join(VENV_BIN, 'jupyter');
 const RUN_CONFIG = path.join(ROOT, 'jupyter', 'run_all_config.py');
 
 /** The parts of an .ipynb file this script reads. */
@@ -100,12 +104,12 @@ export function cellSeconds(nb: NotebookJson): { cell: number; seconds: number }
   return out;
 }
 
-/** Environment for Jupyter: the project kernel first on JUPYTER_PATH (as scripts/jupyter-env.sh sets it). */
+/** Environment for Jupyter, as scripts/jupyter-env.sh sets it: the venv first on PATH, the project kernel first on JUPYTER_PATH. */
 export function jupyterEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return {
     ...base,
+    PATH: base.PATH ? `${VENV_BIN}${path.delimiter}${base.PATH}` : VENV_BIN,
     JUPYTER_PATH: base.JUPYTER_PATH ? `${KERNEL_DIR}${path.delimiter}${base.JUPYTER_PATH}` : KERNEL_DIR,
-    PYDEVD_DISABLE_FILE_VALIDATION: '1',
   };
 }
 
@@ -131,7 +135,7 @@ export async function runNotebook(notebook: string, outDir: string, timeoutSecon
     '--output-dir', outDir,
     notebook,
   ];
-  const { code, stderr } = await run('jupyter', args, jupyterEnv());
+  const { code, stderr } = await run(JUPYTER, args, jupyterEnv());
   const seconds = (Date.now() - start) / 1000;
   const executed = path.join(outDir, path.basename(notebook));
   if (code !== 0 || !fs.existsSync(executed)) {
@@ -150,7 +154,7 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ cod
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (err) => resolve({ code: 127, stderr: `${cmd}: ${err.message} (is Jupyter installed? bash scripts/install.sh)` }));
+    child.on('error', (err) => resolve({ code: 127, stderr: `${cmd}: ${err.message} (the project's Python is missing: bash scripts/install.sh)` }));
     child.on('close', (code) => resolve({ code: code ?? 1, stderr }));
   });
 }
