@@ -25,6 +25,7 @@ import {
 } from '../scripts/run-notebooks';
 import { describe as describeColumns, figureOutputHtml, formatCell, frame, notebookSource, tableHtml } from '../src/notebook/display';
 import { REAL_RAW } from './helpers/real-data';
+import { kernelSession } from './helpers/kernel-session';
 
 const ROOT = path.resolve(__dirname, '..');
 const REAL_ROWS = REAL_RAW;
@@ -241,35 +242,45 @@ test('run-notebooks fails naming the notebook and the cell, and never writes ove
   assert.match(typed.stderr, /cell 3 failed \(error\)[^\n]*\n\s+1:7 - Type 'string' is not assignable to type 'number'/);
 });
 
-test('files changing under src/ between two cells do not break the next cell (tslab bug, watching off)', () => {
-  const dir = tmp('bankseg-nb-watch-');
-  // Throwaway modules of our own under src/ (the kernel only watches what it compiled); removed in finally.
-  const stem = `__watch_probe_${process.pid}`;
-  const probe = path.join(ROOT, 'src', `${stem}.ts`);
-  const extra = [path.join(ROOT, 'src', `${stem}_a.ts`), path.join(ROOT, 'src', `${stem}_dir`)];
-  const cell = (source: string) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source });
-  const nb = {
-    cells: [
-      cell(`import * as fs from 'node:fs';\nfs.writeFileSync('src/${stem}.ts', 'export const v: number = 1;\\n');`),
-      cell(`import { codeVersion } from './src/io/code_version';\nimport { v } from './src/${stem}';\nconsole.log(v);`),
-      cell(
-        `fs.writeFileSync('src/${stem}_a.ts', 'export const a = 1;\\n'); fs.mkdirSync('src/${stem}_dir');\n` +
-          'await new Promise((r) => setTimeout(r, 1500));\n' +
-          `fs.writeFileSync('src/${stem}_dir/b.ts', 'export const b = 1;\\n'); fs.writeFileSync('src/${stem}.ts', 'export const v: number = 2;\\n');\n` +
-          'await new Promise((r) => setTimeout(r, 2500));',
-      ),
-      cell("console.log('the next cell runs');"),
-    ],
-    metadata: { kernelspec: { name: 'bankseg-tslab', display_name: 'TypeScript (bankseg)', language: 'typescript' } },
-    nbformat: 4,
-    nbformat_minor: 4,
-  };
-  fs.writeFileSync(path.join(dir, 'watch.ipynb'), JSON.stringify(nb));
+test('a live kernel picks up edits to src/ at the next cell: new code, new types, modules importing it too', { timeout: 300_000 }, () => {
+  // Throwaway modules of our own under src/, edited from outside the kernel as an editor would; removed in finally.
+  const stem = `__reload_probe_${process.pid}`;
+  const leaf = path.join(ROOT, 'src', `${stem}.ts`);
+  const user = path.join(ROOT, 'src', `${stem}_user.ts`);
+  const folder = path.join(ROOT, 'src', `${stem}_dir`);
   try {
-    const r = runScript(['--skip-check', '--out', path.join(dir, 'out'), path.join(dir, 'watch.ipynb')]);
-    assert.equal(r.status, 0, r.stdout + r.stderr); // without no-watch.js: "Unexpected pending rebuildTimer" in cell 4
+    const cells = kernelSession([
+      { write: [leaf, 'export function version(): number { return 1; }\n'] },
+      { write: [user, `import { version } from './${stem}';\nexport const describe = (): string => 'v' + version();\n`] },
+      { execute: `import { describe } from './src/${stem}_user';\nimport { version } from './src/${stem}';\nconsole.log(describe(), version());` },
+      // One edit.
+      { write: [leaf, 'export function version(): number { return 2; }\n'] },
+      { execute: 'console.log(describe(), version());' },
+      // Two edits (a changed type and a new export), a new folder and file between two cells: tslab's own watcher
+      // failed the next cell with "Unexpected pending rebuildTimer" on this.
+      { write: [leaf, 'export function version(): number { return 3; }\n'] },
+      { sleep: 0.3 },
+      { write: [leaf, "export function version(): string { return 'four'; }\nexport const added = (): string => 'new';\n"] },
+      { write: [path.join(folder, 'b.ts'), 'export const b = 1;\n'] },
+      { execute: 'const v: string = version();\nconsole.log(describe(), v);' },
+      { execute: `import { added } from './src/${stem}';\nimport { b } from './src/${stem}_dir/b';\nconsole.log(added(), b);` },
+      // A type error against the new type is reported where it is in the cell (line 1, column 7).
+      { write: [leaf, "export function version(): string { return 'five'; }\n"] },
+      { execute: 'const n: number = version();' },
+      { sleep: 0.5 }, // tslab aborts what it receives in the 200 ms after a failed cell
+      // No edit since: no message, and the reload the failed cell saw still reaches this one.
+      { execute: 'console.log(describe());' },
+    ]);
+    assert.deepEqual(cells.map((c) => c.status), ['ok', 'ok', 'ok', 'ok', 'error', 'ok'], JSON.stringify(cells, null, 1));
+    assert.equal(cells[0].stdout, 'v1 1\n');
+    assert.equal(cells[1].stdout, `(reloaded after edits to src/${stem}.ts and 1 module(s) importing them)\nv2 2\n`);
+    assert.equal(cells[2].stdout, `(reloaded after edits to src/${stem}.ts and 1 module(s) importing them)\nvfour four\n`);
+    assert.equal(cells[3].stdout, 'new 1\n');
+    assert.match(cells[4].stderr, /^1:7 - Type 'string' is not assignable to type 'number'/m);
+    assert.equal(cells[5].stdout, 'vfive\n');
+    for (const c of cells) assert.doesNotMatch(c.stderr, /rebuildTimer/);
   } finally {
-    for (const p of [probe, ...extra]) fs.rmSync(p, { recursive: true, force: true });
+    for (const p of [leaf, user, folder]) fs.rmSync(p, { recursive: true, force: true });
   }
 });
 

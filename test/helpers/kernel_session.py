@@ -1,0 +1,62 @@
+"""One live kernel driven through a list of steps, for the tests (run with the project venv's Python).
+
+Reads a JSON list from stdin; each step is one of
+  {"execute": "code"}                   run a cell and wait for its reply
+  {"write": ["/abs/path", "text"]}      write a file (its folder made if needed), as an editor would, from outside
+  {"remove": "/abs/path"}               remove a file or folder
+  {"sleep": seconds}
+and prints one JSON list: per executed cell its reply status, stdout, stderr, the display messages (each one's
+MIME bundle) and the seconds from request to reply. Kernel: $KERNEL_NAME (default bankseg-tslab), found through
+JUPYTER_PATH.
+"""
+import json
+import os
+import shutil
+import sys
+import time
+
+from jupyter_client.manager import start_new_kernel
+
+
+def main() -> None:
+    steps = json.load(sys.stdin)
+    km, kc = start_new_kernel(kernel_name=os.environ.get("KERNEL_NAME", "bankseg-tslab"), startup_timeout=120)
+    results = []
+    try:
+        for step in steps:
+            if "write" in step:
+                path, text = step["write"]
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(text)
+            elif "remove" in step:
+                shutil.rmtree(step["remove"], ignore_errors=True)
+                if os.path.exists(step["remove"]):
+                    os.remove(step["remove"])
+            elif "sleep" in step:
+                time.sleep(step["sleep"])
+            elif "execute" in step:
+                out = {"stdout": "", "stderr": "", "displays": []}
+
+                def hook(msg, out=out):
+                    kind, content = msg["msg_type"], msg["content"]
+                    if kind == "stream":
+                        out[content["name"]] += content["text"]
+                    elif kind in ("display_data", "execute_result"):
+                        out["displays"].append(content["data"])
+                    elif kind == "error":
+                        out["stderr"] += f"{content['ename']}: {content['evalue']}\n"
+
+                start = time.monotonic()
+                reply = kc.execute_interactive(step["execute"], timeout=600, output_hook=hook, stop_on_error=False)
+                out["seconds"] = time.monotonic() - start
+                out["status"] = reply["content"]["status"]
+                results.append(out)
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    json.dump(results, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
