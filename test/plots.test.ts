@@ -18,7 +18,6 @@ import {
   figureEntries,
   genderSplit,
   hourCounts,
-  isPlaceholderDob,
   kSelection,
   linearHistogram,
   logHistogram,
@@ -36,6 +35,7 @@ import {
   transactionsByHour,
 } from '../src/visualize';
 import { createRng } from '../src/stats/random';
+import { isPlaceholderDob } from '../src/preprocess/clean';
 import type { ProfiledSegmentation } from '../src/insights/types';
 import { dayNumber } from '../src/table';
 import { REAL_RAW } from './helpers/real-data';

@@ -4,6 +4,7 @@ import { SOURCE_OPTION_SPEC } from './options';
 import { UsageError } from '../errors';
 import { importTransactionsFile } from '../collect/db/import';
 import { redactUrl } from '../collect/db/connection';
+import { count } from '../format';
 
 const HELP = `Usage: bankseg db-import --input FILE --url URL [--table NAME] [--strict]
 
@@ -37,10 +38,10 @@ export const db_importCommand: Command = {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const skipped =
       result.malformed > 0
-        ? `${result.malformed.toLocaleString('en-US')} malformed rows skipped (recorded in the table comment)`
+        ? `${count(result.malformed)} malformed rows skipped (recorded in the table comment)`
         : 'no malformed rows';
     process.stdout.write(
-      `loaded ${result.rows.toLocaleString('en-US')} rows from ${values.input} into ${result.table} at ${redactUrl(values.url)} ` +
+      `loaded ${count(result.rows)} rows from ${values.input} into ${result.table} at ${redactUrl(values.url)} ` +
         `(${skipped}) in ${seconds} s\n`,
     );
     return 0;

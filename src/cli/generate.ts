@@ -4,6 +4,7 @@ import { InputError, UsageError } from '../errors';
 import { DEFAULT_RAW_PATH, DEFAULT_SEED } from '../config';
 import { DEFAULT_ROWS, MAX_ROWS, defaultRawPath, writeGeneratedCsv } from '../collect/generate';
 import { seedOption } from './options';
+import { count } from '../format';
 
 const HELP = `Usage: bankseg generate [--rows N] [--seed S] [--out FILE]
 
@@ -12,7 +13,7 @@ facts (customers, missing values, placeholder DOBs, locations, dates, describe()
 The same seed always gives the same bytes.
 
 Options:
-  --rows N     rows to write (default ${DEFAULT_ROWS.toLocaleString('en-US')}, the public file's; at most ${MAX_ROWS.toLocaleString('en-US')})
+  --rows N     rows to write (default ${count(DEFAULT_ROWS)}, the public file's; at most ${count(MAX_ROWS)})
   --seed S     random seed, 0..4294967295 (default ${DEFAULT_SEED})
   --out FILE   output CSV, gzip-compressed if it ends in .gz (default ${DEFAULT_RAW_PATH} in the project)
 `;
@@ -40,8 +41,8 @@ export const generateCommand: Command = {
     }
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     process.stdout.write(
-      `wrote ${path.relative(process.cwd(), out) || out}: ${result.rows.toLocaleString('en-US')} rows, ` +
-        `${result.customers.toLocaleString('en-US')} CustomerIDs (${result.people.toLocaleString('en-US')} people), ${(result.bytes / 1e6).toFixed(1)} MB in ${seconds} s (seed ${seed})\n`,
+      `wrote ${path.relative(process.cwd(), out) || out}: ${count(result.rows)} rows, ` +
+        `${count(result.customers)} CustomerIDs (${count(result.people)} people), ${(result.bytes / 1e6).toFixed(1)} MB in ${seconds} s (seed ${seed})\n`,
     );
     return 0;
   },

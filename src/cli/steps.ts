@@ -18,6 +18,7 @@ import type { Figure } from '../visualize/figure';
 import { writeSegmentOutputs } from '../insights/outputs';
 import { writeInsightsReport } from '../insights/report';
 import { pct } from '../format';
+import { count } from '../format';
 
 /** A stage line on stderr, prefixed with the command (silenced by BANKSEG_QUIET=1, like the progress lines). */
 export function note(command: string, text: string): void {
@@ -36,7 +37,7 @@ export async function loadStep(command: string, opts: LoadOptions): Promise<Load
   const from = data.cache.hit ? ` from the cache ${data.cache.key}` : '';
   note(
     command,
-    `${data.clean.rows.toLocaleString('en-US')} transactions, ${data.features.n.toLocaleString('en-US')} customers${from} (${secondsSince(started)})`,
+    `${count(data.clean.rows)} transactions, ${count(data.features.n)} customers${from} (${secondsSince(started)})`,
   );
   return data;
 }
@@ -100,8 +101,8 @@ export function writeResultsStep(seg: ProfiledSegmentation, data: LoadedData, ou
 /** The segments in a few lines, for stdout. */
 export function segmentSummary(seg: ProfiledSegmentation, customers: number): string[] {
   return [
-    `${seg.k} segments of ${customers.toLocaleString('en-US')} customers; silhouette ${seg.silhouette.toFixed(3)}, ` +
-      `Davies–Bouldin ${seg.daviesBouldin.toFixed(3)}, inertia ${Math.round(seg.fit.inertia).toLocaleString('en-US')}`,
+    `${seg.k} segments of ${count(customers)} customers; silhouette ${seg.silhouette.toFixed(3)}, ` +
+      `Davies–Bouldin ${seg.daviesBouldin.toFixed(3)}, inertia ${count(Math.round(seg.fit.inertia))}`,
     ...seg.segments.map(
       (s) => `  ${String(s.id).padStart(2)}  ${s.name.padEnd(36)} ${pct(s.share).padStart(6)} of customers, ${pct(s.monetaryShare).padStart(6)} of money`,
     ),

@@ -25,6 +25,7 @@ import { DEFAULT_RAW_PATH, DEFAULT_SEED, isQuiet, PROJECT_ROOT } from '../config
 import { writeFileAtomicAsync } from '../io/atomic';
 import { progress } from '../io/progress';
 import { locationVocabulary } from './locations';
+import { count } from '../format';
 
 /** Rows of the public file. */
 export const DEFAULT_ROWS = 1_048_567;
@@ -208,7 +209,7 @@ export async function ensureDefaultData(): Promise<string> {
   if (fs.existsSync(target)) return target;
   // Say so: a first run otherwise pauses for seconds with no visible reason.
   if (!isQuiet()) {
-    process.stderr.write(`bankseg: no input given and no ${DEFAULT_RAW_PATH} yet: generating it (${DEFAULT_ROWS.toLocaleString('en-US')} rows, seed ${DEFAULT_SEED})\n`);
+    process.stderr.write(`bankseg: no input given and no ${DEFAULT_RAW_PATH} yet: generating it (${count(DEFAULT_ROWS)} rows, seed ${DEFAULT_SEED})\n`);
   }
   await writeGeneratedCsv(target);
   return target;
@@ -233,7 +234,7 @@ export async function writeGeneratedCsv(target: string, opts: GenerateOptions = 
     if (target.endsWith('.gz')) await pipeline(text, zlib.createGzip(), fs.createWriteStream(temp));
     else await pipeline(text, fs.createWriteStream(temp));
   });
-  bar.finish(`${rows.toLocaleString('en-US')} rows`);
+  bar.finish(`${count(rows)} rows`);
   return { rows, bytes: fs.statSync(target).size, customers: data.customers.distinctIds, people: data.customers.count };
 }
 

@@ -4,6 +4,7 @@
  */
 import { quantileSorted, sortedPresent } from '../stats/quantile';
 import type { DictColumn, TransactionTable } from '../table';
+import { isPlaceholderDob } from '../preprocess/clean';
 
 /** Bin counts over `edges` (bin i is [edges[i], edges[i+1]), the last bin also holds its right edge). */
 export interface Histogram {
@@ -282,9 +283,4 @@ export function columnGaps(raw: TransactionTable): ColumnGaps[] {
     { column: 'TransactionTime', missing: 0, placeholder: 0 },
     { column: 'TransactionAmount (INR)', missing: missingAmount, placeholder: 0 },
   ];
-}
-
-/** True for a birth date in the year 1800 (`1/1/1800`, `01-01-1800`, `1800-01-01`): the file's "unknown" marker. */
-export function isPlaceholderDob(text: string): boolean {
-  return /(^|[^0-9])1800$/.test(text) || /^1800-/.test(text);
 }

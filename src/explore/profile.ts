@@ -2,8 +2,9 @@
  * A first look at the transactions as read (before cleaning): size, distinct customers, missing values,
  * the `1/1/1800` DOB placeholder and the date range. Backs `bankseg profile` and the first notebook.
  */
-import { parseDayFirst } from '../collect/dates';
+import { isPlaceholderDob } from '../preprocess/clean';
 import { DictColumn, isoDate, TransactionTable } from '../table';
+import { count, pct } from '../format';
 
 /** The columns that may be missing in the source (every other column is required by the reader). */
 export const MISSING_COLUMNS = ['CustomerDOB', 'CustGender', 'CustLocation', 'CustAccountBalance'] as const;
@@ -44,7 +45,7 @@ function countDistinct(column: DictColumn): number {
 
 /** Number of rows whose DOB text is a date in the year 1800; each distinct text is parsed once. O(rows + distinct DOBs). */
 function countPlaceholderDob(dob: DictColumn): number {
-  const placeholder = dob.values.map((text) => parseDayFirst(text)?.year === 1800);
+  const placeholder = dob.values.map(isPlaceholderDob);
   let n = 0;
   for (let i = 0; i < dob.codes.length; i++) {
     const code = dob.codes[i];
@@ -78,8 +79,7 @@ export function profileTransactions(t: TransactionTable): Profile {
   };
 }
 
-const count = (n: number) => n.toLocaleString('en-US');
-const share = (n: number, of: number) => (of === 0 ? '' : `(${((100 * n) / of).toFixed(2)}%)`);
+const share = (n: number, of: number) => (of === 0 ? '' : `(${pct(n / of, 2)})`);
 
 /** A readable text table of the profile, with the malformed rows the reader skipped. O(1). */
 export function formatProfile(p: Profile, t: TransactionTable): string {

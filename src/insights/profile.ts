@@ -5,6 +5,7 @@
  */
 import { FEATURES, NUMERIC_FEATURES } from '../preprocess/feature_registry';
 import type { CustomerFeatures, NumericFeature } from '../preprocess/feature_registry';
+import { segmentShares } from '../explore/aggregate';
 import { quantileSorted } from '../stats/quantile';
 import type { KMeansFit, ModelSpace, Segmentation } from '../segment/types';
 import { nameSegments } from './naming';
@@ -89,20 +90,7 @@ export function segmentFacts(features: CustomerFeatures, space: ModelSpace, fit:
     throw new RangeError(`labels (${labels.length}), model space (${space.n}) and features (${features.n}) differ in size`);
   }
   const { order, start } = groupByLabel(labels, k);
-  const money = new Float64Array(k);
-  const balance = new Float64Array(k);
-  let moneyTotal = 0;
-  let balanceTotal = 0;
-  for (let i = 0; i < features.n; i++) {
-    const m = features.monetaryTotal[i];
-    money[labels[i]] += m;
-    moneyTotal += m;
-    const b = features.balance[i];
-    if (!Number.isNaN(b)) {
-      balance[labels[i]] += b;
-      balanceTotal += b;
-    }
-  }
+  const shares = segmentShares(labels, k, features.monetaryTotal, features.balance);
   const lifts = NUMERIC_FEATURES.map((f) => featureLift(f, features, space, labels, k));
   const facts: SegmentFacts[] = [];
   for (let c = 0; c < k; c++) {
@@ -116,9 +104,9 @@ export function segmentFacts(features: CustomerFeatures, space: ModelSpace, fit:
     facts.push({
       id: c,
       size: members.length,
-      share: members.length / features.n,
-      monetaryShare: moneyTotal > 0 ? money[c] / moneyTotal : 0,
-      balanceShare: balanceTotal > 0 ? balance[c] / balanceTotal : 0,
+      share: shares.customers[c],
+      monetaryShare: shares.money[c],
+      balanceShare: shares.balances[c],
       profile,
       lift,
     });

@@ -9,7 +9,7 @@ import { FEATURES, NUMERIC_FEATURES, featureWords } from '../preprocess/feature_
 import type { CustomerFeatures } from '../preprocess/feature_registry';
 import { writeFileAtomic } from '../io/atomic';
 import type { ProfiledSegmentation, SegmentProfile } from './types';
-import { count, inr, num, pct, signed } from '../format';
+import { count, escapeHtml, inr, num, pct, signed } from '../format';
 import { valueIndex } from './actions';
 import { STRONG } from './naming';
 
@@ -181,9 +181,6 @@ export function toMarkdown(blocks: readonly Block[]): string {
   );
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 /** Inline text to HTML: escaped, with `**bold**` as <strong>. */
 function inline(s: string): string {

@@ -3,6 +3,7 @@
  * then a line per second with the share done. `BANKSEG_QUIET=1` silences it.
  */
 import { isQuiet } from '../config';
+import { count } from '../format';
 
 export interface Progress {
   /** Report `done` of `total` units (bytes, rows, iterations). Cheap: call it as often as you like. */
@@ -26,7 +27,7 @@ export function progress(label: string, stream: NodeJS.WritableStream = process.
       if (now - start < QUIET_AFTER_MS || now - lastPrint < EVERY_MS) return;
       lastPrint = now;
       printed = true;
-      const share = total ? ` ${((100 * done) / total).toFixed(0)}%` : ` ${done.toLocaleString('en-US')}`;
+      const share = total ? ` ${((100 * done) / total).toFixed(0)}%` : ` ${count(done)}`;
       stream.write(`${label}:${share} (${((now - start) / 1000).toFixed(1)} s)\n`);
     },
     finish(note) {

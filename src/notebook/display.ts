@@ -32,15 +32,18 @@ import type { SegmentOptions } from '../segment/index';
 import type { KScore } from '../segment/types';
 import type { ProfiledSegmentation } from '../insights/types';
 import { profileSegmentation } from '../insights/profile';
+import { count, escapeHtml, grouped, pct, scriptJson } from '../format';
+import { DEFAULT_TABLE, ENV } from '../config';
+import { redactUrl } from '../collect/db/connection';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Where the data comes from.
 
 /** The environment variable naming the transactions file the notebooks read (e.g. the real 1M-row CSV). */
-export const INPUT_ENV = 'BANKSEG_INPUT';
+export const INPUT_ENV = ENV.input;
 /** Or a PostgreSQL database (postgres://…) and table (default `transactions`) to read them from. */
-export const URL_ENV = 'BANKSEG_URL';
-export const TABLE_ENV = 'BANKSEG_TABLE';
+export const URL_ENV = ENV.url;
+export const TABLE_ENV = ENV.table;
 
 /**
  * The notebooks' data source, the ONE place they read it: `BANKSEG_URL` (+ `BANKSEG_TABLE`) for a database,
@@ -60,7 +63,7 @@ export function notebookSource(env: NodeJS.ProcessEnv = process.env): LoadOption
 /** Where `notebookSource` points, in words (the password of a URL hidden). */
 function describeSource(env: NodeJS.ProcessEnv): string {
   const source = notebookSource(env);
-  if (source.url) return `${URL_ENV}=${source.url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')} (table ${source.table ?? 'transactions'})`;
+  if (source.url) return `${URL_ENV}=${redactUrl(source.url)} (table ${source.table ?? DEFAULT_TABLE})`;
   if (source.input) return `${INPUT_ENV}=${source.input}`;
   return 'the generated default data';
 }
@@ -74,7 +77,7 @@ export async function loadNotebookData(env: NodeJS.ProcessEnv = process.env): Pr
   const source = describeSource(env);
   const how = data.cache.hit ? `from the stage cache (${data.cache.dirs.join(', ')})` : data.cache.note ?? 'computed and cached';
   console.log(
-    `${data.clean.rows.toLocaleString('en-US')} clean transactions, ${data.features.n.toLocaleString('en-US')} customers ` +
+    `${count(data.clean.rows)} clean transactions, ${count(data.features.n)} customers ` +
       `from ${source}; ${how} in ${data.cache.seconds.toFixed(1)} s`,
   );
   return data;
@@ -97,7 +100,7 @@ export async function segmentNotebookCustomers(
 ): Promise<ProfiledSegmentation<CachedSegmentation>> {
   const seg = await cachedSegmentation(features, opts);
   const how = seg.cache.hit ? `from the stage cache (${seg.cache.dirs.join(', ')})` : 'computed and cached';
-  console.log(`${seg.k} segments of ${features.n.toLocaleString('en-US')} customers; ${how} in ${seg.cache.seconds.toFixed(1)} s`);
+  console.log(`${seg.k} segments of ${count(features.n)} customers; ${how} in ${seg.cache.seconds.toFixed(1)} s`);
   return profileSegmentation(features, seg);
 }
 
@@ -388,23 +391,15 @@ export function showTable(df: dfd.DataFrame, opts: TableOptions = {}): void {
 export function formatCell(v: unknown, asPercent = false): string {
   if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return '—';
   if (typeof v !== 'number') return String(v);
-  if (asPercent) return `${(100 * v).toFixed(1)}%`;
-  if (Number.isInteger(v)) return v.toLocaleString('en-US');
+  if (asPercent) return pct(v, 1);
+  if (Number.isInteger(v)) return count(v);
   const abs = Math.abs(v);
-  const digits = abs >= 1000 ? 0 : abs >= 1 ? 2 : 4;
-  return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return grouped(v, abs >= 1000 ? 0 : abs >= 1 ? 2 : 4);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
-/** JSON safe inside a <script> element: no `</script>` or `<!--` can appear. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
 
 /** The project's figures folder (the kernel's working directory is the project root, but resolve it anyway). */
 export { FIGURES_DIR };

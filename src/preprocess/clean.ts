@@ -7,6 +7,7 @@
  * (DOB and gender are decided once per distinct text, then looked up per row).
  */
 import { daysInMonth, parseDayFirst } from '../collect/dates';
+import type { DayFirstDate } from '../collect/dates';
 import { quantileSelect } from '../stats/quantile';
 import { dayNumber, GENDERS } from '../table';
 import type { CleanTable, DictColumn, QualityEntry, QualityReport, TransactionTable } from '../table';
@@ -24,6 +25,20 @@ export interface CleanResult {
 export const DEFAULT_CAP_QUANTILE = 0.999;
 /** The DOB year the source uses as "unknown" (`1/1/1800`). */
 export const PLACEHOLDER_DOB_YEAR = 1800;
+
+/**
+ * The placeholder rule, the one place it is written (the SQL push-down has its twin): a birth date with the
+ * four-digit year 1800, in any accepted form (`1/1/1800`, `01-01-1800`, `1800-01-01`), is the source's "unknown".
+ */
+export function isPlaceholderDate(date: DayFirstDate): boolean {
+  return !date.twoDigitYear && date.year === PLACEHOLDER_DOB_YEAR;
+}
+
+/** True for a DOB text that is the placeholder (see isPlaceholderDate); false for any other text. O(length). */
+export function isPlaceholderDob(text: string): boolean {
+  const date = parseDayFirst(text);
+  return date !== undefined && isPlaceholderDate(date);
+}
 /** Ages above this are impossible (rule 5). */
 export const MAX_AGE = 100;
 
@@ -33,6 +48,13 @@ const DOB = 'CustomerDOB';
 const GENDER = 'CustGender';
 const LOCATION = 'CustLocation';
 
+/** The outlier cap quantile: `q` (default DEFAULT_CAP_QUANTILE), which must be in (0, 1]; a one-line RangeError if not. */
+export function capQuantileOption(q: number | undefined): number {
+  const capQuantile = q ?? DEFAULT_CAP_QUANTILE;
+  if (!(capQuantile > 0 && capQuantile <= 1)) throw new RangeError(`capQuantile must be in (0, 1], got ${capQuantile}`);
+  return capQuantile;
+}
+
 /**
  * Applies cleaning rules 1–9 of docs/data-model.md to `t` and reports what each did.
  * Customers keep the raw CustomerID dictionary (first-appearance order); a customer whose rows were all
@@ -41,10 +63,7 @@ const LOCATION = 'CustLocation';
  * O(d) parses for the d distinct DOB texts.
  */
 export function cleanTransactions(t: TransactionTable, opts: CleanOptions = {}): CleanResult {
-  const capQuantile = opts.capQuantile ?? DEFAULT_CAP_QUANTILE;
-  if (!(capQuantile > 0 && capQuantile <= 1)) {
-    throw new RangeError(`capQuantile must be in (0, 1], got ${capQuantile}`);
-  }
+  const capQuantile = capQuantileOption(opts.capQuantile);
   const entries: QualityEntry[] = [];
 
   // Rule 1: negative amounts are impossible; the row goes.
@@ -162,7 +181,7 @@ function dobDictionary(values: readonly string[]): DobDictionary {
     if (parsed === undefined) {
       kind[c] = DobKind.NotADate;
     } else if (!parsed.twoDigitYear) {
-      kind[c] = parsed.year === PLACEHOLDER_DOB_YEAR ? DobKind.Placeholder : DobKind.FourDigitYear;
+      kind[c] = isPlaceholderDate(parsed) ? DobKind.Placeholder : DobKind.FourDigitYear;
       day20[c] = dayNumber(parsed.year, parsed.month, parsed.day);
     } else {
       kind[c] = DobKind.TwoDigitYear;

@@ -18,6 +18,13 @@ export const DEFAULT_TOP_LOCATIONS = 10;
 /** The location bucket of every location outside the top N, and of customers with no known location. */
 export const OTHER_LOCATION = 'OTHER';
 
+/** How many locations keep their name: `n` (default DEFAULT_TOP_LOCATIONS), a whole number >= 0; a RangeError if not. */
+export function topLocationsOption(n: number | undefined): number {
+  const topLocations = n ?? DEFAULT_TOP_LOCATIONS;
+  if (!Number.isInteger(topLocations) || topLocations < 0) throw new RangeError(`topLocations must be a whole number >= 0, got ${topLocations}`);
+  return topLocations;
+}
+
 /** HHMMSS per time-of-day bin: the bins are 6 hours wide, so bin = floor(HHMMSS / 60000). */
 const HHMMSS_PER_BIN = 60000;
 const BINS = TIME_OF_DAY.length;
@@ -30,10 +37,7 @@ const BINS = TIME_OF_DAY.length;
  * `endDate` is NaN when there are no rows. Cost: O(n + m + L log L) for n rows, m customers, L distinct locations.
  */
 export function customerFeatures(c: CleanTable, opts: FeatureOptions = {}): CustomerFeatures {
-  const topLocations = opts.topLocations ?? DEFAULT_TOP_LOCATIONS;
-  if (!Number.isInteger(topLocations) || topLocations < 0) {
-    throw new RangeError(`topLocations must be a whole number >= 0, got ${topLocations}`);
-  }
+  const topLocations = topLocationsOption(opts.topLocations);
   const acc = accumulate(c);
 
   // Customers with rows, in dictionary (first-appearance) order.

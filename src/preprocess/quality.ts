@@ -3,9 +3,8 @@
  */
 import { percentileLabel } from './clean';
 import type { QualityReport } from '../table';
+import { count, grouped } from '../format';
 
-const COUNT = new Intl.NumberFormat('en-US');
-const INR = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 /**
  * A fixed-width text table of the report: rows in and out, one line per entry (action, column, count, reason),
@@ -22,17 +21,17 @@ const INR = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFr
 export function formatQualityReport(r: QualityReport): string {
   const dropped = r.inputRows - r.outputRows;
   const header = ['action', 'column', 'count', 'reason'];
-  const rows = r.entries.map((e) => [e.action, e.column, COUNT.format(e.count), e.reason]);
+  const rows = r.entries.map((e) => [e.action, e.column, count(e.count), e.reason]);
   const width = (col: number) => Math.max(header[col].length, ...rows.map((row) => row[col].length));
   const widths = [width(0), width(1), width(2)];
   const line = (cells: string[]) =>
     `  ${cells[0].padEnd(widths[0])}  ${cells[1].padEnd(widths[1])}  ${cells[2].padStart(widths[2])}  ${cells[3]}`;
 
-  const inWidth = Math.max(COUNT.format(r.inputRows).length, COUNT.format(r.outputRows).length);
+  const inWidth = Math.max(count(r.inputRows).length, count(r.outputRows).length);
   const lines = [
     'Data quality',
-    `  rows in   ${COUNT.format(r.inputRows).padStart(inWidth)}`,
-    `  rows out  ${COUNT.format(r.outputRows).padStart(inWidth)} (${COUNT.format(dropped)} dropped)`,
+    `  rows in   ${count(r.inputRows).padStart(inWidth)}`,
+    `  rows out  ${count(r.outputRows).padStart(inWidth)} (${count(dropped)} dropped)`,
     '',
     line(header),
     line(widths.map((w) => '-'.repeat(w)).concat('-'.repeat('reason'.length))),
@@ -50,5 +49,5 @@ function capTitle(q: number): string {
 }
 
 function formatCap(cap: number): string {
-  return Number.isNaN(cap) ? 'none (no values)' : `${INR.format(cap)} INR`;
+  return Number.isNaN(cap) ? 'none (no values)' : `${grouped(cap, 2)} INR`;
 }

@@ -23,12 +23,10 @@ import {
   axis,
   baseLayout,
   countAxis,
-  formatCount,
-  formatInr,
-  formatPercent,
   logAxis,
   makeFigure,
 } from './theme';
+import { count, inrCompact, pct } from '../format';
 
 /** Bins per power of ten of the money histograms: fine enough to show shape, coarse enough to stay smooth. */
 const MONEY_BINS_PER_DECADE = 10;
@@ -42,7 +40,7 @@ export function balanceDistribution(features: CustomerFeatures): Figure {
   const median = quantile(features.balance, 0.5);
   const title = 'Account balance of customers';
   const notShown = notShownNote(hist, 'balance 0', 'no known balance', 'customers');
-  const subtitle = `Latest known balance of ${formatCount(features.n)} customers; median ${formatInr(median)} INR${notShown}`;
+  const subtitle = `Latest known balance of ${count(features.n)} customers; median ${inrCompact(median)} INR${notShown}`;
   return moneyHistogram('balance_distribution', title, subtitle, hist, median, 'Account balance (INR, log scale)', 'customers');
 }
 
@@ -55,14 +53,14 @@ export function amountDistribution(clean: CleanTable): Figure {
   const median = quantile(clean.amount, 0.5);
   const title = 'Transaction amounts';
   const notShown = notShownNote(hist, 'amount 0', 'no amount', 'transactions');
-  const subtitle = `${formatCount(clean.rows)} transactions; median ${formatInr(median)} INR${notShown}`;
+  const subtitle = `${count(clean.rows)} transactions; median ${inrCompact(median)} INR${notShown}`;
   return moneyHistogram('amount_distribution', title, subtitle, hist, median, 'Transaction amount (INR, log scale)', 'transactions');
 }
 
 function notShownNote(hist: Histogram, zeroWhat: string, missingWhat: string, unit: string): string {
   const parts: string[] = [];
-  if (hist.outside > 0) parts.push(`${formatCount(hist.outside)} ${unit} with ${zeroWhat}`);
-  if (hist.missing > 0) parts.push(`${formatCount(hist.missing)} with ${missingWhat}`);
+  if (hist.outside > 0) parts.push(`${count(hist.outside)} ${unit} with ${zeroWhat}`);
+  if (hist.missing > 0) parts.push(`${count(hist.missing)} with ${missingWhat}`);
   return parts.length ? `; not shown: ${parts.join(', ')}` : '';
 }
 
@@ -84,7 +82,7 @@ function moneyHistogram(
     x: lo.map((l, i) => (l + hi[i]) / 2),
     width: lo.map((l, i) => hi[i] - l),
     y: [...hist.counts],
-    customdata: lo.map((l, i) => [formatInr(l), formatInr(hi[i])]),
+    customdata: lo.map((l, i) => [inrCompact(l), inrCompact(hi[i])]),
     hovertemplate: `%{customdata[0]}–%{customdata[1]} INR: %{y:,} ${unit}<extra></extra>`,
     marker: { color: PRIMARY_COLOR, line: { color: '#FFFFFF', width: 0.6 } },
   };
@@ -110,7 +108,7 @@ function medianMarker(median: number): Record<string, unknown> {
         yref: 'paper',
         x: Math.log10(median), // annotations on a log axis take log10 coordinates
         y: 1,
-        text: `median ${formatInr(median)} INR`,
+        text: `median ${inrCompact(median)} INR`,
         showarrow: false,
         xanchor: 'left',
         yanchor: 'top',
@@ -128,8 +126,8 @@ export function ageDistribution(features: CustomerFeatures): Figure {
   const median = quantile(features.age, 0.5);
   const title = 'Age of customers';
   const subtitle =
-    `${formatCount(known)} customers with a known age; median ${Number.isFinite(median) ? median : '–'} years; ` +
-    `${formatCount(hist.missing)} unknown (missing, 1/1/1800 placeholder or impossible) not shown`;
+    `${count(known)} customers with a known age; median ${Number.isFinite(median) ? median : '–'} years; ` +
+    `${count(hist.missing)} unknown (missing, 1/1/1800 placeholder or impossible) not shown`;
   const bars = {
     type: 'bar',
     x: hist.edges.slice(0, -1),
@@ -158,7 +156,7 @@ export function genderSplit(features: CustomerFeatures): Figure {
   const values = [...order.map((e) => counts[e.code]), missing];
   const colors = [...order.map((e) => GENDER_COLORS[e.v] ?? SECONDARY_COLOR), MUTED_COLOR];
   const title = 'Customers by gender';
-  const subtitle = `${formatCount(features.n)} customers, gender at their latest transaction with a known one`;
+  const subtitle = `${count(features.n)} customers, gender at their latest transaction with a known one`;
   return makeFigure('gender_split', title, [donut(names, values, colors, 'customers')], donutLayout(title, subtitle));
 }
 
@@ -170,7 +168,7 @@ export function donut(names: readonly string[], values: readonly number[], color
   const total = values.reduce((a, b) => a + b, 0);
   return {
     type: 'pie',
-    labels: names.map((name, i) => `${name}: ${formatCount(values[i])} (${formatPercent(total > 0 ? values[i] / total : 0)})`),
+    labels: names.map((name, i) => `${name}: ${count(values[i])} (${pct(total > 0 ? values[i] / total : 0)})`),
     values: [...values],
     marker: { colors: [...colors], line: { color: '#FFFFFF', width: 2 } },
     hole: 0.45,
@@ -203,14 +201,14 @@ export function topLocations(clean: CleanTable, top = 15): Figure {
   const covered = best.reduce((a, e) => a + e.count, 0);
   const title = `Top ${best.length} locations`;
   const subtitle =
-    `${formatPercent(clean.rows > 0 ? covered / clean.rows : 0)} of ${formatCount(clean.rows)} transactions ` +
-    `happen in these ${best.length} of ${formatCount(distinct)} locations; ${formatCount(missing)} without a location`;
+    `${pct(clean.rows > 0 ? covered / clean.rows : 0)} of ${count(clean.rows)} transactions ` +
+    `happen in these ${best.length} of ${count(distinct)} locations; ${count(missing)} without a location`;
   const bars = {
     type: 'bar',
     orientation: 'h',
     y: best.map((e) => e.value),
     x: best.map((e) => e.count),
-    text: best.map((e) => formatCount(e.count)),
+    text: best.map((e) => count(e.count)),
     textposition: 'outside',
     cliponaxis: false,
     hovertemplate: '%{y}: %{x:,} transactions<extra></extra>',
@@ -235,7 +233,7 @@ export function transactionsByHour(clean: CleanTable): Figure {
   const counts = hourCounts(clean.time);
   const title = 'Transactions by hour of day';
   const peak = counts.indexOf(Math.max(...counts));
-  const subtitle = `${formatCount(clean.rows)} transactions; busiest hour ${peak}:00–${peak + 1}:00 (${formatCount(counts[peak])})`;
+  const subtitle = `${count(clean.rows)} transactions; busiest hour ${peak}:00–${peak + 1}:00 (${count(counts[peak])})`;
   const bars = {
     type: 'bar',
     x: counts.map((_, h) => h),
@@ -287,7 +285,7 @@ export function transactionsByDate(clean: CleanTable): Figure {
   const subtitle =
     counts.length === 0
       ? 'no transactions'
-      : `${days[0]} to ${days[days.length - 1]}: ${formatCount(clean.rows)} transactions on ${active} of ${counts.length} days`;
+      : `${days[0]} to ${days[days.length - 1]}: ${count(clean.rows)} transactions on ${active} of ${counts.length} days`;
   const bars = {
     type: 'bar',
     x: days,
@@ -312,12 +310,12 @@ export function transactionsByDate(clean: CleanTable): Figure {
 export function missingValues(raw: TransactionTable): Figure {
   const gaps = columnGaps(raw);
   const rows = Math.max(raw.rows, 1);
-  const pct = (n: number) => formatPercent(n / rows, n > 0 && n / rows < 0.001 ? 2 : 1);
+  const shareOfRows = (n: number) => pct(n / rows, n > 0 && n / rows < 0.001 ? 2 : 1);
   // One label at the end of each bar (stacked bars cannot place both parts' labels outside).
   const labels = gaps.map((g) => {
     const parts: string[] = [];
-    if (g.missing > 0) parts.push(`${formatCount(g.missing)} missing`);
-    if (g.placeholder > 0) parts.push(`${formatCount(g.placeholder)} placeholder`);
+    if (g.missing > 0) parts.push(`${count(g.missing)} missing`);
+    if (g.placeholder > 0) parts.push(`${count(g.placeholder)} placeholder`);
     const total = g.missing + g.placeholder;
     return {
       xref: 'x',
@@ -327,7 +325,7 @@ export function missingValues(raw: TransactionTable): Figure {
       xanchor: 'left',
       xshift: 6,
       showarrow: false,
-      text: total === 0 ? 'none' : `${parts.join(' + ')} (${pct(total)})`,
+      text: total === 0 ? 'none' : `${parts.join(' + ')} (${shareOfRows(total)})`,
       font: { size: 14, color: total === 0 ? '#9AA0A6' : '#2F3437' },
     };
   });
@@ -344,12 +342,12 @@ export function missingValues(raw: TransactionTable): Figure {
   const title = 'Missing and placeholder values per column';
   const malformed = raw.malformed.count;
   const subtitle =
-    `${formatCount(raw.rows)} transactions as read from ${baseName(raw.source)}` +
-    (malformed > 0 ? `; ${formatCount(malformed)} malformed rows skipped by the reader` : '; no malformed rows');
+    `${count(raw.rows)} transactions as read from ${baseName(raw.source)}` +
+    (malformed > 0 ? `; ${count(malformed)} malformed rows skipped by the reader` : '; no malformed rows');
   const layout = {
     ...baseLayout(title, subtitle),
     barmode: 'stack',
-    xaxis: countAxis(`Rows (of ${formatCount(raw.rows)} transactions)`, { range: [0, 1.55 * Math.max(1, ...gaps.map((g) => g.missing + g.placeholder))] }),
+    xaxis: countAxis(`Rows (of ${count(raw.rows)} transactions)`, { range: [0, 1.55 * Math.max(1, ...gaps.map((g) => g.missing + g.placeholder))] }),
     yaxis: axis('Source column', { autorange: 'reversed', ticks: '' }),
     annotations: labels,
     legend: { x: 0.98, xanchor: 'right', y: 0.02, yanchor: 'bottom', bgcolor: 'rgba(255,255,255,0.9)' },

@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { Figure } from './figure';
 import { FIGURE_HEIGHT, FIGURE_WIDTH } from './theme';
 import { writeFileAtomic } from '../io/atomic';
+import { escapeHtml, scriptJson } from '../format';
 
 export type StaticFormat = 'png' | 'svg';
 export type ExportFormat = StaticFormat | 'html';
@@ -213,11 +214,4 @@ function checkNames(figs: readonly Figure[]): void {
   }
 }
 
-/** JSON safe inside a <script> element: `<` escaped so no `</script>` or `<!--` can appear. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}

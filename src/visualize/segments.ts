@@ -17,12 +17,11 @@ import {
   baseLayout,
   countAxis,
   finiteOrNull,
-  formatCount,
-  formatPercent,
   logAxis,
   makeFigure,
   segmentColor,
 } from './theme';
+import { count, pct } from '../format';
 
 /**
  * A segmentation, with the names of its segments when they are known (src/insights/ derives them; figures only
@@ -183,12 +182,12 @@ export function segmentMap(seg: NamedSegmentation, opts: SegmentMapOptions = {})
   const [r1, r2] = pca.explainedRatio;
   const title = 'Segments on the two main directions of the model space';
   const subtitle =
-    `${formatCount(rows.length)} of ${formatCount(n)} customers (seeded sample) and the ${seg.k} centroids (◆); ` +
-    `PCA of the ${d} standardised features, ${formatPercent(r1 + r2, 0)} of their variance shown`;
+    `${count(rows.length)} of ${count(n)} customers (seeded sample) and the ${seg.k} centroids (◆); ` +
+    `PCA of the ${d} standardised features, ${pct(r1 + r2, 0)} of their variance shown`;
   const layout = {
     ...baseLayout(title, subtitle),
-    xaxis: axis(`PC1 (${formatPercent(r1, 0)} of variance, z units)`, { zeroline: false }),
-    yaxis: axis(`PC2 (${formatPercent(r2, 0)} of variance, z units)`, { zeroline: false }),
+    xaxis: axis(`PC1 (${pct(r1, 0)} of variance, z units)`, { zeroline: false }),
+    yaxis: axis(`PC2 (${pct(r2, 0)} of variance, z units)`, { zeroline: false }),
     legend: { itemsizing: 'constant', font: { size: 14 }, bgcolor: 'rgba(255,255,255,0.85)' },
     annotations: labels,
   };
@@ -249,7 +248,7 @@ export function segmentSizes(seg: NamedSegmentation): Figure {
   const counts = new Array<number>(seg.k).fill(0);
   for (const g of seg.fit.labels) counts[g]++;
   const title = 'Segment sizes';
-  const subtitle = `${formatCount(seg.fit.labels.length)} customers in ${seg.k} segments`;
+  const subtitle = `${count(seg.fit.labels.length)} customers in ${seg.k} segments`;
   const colors = names.map((_, id) => segmentColor(id));
   return makeFigure('segment_sizes', title, [donut(names, counts, colors, 'customers')], donutLayout(title, subtitle));
 }

@@ -2,6 +2,7 @@
  * The one look of every bankseg figure: font, colours, margins and size, so a chart from the notebook,
  * the CLI or a slide deck reads the same. Segment `i` always has colour `segmentColor(i)`.
  */
+import { inrCompact } from '../format';
 import type { Figure } from './figure';
 
 /** Static export size: readable on a 16:9-ish slide. */
@@ -68,7 +69,7 @@ export function decadeTicks(lo: number, hi: number): { tickvals: number[]; tickt
   if (lo > 0 && hi >= lo && Number.isFinite(hi)) {
     for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) tickvals.push(Number(`1e${e}`));
   }
-  return { tickvals, ticktext: tickvals.map(formatInr) };
+  return { tickvals, ticktext: tickvals.map(inrCompact) };
 }
 
 /**
@@ -114,29 +115,6 @@ export function makeFigure(
   size: { width?: number; height?: number } = {},
 ): Figure {
   return { name, title, data, layout, width: size.width ?? FIGURE_WIDTH, height: size.height ?? FIGURE_HEIGHT };
-}
-
-/** `1,234,567` (en-IN digit grouping would read `12,34,567`; en-US is what the axis ticks use). */
-export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
-
-/** A share 0..1 as `12.3%`. */
-export function formatPercent(share: number, digits = 1): string {
-  return `${(100 * share).toFixed(digits)}%`;
-}
-
-/** Compact INR amount for labels: 0.01, 950, 12.5k, 3.4M, 1.2B. */
-export function formatInr(x: number): string {
-  const abs = Math.abs(x);
-  if (abs >= 1e9) return `${trim(x / 1e9)}B`;
-  if (abs >= 1e6) return `${trim(x / 1e6)}M`;
-  if (abs >= 1e3) return `${trim(x / 1e3)}k`;
-  return trim(x);
-}
-
-function trim(x: number): string {
-  return Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(3)).toString();
 }
 
 /** Plotly cannot carry NaN in JSON: missing values become null (a gap). */

@@ -4,8 +4,8 @@
  * per customer leaves the server. Gives the same CustomerFeatures as readTransactionsFromDb → cleanTransactions →
  * customerFeatures (test/db.test.ts checks it customer by customer on the real rows).
  */
-import { DEFAULT_CAP_QUANTILE, MAX_AGE, PLACEHOLDER_DOB_YEAR } from '../../preprocess/clean';
-import { DEFAULT_TOP_LOCATIONS, OTHER_LOCATION } from '../../preprocess/features';
+import { capQuantileOption, MAX_AGE, PLACEHOLDER_DOB_YEAR } from '../../preprocess/clean';
+import { OTHER_LOCATION, topLocationsOption } from '../../preprocess/features';
 import { progress } from '../../io/progress';
 import { GENDERS, TIME_OF_DAY } from '../../table';
 import { CustomerFeatures } from '../../preprocess/feature_registry';
@@ -165,12 +165,8 @@ const PROGRESS_EVERY = 1 << 16;
  * O(customers) transfer and memory here, streamed with a binary COPY (see copy_out.ts).
  */
 export async function customerFeaturesFromDb(url: string, table: string, opts: DbFeatureOptions = {}): Promise<CustomerFeatures> {
-  const capQuantile = opts.capQuantile ?? DEFAULT_CAP_QUANTILE;
-  if (!(capQuantile > 0 && capQuantile <= 1)) throw new RangeError(`capQuantile must be in (0, 1], got ${capQuantile}`);
-  const topLocations = opts.topLocations ?? DEFAULT_TOP_LOCATIONS;
-  if (!Number.isInteger(topLocations) || topLocations < 0) {
-    throw new RangeError(`topLocations must be a whole number >= 0, got ${topLocations}`);
-  }
+  const capQuantile = capQuantileOption(opts.capQuantile);
+  const topLocations = topLocationsOption(opts.topLocations);
   const name = parseTableName(table);
   const where = `${redactUrl(url)} table ${name.text}`;
   return withConnection(url, where, async (client) => {
