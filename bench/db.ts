@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { cleanTransactions } from '../src/preprocess/clean';
 import { ensureDefaultData, writeGeneratedCsv } from '../src/collect/generate';
 import { readTransactions } from '../src/collect/read';
-import { customerFeaturesFromDb } from '../src/collect/db/features';
+import { customerFeaturesFromDb } from '../src/collect/db/pushdown';
 import { importTransactions, importTransactionsFile } from '../src/collect/db/import';
 import { readTransactionsFromDb } from '../src/collect/db/read';
 import { customerFeatures } from '../src/preprocess/features';

@@ -21,7 +21,7 @@ import { copyText, CopyTextChunk } from '../src/collect/db/copy_in';
 import { BinaryDecoder, CopyRow } from '../src/collect/db/copy_out';
 import { importTransactions, importTransactionsFile } from '../src/collect/db/import';
 import { readTransactionsFromDb } from '../src/collect/db/read';
-import { customerFeaturesFromDb } from '../src/collect/db/features';
+import { customerFeaturesFromDb } from '../src/collect/db/pushdown';
 import { dayNumber, TransactionTable } from '../src/table';
 import { CustomerFeatures } from '../src/preprocess/feature_registry';
 import { CATEGORY_FEATURES, MODEL_FEATURES } from '../src/preprocess/feature_registry';

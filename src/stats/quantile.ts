@@ -11,13 +11,26 @@
  * @example quantileSorted(Float64Array.of(1, 2, 3, 4), 0.5) // 2.5
  */
 export function quantileSorted(sorted: Float64Array, q: number): number {
+  return quantileOfOrderStatistics(sorted.length, q, (rank) => sorted[rank]);
+}
+
+/**
+ * The same type-7 quantile `q` of n values, given only a way to get the order statistics it needs (0-based ranks
+ * ⌊h⌋ and ⌊h⌋ + 1 of the ascending order; see quantileRanks), e.g. from a database's top values. NaN for n = 0.
+ * Cost: O(1) plus two calls of `valueAt`.
+ */
+export function quantileOfOrderStatistics(n: number, q: number, valueAt: (rank: number) => number): number {
   if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile: q must be in [0, 1], got ${q}`);
-  const n = sorted.length;
   if (n === 0) return NaN;
   const h = (n - 1) * q;
   const lo = Math.floor(h);
-  if (lo >= n - 1) return sorted[n - 1];
-  return interpolate(sorted[lo], sorted[lo + 1], h - lo);
+  if (lo >= n - 1) return valueAt(n - 1);
+  return interpolate(valueAt(lo), valueAt(lo + 1), h - lo);
+}
+
+/** The lowest ascending rank the type-7 quantile `q` of n values reads (it also reads the next one, if any). O(1). */
+export function quantileLowRank(n: number, q: number): number {
+  return Math.min(Math.floor((n - 1) * q), Math.max(n - 1, 0));
 }
 
 /** `a + frac·(b − a)`; frac = 0 returns `a` itself, even next to an infinite `b` (∞ · 0 is NaN). */

@@ -29,7 +29,7 @@ export interface ImportResult {
   readonly malformed: number;
 }
 
-const STAGING_SUFFIX = '__bankseg_loading';
+export const STAGING_SUFFIX = '__bankseg_loading';
 
 /**
  * Reads `file` with the standard reader (same parsing and validation as every other command) and loads it into
@@ -52,32 +52,11 @@ export async function importTransactions(url: string, data: TransactionTable, ta
   return withConnection(url, `${redactUrl(url)}: importing into ${name.text}`, (client) => load(client, data, name));
 }
 
-/** The load itself, in one transaction on `client`: staging table, COPY, count check, swap, comment. */
+/** The load itself, in one transaction on `client`: see replaceTable. */
 async function load(client: Client, data: TransactionTable, name: TableName): Promise<ImportResult> {
-  const where = `importing into ${name.text}`;
   await client.query('BEGIN');
   try {
-    // Two imports into the same table wait for each other instead of colliding on the staging table.
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`bankseg-import:${sqlTable(name)}`]);
-    await checkReplaceable(client, name, where);
-    await client.query(createTableSql(name, STAGING_SUFFIX));
-    await copyRows(client, sqlTable(name, STAGING_SUFFIX), data, name.text);
-    const counted = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${sqlTable(name, STAGING_SUFFIX)}`);
-    const rows = Number(counted.rows[0].n);
-    if (rows !== data.rows) throw new InputError(`${where}: row count check failed: ${rows} rows in the table, ${data.rows} read from ${data.source}`);
-
-    await client.query(`DROP TABLE IF EXISTS ${sqlTable(name)}`);
-    await client.query(`ALTER TABLE ${sqlTable(name, STAGING_SUFFIX)} RENAME TO ${sqlName(name)}`);
-    await client.query(`ALTER TABLE ${sqlTable(name)} ADD CONSTRAINT ${sqlName(name, '_pkey')} PRIMARY KEY (row_index)`);
-    const record: ImportRecord = {
-      bankseg: 'transactions-import',
-      source: data.source,
-      importedAt: new Date().toISOString(),
-      rows,
-      malformed: data.malformed,
-    };
-    await client.query(`COMMENT ON TABLE ${sqlTable(name)} IS ${client.escapeLiteral(JSON.stringify(record))}`);
-    await client.query(`ANALYZE ${sqlTable(name)}`);
+    const rows = await replaceTable(client, data, name, { record: { source: data.source, malformed: data.malformed } });
     await client.query('COMMIT');
     return { table: name.text, rows, malformed: data.malformed.count };
   } catch (err) {
@@ -86,8 +65,50 @@ async function load(client: Client, data: TransactionTable, name: TableName): Pr
   }
 }
 
-/** Refuses to replace anything but a table an earlier import made (its comment holds the import record). */
-async function checkReplaceable(client: Client, name: TableName, where: string): Promise<void> {
+export interface ReplaceOptions {
+  /** Load only these rows of `data` (increasing indices; row_index stays their index in `data`). Default: all. */
+  readonly rows?: Int32Array;
+  /** What the table comment records (see ImportRecord). */
+  readonly record: Omit<ImportRecord, 'bankseg' | 'importedAt' | 'rows'>;
+}
+
+/**
+ * Inside the caller's open transaction on `client`: a staging table, COPY of the rows, a row count check, then
+ * the staging table replaces `name` (drop + rename), gets its primary key, the import record as its comment, and
+ * statistics. Nothing is visible to others until the caller commits; a rollback leaves everything as it was.
+ * Refuses to replace a table an import did not make. Returns the rows loaded. O(rows).
+ */
+export async function replaceTable(client: Client, data: TransactionTable, name: TableName, opts: ReplaceOptions): Promise<number> {
+  const where = `importing into ${name.text}`;
+  // Two imports into the same table wait for each other instead of colliding on the staging table.
+  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`bankseg-import:${sqlTable(name)}`]);
+  await checkReplaceable(client, name, where);
+  await client.query(createTableSql(name, STAGING_SUFFIX));
+  await copyRows(client, sqlTable(name, STAGING_SUFFIX), data, name.text, opts.rows);
+  const expected = opts.rows?.length ?? data.rows;
+  const counted = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${sqlTable(name, STAGING_SUFFIX)}`);
+  const rows = Number(counted.rows[0].n);
+  if (rows !== expected) throw new InputError(`${where}: row count check failed: ${rows} rows in the table, ${expected} read from ${data.source}`);
+
+  await client.query(`DROP TABLE IF EXISTS ${sqlTable(name)}`);
+  await client.query(`ALTER TABLE ${sqlTable(name, STAGING_SUFFIX)} RENAME TO ${sqlName(name)}`);
+  await client.query(`ALTER TABLE ${sqlTable(name)} ADD CONSTRAINT ${sqlName(name, '_pkey')} PRIMARY KEY (row_index)`);
+  await commentRecord(client, name, { ...opts.record, rows });
+  await client.query(`ANALYZE ${sqlTable(name)}`);
+  return rows;
+}
+
+/** Writes the import record of `name` as its comment. */
+export async function commentRecord(client: Client, name: TableName, record: Omit<ImportRecord, 'bankseg' | 'importedAt'>): Promise<void> {
+  const full: ImportRecord = { bankseg: 'transactions-import', importedAt: new Date().toISOString(), ...record };
+  await client.query(`COMMENT ON TABLE ${sqlTable(name)} IS ${client.escapeLiteral(JSON.stringify(full))}`);
+}
+
+/**
+ * Refuses to replace anything but a table an earlier import made (its comment holds the import record): a plain
+ * table, or the partitioned table of a sharded import.
+ */
+export async function checkReplaceable(client: Client, name: TableName, where: string): Promise<void> {
   const r = await client.query<{ kind: string | null; comment: string | null }>(
     `SELECT c.relkind AS kind, obj_description(c.oid, 'pg_class') AS comment
        FROM pg_class c WHERE c.oid = to_regclass($1)`,
@@ -95,7 +116,7 @@ async function checkReplaceable(client: Client, name: TableName, where: string):
   );
   if (r.rows.length === 0) return;
   const { kind, comment } = r.rows[0];
-  if (kind !== 'r' || parseImportRecord(comment) === undefined) {
+  if ((kind !== 'r' && kind !== 'p') || parseImportRecord(comment) === undefined) {
     throw new InputError(`${where}: ${name.text} already exists and was not made by bankseg db-import; not replacing it (choose another --table)`);
   }
 }
@@ -122,7 +143,7 @@ function dateTexts(): (day: number | null) => string {
  * statement names them in that order). Lazy: one chunk exists at a time. Dictionary values are encoded once, dates
  * formatted once per distinct day, and everything is written as bytes. Reports progress on `shown`. O(rows).
  */
-function* copyChunks(data: TransactionTable, shown: Progress): Generator<Buffer> {
+function* copyChunks(data: TransactionTable, shown: Progress, rows?: Int32Array): Generator<Buffer> {
   const dobDay = dobDayByCode(data);
   const columns = [data.customerId, data.customerDob, data.custGender, data.custLocation];
   const [customer, dob, gender, location] = columns.map((c) => encodeValues(c.values));
@@ -132,12 +153,14 @@ function* copyChunks(data: TransactionTable, shown: Progress): Generator<Buffer>
   const out = new CopyTextChunk(CHUNK_BYTES);
   const field = (values: EncodedValues, code: number): void => (code < 0 ? out.null() : out.encoded(values, code));
   const size = (values: EncodedValues, code: number): number => (code < 0 ? 2 : values.offsets[code + 1] - values.offsets[code]);
-  for (let i = 0; i < data.rows; i++) {
+  const count = rows?.length ?? data.rows;
+  for (let j = 0; j < count; j++) {
+    const i = rows === undefined ? j : rows[j];
     const bound =
       ROW_FIXED_BYTES + MAX_BYTES_PER_CHAR * transactionId[i].length + size(customer, customerCodes[i]) + size(dob, dobCodes[i]) +
       size(gender, genderCodes[i]) + size(location, locationCodes[i]);
     if (!out.fits(bound)) {
-      shown.update(i, data.rows);
+      shown.update(j, count);
       yield out.take(bound);
     }
     out.int(i);
@@ -166,11 +189,11 @@ function* copyChunks(data: TransactionTable, shown: Progress): Generator<Buffer>
   if (out.length > 0) yield out.take();
 }
 
-/** Streams every row of `data` into `target` with one COPY … FROM STDIN. O(rows). */
-async function copyRows(client: Client, target: string, data: TransactionTable, label: string): Promise<void> {
+/** Streams the rows of `data` (all, or those in `rows`) into `target` with one COPY … FROM STDIN. O(rows). */
+async function copyRows(client: Client, target: string, data: TransactionTable, label: string, rows?: Int32Array): Promise<void> {
   const columns = TABLE_COLUMNS.map((c) => c.name).join(', ');
   const shown = progress(`loading into ${label}`);
-  const copied = await copyIn(client, `COPY ${target} (${columns}) FROM STDIN`, copyChunks(data, shown));
+  const copied = await copyIn(client, `COPY ${target} (${columns}) FROM STDIN`, copyChunks(data, shown, rows));
   shown.finish(`${copied.toLocaleString('en-US')} rows`);
 }
 

@@ -98,6 +98,20 @@ export interface ImportRecord {
   readonly rows: number;
   /** Rows of the file the reader skipped as malformed (never loaded), with examples. */
   readonly malformed: { readonly count: number; readonly examples: readonly MalformedRow[] };
+  /** A sharded import (shards.ts): on the coordinator, where each slice is; on a shard, which slice it holds. */
+  readonly shards?: readonly ShardRecord[];
+  readonly shardOf?: { readonly table: string; readonly index: number; readonly modulus: number };
+}
+
+/** One shard of a sharded import, as the coordinator's record lists it. */
+export interface ShardRecord {
+  /** The foreign server on the coordinator (postgres_fdw). */
+  readonly server: string;
+  /** The shard's address, password hidden. */
+  readonly url: string;
+  /** The partition's table on the shard (schema.name). */
+  readonly table: string;
+  readonly rows: number;
 }
 
 /** The import record in `table`'s comment, or undefined for a table bankseg did not load. */

@@ -1,0 +1,126 @@
+/**
+ * The push-down path: cleaning, the data-quality report and the customer features computed inside PostgreSQL,
+ * so that one row per customer (and a few whole-table numbers) cross the wire instead of every transaction.
+ * Gives what readTransactionsFromDb → cleanTransactions → customerFeatures give (the report entry by entry, the
+ * features customer by customer up to float rounding of sums), without the transaction-level tables.
+ *
+ * On one server it is four statements in one read-only snapshot. On a table sharded by customer with postgres_fdw
+ * (shards.ts), the same statements run on the coordinator; the counts and top values run once per shard, and the
+ * per-customer aggregate runs on the shards (partitionwise aggregation, asynchronous foreign scans), so the
+ * coordinator only ranks locations and orders customers.
+ */
+import type { Client } from 'pg';
+import { InputError } from '../../errors';
+import { capQuantileOption } from '../../preprocess/clean';
+import { formatMalformed } from '../columns';
+import { topLocationsOption } from '../../preprocess/features';
+import type { Profile } from '../../explore/profile';
+import { progress } from '../../io/progress';
+import type { QualityReport, TransactionTable } from '../../table';
+import type { CustomerFeatures } from '../../preprocess/feature_registry';
+import { parseTableName, redactUrl, withConnection } from './connection';
+import { copyOutBinary } from './copy_out';
+import { customerFeaturesSql, DbFeatureOptions, FEATURE_FIELDS, FeatureBuilder } from './features';
+import { tableStorage, TableStorage } from './partitions';
+import { tableFacts } from './quality';
+import { checkTableLayout, readImportRecord } from './schema';
+
+export interface PushDownOptions extends DbFeatureOptions {
+  /** Stop at the first malformed row (one the import skipped, or a stored row that fails the reading rules). */
+  readonly strict?: boolean;
+}
+
+export interface PushedDown {
+  /** Where the rows are, as `TransactionTable.source` says it (password hidden). */
+  readonly source: string;
+  /** The rows as read, before cleaning (what `bankseg profile` shows). */
+  readonly profile: Profile;
+  /** Rows the import skipped plus stored rows failing the reading rules (examples: the import's only). */
+  readonly malformed: TransactionTable['malformed'];
+  readonly quality: QualityReport;
+  readonly features: CustomerFeatures;
+  /** How the table is stored (leaves, shards). */
+  readonly storage: TableStorage;
+}
+
+/** Memory per sort/hash step of the push-down statements, for their transaction only. */
+export const WORK_MEM = '256MB';
+
+/** Customers between two progress updates. */
+const PROGRESS_EVERY = 1 << 16;
+
+/**
+ * Cleans `table` at `url` and computes its customer features inside the database (see the module comment). Same
+ * options and defaults as cleanTransactions and customerFeatures; `strict` as readTransactionsFromDb. Throws
+ * one-line InputErrors like readTransactionsFromDb. Cost on the server: about five scans of the table, the last
+ * one a hash aggregate by customer; here O(customers) transfer and memory, streamed with a binary COPY.
+ */
+export async function pushDownFromDb(url: string, table: string, opts: PushDownOptions = {}): Promise<PushedDown> {
+  const capQuantile = capQuantileOption(opts.capQuantile);
+  const topLocations = topLocationsOption(opts.topLocations);
+  const name = parseTableName(table);
+  const source = `${redactUrl(url)} table ${name.text}`;
+  return withConnection(url, source, async (client) => {
+    await beginPushDown(client);
+    try {
+      await checkTableLayout(client, name, source);
+      const storage = await tableStorage(client, name);
+      if (storage.leaves.length === 0) throw new InputError(`${source}: a partitioned table without partitions`);
+      const record = await readImportRecord(client, name);
+      const facts = await tableFacts(client, storage, capQuantile);
+
+      const inTable = facts.tableRows - (facts.counts.rows_read ?? 0);
+      const skipped = record?.malformed ?? { count: 0, examples: [] };
+      if (opts.strict && skipped.count > 0) {
+        throw new InputError(`${formatMalformed(skipped.examples[0])} (skipped when ${name.text} was imported)`);
+      }
+      if (opts.strict && inTable > 0) {
+        throw new InputError(`${source}: ${inTable} stored row(s) fail the reading rules (read without the push-down to see which)`);
+      }
+
+      const builder = new FeatureBuilder();
+      if (facts.endDay !== null) {
+        const inputs = { amountCap: facts.quality.caps.amount, balanceCap: facts.quality.caps.balance, endDay: facts.endDay };
+        const shown = progress(`customer features in ${name.text}`);
+        await copyOutBinary(client, customerFeaturesSql(name, inputs, topLocations), FEATURE_FIELDS, (row) => {
+          builder.row(row);
+          if (builder.n % PROGRESS_EVERY === 0) shown.update(builder.n);
+        });
+        shown.finish(`${builder.n.toLocaleString('en-US')} customers`);
+      }
+      await client.query('COMMIT');
+      return {
+        source,
+        profile: facts.profile,
+        malformed: { count: skipped.count + inTable, examples: skipped.examples },
+        quality: facts.quality,
+        features: builder.features(),
+        storage,
+      };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  });
+}
+
+/**
+ * Opens the push-down's transaction on `client`: one read-only snapshot for all its statements (postgres_fdw keeps
+ * one remote transaction per shard for as long, so the shards are read at one point in time each), and settings
+ * for this transaction only: enough memory for the per-customer hash aggregate and the final sort (the 4 MB
+ * default spills a million customers to disk), and partitionwise aggregation, which is what lets postgres_fdw send
+ * the whole per-customer aggregate to each shard of a table partitioned by customer.
+ */
+export async function beginPushDown(client: Client): Promise<void> {
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  await client.query(`SET LOCAL work_mem = '${WORK_MEM}'`);
+  await client.query('SET LOCAL enable_partitionwise_aggregate = on');
+}
+
+/**
+ * The customer features of `table` at `url`, computed by the database (pushDownFromDb without the rest). Equal to
+ * the TypeScript path's up to float rounding of sums (1e-9 relative).
+ */
+export async function customerFeaturesFromDb(url: string, table: string, opts: DbFeatureOptions = {}): Promise<CustomerFeatures> {
+  return (await pushDownFromDb(url, table, opts)).features;
+}

@@ -1,0 +1,197 @@
+/**
+ * The whole-table numbers of the push-down, computed in SQL: the profile of the rows as read, the data-quality
+ * report of cleaning (one count per rule of docs/data-model.md section 2, the same counts cleanTransactions
+ * reports), and the numbers every customer's features need: the outlier caps (rule 9) and the end date.
+ *
+ * Three short statements, each a scan of the table that returns a handful of rows:
+ *   1. the counts, one column per rule (rules_sql.ts holds each rule's condition);
+ *   2. the CustGender values rule 6 changes, with their first row (the report names them);
+ *   3. per capped column, its top values: the exact type-7 quantile of n values needs the ascending order
+ *      statistics ⌊h⌋ and ⌊h⌋ + 1 (h = (n − 1)·q), which are among the n − ⌊h⌋ largest (0.1% of the rows for the
+ *      default q = 0.999). The values above the cap are among them too, so they also give the "capped" counts.
+ * On a sharded table each statement runs once per leaf, pushed down whole to its shard, and only the per-leaf
+ * results cross to the coordinator (see partitions.ts).
+ */
+import type { Client } from 'pg';
+import type { Profile } from '../../explore/profile';
+import { quantileLowRank, quantileOfOrderStatistics } from '../../stats/quantile';
+import { isoDate } from '../../table';
+import type { QualityEntry, QualityReport } from '../../table';
+import { MAX_AGE, percentileLabel, PLACEHOLDER_DOB_YEAR } from '../../preprocess/clean';
+import type { TableStorage } from './partitions';
+import {
+  KEPT, RULE1_NEGATIVE_AMOUNT, RULE2_DOB_MISSING, RULE3_DOB_PLACEHOLDER, RULE4_NO_SUCH_DAY, RULE4_TO_19YY, RULE4_TO_20YY,
+  RULE5_AGE_IMPOSSIBLE, RULE6_GENDER_MISSING, RULE6_GENDER_OTHER, RULE7_LOCATION_MISSING, RULE8_BALANCE_MISSING, sourceRowsSql,
+} from './rules_sql';
+
+/** A count of statement 1: its SQL over one leaf, and how the leaves' values combine. */
+interface Count {
+  readonly sql: string;
+  readonly combine: 'sum' | 'min' | 'max';
+}
+
+const countWhere = (condition: string): Count => ({ sql: `count(*) FILTER (WHERE ${condition})`, combine: 'sum' });
+
+/**
+ * Statement 1's columns, over the readable rows (section 1; rows of the table that are not readable are the
+ * malformed ones, counted by tableRowsSql). `read_*`: the rows as read (the profile); `rule*`: cleaning's counts.
+ */
+const COUNTS = {
+  rows_read: { sql: 'count(*)', combine: 'sum' },
+  customers: { sql: 'count(DISTINCT s.customer_id)', combine: 'sum' },
+  read_dob_missing: countWhere(RULE2_DOB_MISSING),
+  read_gender_missing: countWhere(RULE6_GENDER_MISSING),
+  read_location_missing: countWhere(RULE7_LOCATION_MISSING),
+  read_balance_missing: countWhere(RULE8_BALANCE_MISSING),
+  read_dob_placeholder: countWhere(RULE3_DOB_PLACEHOLDER),
+  first_day: { sql: 'min(s.day)', combine: 'min' },
+  last_day: { sql: 'max(s.day)', combine: 'max' },
+  // Section 2, one count per rule, over the rows rule 1 keeps (as cleanTransactions counts them).
+  rule1_negative_amount: countWhere(RULE1_NEGATIVE_AMOUNT),
+  rule2_dob_missing: countWhere(`${KEPT} AND ${RULE2_DOB_MISSING}`),
+  rule3_dob_placeholder: countWhere(`${KEPT} AND ${RULE3_DOB_PLACEHOLDER}`),
+  rule4_to_20yy: countWhere(`${KEPT} AND ${RULE4_TO_20YY}`),
+  rule4_to_19yy: countWhere(`${KEPT} AND ${RULE4_TO_19YY}`),
+  rule4_no_such_day: countWhere(`${KEPT} AND ${RULE4_NO_SUCH_DAY}`),
+  rule5_age_impossible: countWhere(`${KEPT} AND ${RULE5_AGE_IMPOSSIBLE}`),
+  rule6_gender_other: countWhere(`${KEPT} AND ${RULE6_GENDER_OTHER}`),
+  rule6_gender_missing: countWhere(`${KEPT} AND ${RULE6_GENDER_MISSING}`),
+  rule7_location_missing: countWhere(`${KEPT} AND ${RULE7_LOCATION_MISSING}`),
+  rule8_balance_missing: countWhere(`${KEPT} AND ${RULE8_BALANCE_MISSING}`),
+  // Rule 9's inputs: how many values each quantile is over, and the end date of the features.
+  amount_values: countWhere(KEPT),
+  balance_values: countWhere(`${KEPT} AND s.balance IS NOT NULL`),
+  end_day: { sql: `max(s.day) FILTER (WHERE ${KEPT})`, combine: 'max' },
+} satisfies Record<string, Count>;
+
+type CountName = keyof typeof COUNTS;
+export type TableCounts = { readonly [K in CountName]: number | null };
+
+/** UNION ALL of one statement per leaf, parenthesised (each may carry its own ORDER BY and LIMIT). */
+function perLeaf(storage: TableStorage, statement: (leaf: string) => string): string {
+  return storage.leaves.map((leaf) => `(${statement(leaf)})`).join('\n  UNION ALL\n');
+}
+
+/** Statement 1: every count of COUNTS, one row. */
+export function tableCountsSql(storage: TableStorage): string {
+  const names = Object.keys(COUNTS) as CountName[];
+  const leaf = (table: string) =>
+    `SELECT ${names.map((k) => `${COUNTS[k].sql} AS ${k}`).join(',\n         ')}\n    FROM ${sourceRowsSql(table)} WHERE s.readable`;
+  return `SELECT ${names.map((k) => `${COUNTS[k].combine}(${k})::float8 AS ${k}`).join(', ')}\n  FROM (${perLeaf(storage, leaf)}) per_leaf`;
+}
+
+/** Every stored row, readable or not. */
+export function tableRowsSql(storage: TableStorage): string {
+  return `SELECT sum(n)::float8 AS n FROM (${perLeaf(storage, (table) => `SELECT count(*) AS n FROM ${table}`)}) per_leaf`;
+}
+
+/** Statement 2: the CustGender values rule 6 changes, in order of first appearance among the rows read. */
+export function otherGendersSql(storage: TableStorage): string {
+  const leaf = (table: string) =>
+    `SELECT s.gender_text AS value, count(*) FILTER (WHERE ${KEPT}) AS kept, min(s.row_index) AS first_row
+       FROM ${sourceRowsSql(table)} WHERE s.readable AND ${RULE6_GENDER_OTHER} GROUP BY s.gender_text`;
+  return `SELECT value, sum(kept)::float8 AS kept FROM (${perLeaf(storage, leaf)}) per_leaf
+   GROUP BY value HAVING sum(kept) > 0 ORDER BY min(first_row)`;
+}
+
+/** Statement 3: the `limit` largest kept values of `column` (amount or balance), largest first. */
+export function topValuesSql(storage: TableStorage, column: 'amount' | 'balance', limit: number): string {
+  const leaf = (table: string) =>
+    `SELECT s.${column} AS v FROM ${sourceRowsSql(table)} WHERE s.readable AND ${KEPT} AND s.${column} IS NOT NULL ORDER BY 1 DESC LIMIT ${limit}`;
+  return `SELECT v FROM (${perLeaf(storage, leaf)}) per_leaf ORDER BY v DESC LIMIT ${limit}`;
+}
+
+/** Rule 9 for one column: the cap and how many values are above it. */
+export interface Cap {
+  readonly cap: number;
+  readonly capped: number;
+}
+
+/** The type-7 `q` quantile of the `n` kept values of `column` and the number above it, from the top values. */
+async function capOf(client: Client, storage: TableStorage, column: 'amount' | 'balance', n: number, q: number): Promise<Cap> {
+  if (n === 0) return { cap: NaN, capped: 0 };
+  const lowRank = quantileLowRank(n, q);
+  const top = await client.query<{ v: number }>(topValuesSql(storage, column, n - lowRank));
+  // Ascending rank r is the (n − 1 − r)-th largest value.
+  const cap = quantileOfOrderStatistics(n, q, (rank) => top.rows[n - 1 - rank].v);
+  return { cap, capped: top.rows.filter((r) => r.v > cap).length };
+}
+
+/** What the push-down learns about the whole table before it computes any customer. */
+export interface TableFacts {
+  readonly counts: TableCounts;
+  /** Every stored row, readable or not (the others are malformed). */
+  readonly tableRows: number;
+  readonly profile: Profile;
+  readonly quality: QualityReport;
+  /** The last transaction day of the cleaned rows (days since 1970-01-01); null when no row is kept. */
+  readonly endDay: number | null;
+}
+
+/**
+ * Runs statements 1–3 on `client` (inside the caller's transaction). `storage.byCustomer` false makes the
+ * distinct-customer count a separate statement over the whole table (per-leaf counts would count a customer once
+ * per leaf). Cost on the server: three to four scans; returns O(leaves + top values) rows.
+ */
+export async function tableFacts(client: Client, storage: TableStorage, capQuantile: number): Promise<TableFacts> {
+  const raw = (await client.query<Record<CountName, number | null>>(tableCountsSql(storage))).rows[0];
+  const counts = { ...raw } as Record<CountName, number | null>;
+  const tableRows = (await client.query<{ n: number }>(tableRowsSql(storage))).rows[0].n ?? 0;
+  if (!storage.byCustomer) {
+    const union = storage.leaves.map((t) => `SELECT s.customer_id FROM ${sourceRowsSql(t)} WHERE s.readable`).join(' UNION ');
+    counts.customers = Number((await client.query(`SELECT count(*) AS n FROM (${union}) c`)).rows[0].n);
+  }
+  const n = (k: CountName): number => counts[k] ?? 0;
+  const others = await client.query<{ value: string; kept: number }>(otherGendersSql(storage));
+  const amount = await capOf(client, storage, 'amount', n('amount_values'), capQuantile);
+  const balance = await capOf(client, storage, 'balance', n('balance_values'), capQuantile);
+
+  const profile: Profile = {
+    rows: n('rows_read'),
+    customers: n('customers'),
+    missing: {
+      CustomerDOB: n('read_dob_missing'),
+      CustGender: n('read_gender_missing'),
+      CustLocation: n('read_location_missing'),
+      CustAccountBalance: n('read_balance_missing'),
+    },
+    placeholderDob: n('read_dob_placeholder'),
+    dateRange: counts.first_day === null || counts.last_day === null ? ['', ''] : [isoDate(counts.first_day), isoDate(counts.last_day)],
+  };
+  const seen = others.rows.length > 0 ? ` (${others.rows.map((r) => JSON.stringify(r.value)).join(', ')})` : '';
+  const quality: QualityReport = {
+    inputRows: n('rows_read'),
+    outputRows: n('rows_read') - n('rule1_negative_amount'),
+    entries: qualityEntries(n, seen, capQuantile, amount, balance),
+    caps: { amount: amount.cap, balance: balance.cap, quantile: capQuantile },
+  };
+  return { counts, tableRows, profile, quality, endDay: counts.end_day };
+}
+
+/** The report's entries in cleanTransactions' order and words (compared entry by entry by the tests). */
+function qualityEntries(n: (k: CountName) => number, otherGenders: string, capQuantile: number, amount: Cap, balance: Cap): QualityEntry[] {
+  const AMOUNT = 'TransactionAmount (INR)';
+  const BALANCE = 'CustAccountBalance';
+  const DOB = 'CustomerDOB';
+  const capped = `above the ${percentileLabel(capQuantile)} percentile: capped`;
+  const entries: QualityEntry[] = [
+    { action: 'dropped', column: AMOUNT, reason: 'negative amount (impossible): row dropped', count: n('rule1_negative_amount') },
+    { action: 'kept-missing', column: DOB, reason: 'missing (empty or nan): age unknown', count: n('rule2_dob_missing') },
+    { action: 'changed', column: DOB, reason: `placeholder year ${PLACEHOLDER_DOB_YEAR}: age unknown`, count: n('rule3_dob_placeholder') },
+    { action: 'changed', column: DOB, reason: 'two-digit year resolved to 20yy', count: n('rule4_to_20yy') },
+    { action: 'changed', column: DOB, reason: 'two-digit year resolved to 19yy (20yy is after the transaction year)', count: n('rule4_to_19yy') },
+  ];
+  if (n('rule4_no_such_day') > 0) {
+    entries.push({ action: 'changed', column: DOB, reason: 'day does not exist in the resolved century (29 Feb): age unknown', count: n('rule4_no_such_day') });
+  }
+  entries.push(
+    { action: 'changed', column: DOB, reason: `age < 0 or > ${MAX_AGE} (impossible): age unknown`, count: n('rule5_age_impossible') },
+    { action: 'changed', column: 'CustGender', reason: `not M or F${otherGenders}: gender unknown`, count: n('rule6_gender_other') },
+    { action: 'kept-missing', column: 'CustGender', reason: 'missing: gender unknown', count: n('rule6_gender_missing') },
+    { action: 'kept-missing', column: 'CustLocation', reason: 'missing: kept missing', count: n('rule7_location_missing') },
+    { action: 'kept-missing', column: BALANCE, reason: 'missing: kept missing', count: n('rule8_balance_missing') },
+    { action: 'changed', column: AMOUNT, reason: capped, count: amount.capped },
+    { action: 'changed', column: BALANCE, reason: capped, count: balance.capped },
+  );
+  return entries;
+}
