@@ -25,6 +25,8 @@ export const ENV = {
   /** The notebooks' PostgreSQL URL (wins over `input`), and its table. */
   url: 'BANKSEG_URL',
   table: 'BANKSEG_TABLE',
+  /** `1`: with the URL, clean and build the customer features inside the database (no transaction rows in Node). */
+  pushDown: 'BANKSEG_PUSH_DOWN',
   /** `1` silences progress and stage lines on stderr. */
   quiet: 'BANKSEG_QUIET',
   /** The Chromium used for PNG/SVG export. */

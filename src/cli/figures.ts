@@ -1,16 +1,16 @@
 import { DEFAULT_SEED, FIGURES_DIR } from '../config';
 import { UsageError } from '../errors';
 import { Command, parseOptions } from './command';
-import { SOURCE_HELP, SOURCE_OPTION_SPEC, dirOption, kOption, seedOption, sourceOption } from './options';
-import { exportStep, loadStep, secondsSince, segmentStep, shown } from './steps';
-import { edaFigures, figureEntries, figureWords, segmentFigures } from '../visualize/figure_registry';
+import { PUSH_DOWN_HELP, PUSH_DOWN_OPTION_SPEC, SOURCE_HELP, SOURCE_OPTION_SPEC, dirOption, kOption, seedOption, sourceOption } from './options';
+import { edaFiguresStep, exportStep, loadStep, secondsSince, segmentStep, shown } from './steps';
+import { figureEntries, figureWords, segmentFigures } from '../visualize/figure_registry';
 import { DEFAULT_CHROMIUM, ExportFormat } from '../visualize/export';
 import type { Figure } from '../visualize/figure';
 
 const FORMATS: readonly ExportFormat[] = ['png', 'svg', 'html'];
 
 const HELP = [
-  'Usage: bankseg figures [--input FILE | --url URL [--table NAME]] [--out DIR] [--k auto|N] [--seed S]',
+  'Usage: bankseg figures [--input FILE | --url URL [--table NAME] [--push-down]] [--out DIR] [--k auto|N] [--seed S]',
   '                       [--format png,svg,html] [--only eda|segments] [--strict]',
   '',
   'Reads, cleans and segments the transactions, then writes every figure as PNG (2x, for slides), SVG and',
@@ -20,6 +20,7 @@ const HELP = [
   '',
   'Options:',
   SOURCE_HELP,
+  PUSH_DOWN_HELP,
   '  --out DIR      directory for the files (default figures/ of the project, created if missing)',
   '  --k auto|N     number of segments: auto (default) takes the recommended k of the sweep',
   `  --seed S       seed of k-means and of the sampled points of the PCA map (default ${DEFAULT_SEED})`,
@@ -36,6 +37,7 @@ export const figuresCommand: Command = {
   async run(argv) {
     const opts = parseOptions(argv, {
       ...SOURCE_OPTION_SPEC,
+      ...PUSH_DOWN_OPTION_SPEC,
       out: { type: 'string' },
       k: { type: 'string' },
       seed: { type: 'string' },
@@ -53,7 +55,7 @@ export const figuresCommand: Command = {
 
     const data = await loadStep('figures', sourceOption(opts));
     const figs: Figure[] = [];
-    if (opts.only !== 'segments') figs.push(...edaFigures(data.raw, data.clean, data.features));
+    if (opts.only !== 'segments') figs.push(...edaFiguresStep('figures', data));
     if (opts.only !== 'eda') {
       const seg = await segmentStep('figures', data, { k, seed });
       figs.push(...segmentFigures(data.features, seg, { seed }));

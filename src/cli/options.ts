@@ -25,9 +25,21 @@ export const SOURCE_HELP = [
   '  --strict       stop at the first malformed row (default: skip it and count it in the report)',
 ].join('\n');
 
-/** The source of parsed SOURCE_OPTION_SPEC values. */
-export function sourceOption(values: { input?: string; url?: string; table?: string; strict?: boolean }): SourceOptions {
-  return { input: values.input, url: values.url, table: values.table, strict: values.strict };
+/** The option of the commands that read transactions and can leave them in the database (not db-import). */
+export const PUSH_DOWN_OPTION_SPEC = {
+  'push-down': { type: 'boolean' },
+} as const;
+
+export const PUSH_DOWN_HELP = [
+  '  --push-down    with --url: clean, report and build the customer features inside the database, so one row',
+  '                 per customer reaches bankseg instead of every transaction (docs/database.md)',
+].join('\n');
+
+/** The source of parsed SOURCE_OPTION_SPEC (+ PUSH_DOWN_OPTION_SPEC) values; --push-down needs --url. */
+export function sourceOption(values: { input?: string; url?: string; table?: string; strict?: boolean; 'push-down'?: boolean }): SourceOptions {
+  const pushDown = values['push-down'] === true;
+  if (pushDown && !values.url) throw new UsageError('--push-down needs --url: it runs inside the database (a file is read by bankseg anyway)');
+  return { input: values.input, url: values.url, table: values.table, strict: values.strict, ...(pushDown ? { pushDown } : {}) };
 }
 
 /** The options of the commands that segment and write results (`segment`, `run`), beside SOURCE_OPTION_SPEC. */

@@ -1,28 +1,41 @@
 import { readSource } from '../collect/source';
 import { Command, parseOptions } from './command';
-import { SOURCE_HELP, SOURCE_OPTION_SPEC, sourceOption } from './options';
-import { formatProfile, profileTransactions } from '../explore/profile';
+import { PUSH_DOWN_HELP, PUSH_DOWN_OPTION_SPEC, SOURCE_HELP, SOURCE_OPTION_SPEC, sourceOption } from './options';
+import { profileFromDb } from '../collect/db/pushdown';
+import { DEFAULT_TABLE } from '../config';
+import { formatProfile, Profile, profileTransactions } from '../explore/profile';
+import type { TransactionTable } from '../table';
 
 /** `bankseg profile`: rows, customers, missing values, DOB placeholder and date range of the input as read. */
 export const profileCommand: Command = {
   name: 'profile',
   summary: 'profile the transactions as read (rows, customers, missing values, date range)',
   help: [
-    'Usage: bankseg profile [--input FILE | --url URL [--table NAME]] [--json] [--strict]',
+    'Usage: bankseg profile [--input FILE | --url URL [--table NAME] [--push-down]] [--json] [--strict]',
     '',
     'Reads the transactions and prints: rows, distinct customers, missing values per column',
     '(empty or nan), DOBs with the 1/1/1800 placeholder, the date range, and malformed rows skipped.',
     '',
     'Options:',
     SOURCE_HELP,
+    PUSH_DOWN_HELP,
     '  --json         print one JSON object {rows, customers, missing, placeholderDob, dateRange} on stdout',
     '                 (the malformed-row count goes to stderr as a warning)',
     '  --help         this text',
   ].join('\n'),
   async run(argv) {
-    const opts = parseOptions(argv, { ...SOURCE_OPTION_SPEC, json: { type: 'boolean' } });
-    const table = await readSource(sourceOption(opts));
-    const profile = profileTransactions(table);
+    const opts = parseOptions(argv, { ...SOURCE_OPTION_SPEC, ...PUSH_DOWN_OPTION_SPEC, json: { type: 'boolean' } });
+    const source = sourceOption(opts);
+    let profile: Profile;
+    let table: Pick<TransactionTable, 'source' | 'malformed'>;
+    if (source.pushDown && source.url) {
+      // Counted inside the database: no row reaches bankseg.
+      ({ profile, ...table } = await profileFromDb(source.url, source.table ?? DEFAULT_TABLE, { strict: source.strict }));
+    } else {
+      const rows = await readSource(source);
+      profile = profileTransactions(rows);
+      table = rows;
+    }
     if (opts.json) {
       const { rows, customers, missing, placeholderDob, dateRange } = profile;
       process.stdout.write(JSON.stringify({ rows, customers, missing, placeholderDob, dateRange }) + '\n');

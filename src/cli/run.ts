@@ -1,14 +1,15 @@
 import { DEFAULT_SEED, FIGURES_DIR, isQuiet, PROCESSED_DIR } from '../config';
 import { Command, parseOptions } from './command';
 import {
-  FEATURES_HELP, SEGMENT_OPTION_SPEC, SOURCE_HELP, SOURCE_OPTION_SPEC, dirOption, featuresOption, kOption, seedOption, sourceOption,
+  FEATURES_HELP, PUSH_DOWN_HELP, PUSH_DOWN_OPTION_SPEC, SEGMENT_OPTION_SPEC, SOURCE_HELP, SOURCE_OPTION_SPEC, dirOption, featuresOption, kOption,
+  seedOption, sourceOption,
 } from './options';
-import { exportStep, loadStep, note, secondsSince, segmentStep, segmentSummary, shown, writeResultsStep } from './steps';
-import { FIGURES, reportFigures } from '../visualize/figure_registry';
+import { edaFiguresStep, exportStep, loadStep, note, secondsSince, segmentStep, segmentSummary, shown, writeResultsStep } from './steps';
+import { FIGURES, segmentFigures } from '../visualize/figure_registry';
 import { formatQualityReport } from '../preprocess/quality';
 
 const HELP = [
-  'Usage: bankseg run [--input FILE | --url URL [--table NAME]] [--k auto|N] [--seed S] [--out DIR] [--figures DIR]',
+  'Usage: bankseg run [--input FILE | --url URL [--table NAME] [--push-down]] [--k auto|N] [--seed S] [--out DIR] [--figures DIR]',
   '                   [--features LIST] [--no-figures] [--strict]',
   '',
   'The main job, end to end: reads the transactions (by default the generated data/raw/bank_transactions.csv,',
@@ -21,6 +22,7 @@ const HELP = [
   '',
   'Options:',
   SOURCE_HELP,
+  PUSH_DOWN_HELP,
   '  --k auto|N     number of segments: auto (default) takes the recommended k of the sweep',
   `  --seed S       seed of k-means and of the sampled metrics (default ${DEFAULT_SEED})`,
   '  --out DIR      directory for customers.csv and segments.json (default data/processed/ of the project)',
@@ -38,6 +40,7 @@ export const runCommand: Command = {
   async run(argv) {
     const opts = parseOptions(argv, {
       ...SOURCE_OPTION_SPEC,
+      ...PUSH_DOWN_OPTION_SPEC,
       ...SEGMENT_OPTION_SPEC,
       'no-figures': { type: 'boolean' },
     });
@@ -53,7 +56,7 @@ export const runCommand: Command = {
     const written = writeResultsStep(seg, data, outDir, figuresDir);
     let figureCount = 0;
     if (!opts['no-figures']) {
-      const figs = reportFigures(data, seg, { seed });
+      const figs = [...edaFiguresStep('run', data), ...segmentFigures(data.features, seg, { seed })];
       note('run', `exporting ${figs.length} figures to ${shown([figuresDir])}/`);
       figureCount = (await exportStep('run', figs, figuresDir, ['png', 'svg', 'html'])).length;
     }

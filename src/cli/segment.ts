@@ -1,12 +1,13 @@
 import { DEFAULT_SEED, FIGURES_DIR, PROCESSED_DIR } from '../config';
 import { Command, parseOptions } from './command';
 import {
-  FEATURES_HELP, SEGMENT_OPTION_SPEC, SOURCE_HELP, SOURCE_OPTION_SPEC, dirOption, featuresOption, kOption, seedOption, sourceOption,
+  FEATURES_HELP, PUSH_DOWN_HELP, PUSH_DOWN_OPTION_SPEC, SEGMENT_OPTION_SPEC, SOURCE_HELP, SOURCE_OPTION_SPEC, dirOption, featuresOption, kOption,
+  seedOption, sourceOption,
 } from './options';
 import { loadStep, secondsSince, segmentStep, segmentSummary, shown, writeResultsStep } from './steps';
 
 const HELP = [
-  'Usage: bankseg segment [--input FILE | --url URL [--table NAME]] [--k auto|N] [--seed S] [--out DIR]',
+  'Usage: bankseg segment [--input FILE | --url URL [--table NAME] [--push-down]] [--k auto|N] [--seed S] [--out DIR]',
   '                       [--figures DIR] [--features LIST] [--strict]',
   '',
   'Reads, cleans and segments the customers with k-means on all of them: sweeps k = 2..10 (inertia and its',
@@ -16,6 +17,7 @@ const HELP = [
   '',
   'Options:',
   SOURCE_HELP,
+  PUSH_DOWN_HELP,
   '  --k auto|N       number of segments: auto (default) takes the recommended k of the sweep',
   `  --seed S         seed of the k-means restarts and of the sampled metrics (default ${DEFAULT_SEED})`,
   '  --out DIR        directory for customers.csv and segments.json (default data/processed/ of the project)',
@@ -32,6 +34,7 @@ export const segmentCommand: Command = {
   async run(argv) {
     const opts = parseOptions(argv, {
       ...SOURCE_OPTION_SPEC,
+      ...PUSH_DOWN_OPTION_SPEC,
       ...SEGMENT_OPTION_SPEC,
     });
     const k = kOption(opts.k);

@@ -10,7 +10,10 @@ import { cachedLoad } from '../preprocess/load_cache';
 import { cachedSegmentation } from '../segment/cached';
 import { exportFigures, ExportFormat, ChromiumUnavailableError } from '../visualize/export';
 import { progress } from '../io/progress';
+import { pushDownSource } from '../preprocess/load';
 import type { LoadedData, LoadOptions } from '../preprocess/load';
+import type { PushedDown } from '../collect/db/pushdown';
+import { customerEdaFigures, edaFigures, rowFigureWords } from '../visualize/figure_registry';
 import type { SegmentOptions } from '../segment/index';
 import type { ProfiledSegmentation } from '../insights/types';
 import { profileSegmentation } from '../insights/profile';
@@ -29,9 +32,31 @@ export function secondsSince(start: number): string {
   return `${((Date.now() - start) / 1000).toFixed(1)} s`;
 }
 
-/** Read → clean → features (cached), with a line saying what was loaded. */
-export async function loadStep(command: string, opts: LoadOptions): Promise<LoadedData> {
+/**
+ * What the load step gives the later steps: the customers and the quality report, and the transaction rows only
+ * when they were read into Node (not with --push-down).
+ */
+export type StepData = LoadedData | PushedDown;
+
+/** True when the transaction rows are in Node (the file or database path, not the push-down). */
+export function hasRows(data: StepData): data is LoadedData {
+  return 'clean' in data;
+}
+
+/** Read → clean → features (cached), or the push-down, with a line saying what was loaded. */
+export async function loadStep(command: string, opts: LoadOptions): Promise<StepData> {
   const started = Date.now();
+  if (opts.pushDown) {
+    note(command, 'cleaning the transactions and building the customer features inside the database');
+    const data = await pushDownSource(opts);
+    const shards = data.storage.foreignLeaves > 0 ? ` on ${data.storage.foreignLeaves} shards` : '';
+    note(
+      command,
+      `${data.quality.outputRows.toLocaleString('en-US')} transactions, ${data.features.n.toLocaleString('en-US')} customers, ` +
+        `computed in the database${shards} (${secondsSince(started)})`,
+    );
+    return data;
+  }
   note(command, 'reading and cleaning the transactions');
   const data = await cachedLoad(opts);
   const from = data.cache.hit ? ` from the cache ${data.cache.key}` : '';
@@ -43,11 +68,21 @@ export async function loadStep(command: string, opts: LoadOptions): Promise<Load
 }
 
 /**
+ * The exploratory figures the data allows: all of them with the transaction rows in Node; after --push-down only
+ * the customer-level ones, with a line naming the others.
+ */
+export function edaFiguresStep(command: string, data: StepData): Figure[] {
+  if (hasRows(data)) return edaFigures(data.raw, data.clean, data.features);
+  note(command, `--push-down: the transaction rows stay in the database, so the figures that need them are not drawn (${rowFigureWords()})`);
+  return customerEdaFigures(data.features);
+}
+
+/**
  * K-means segmentation with its k sweep (cached), progress on stderr, then what the segments mean (profiles, names,
  * actions: derived, never cached). The options were checked when parsed; a k larger than the data allows is a
  * usage error; any other error from the model is a bug and is not dressed up as one.
  */
-export async function segmentStep(command: string, data: LoadedData, opts: SegmentOptions): Promise<ProfiledSegmentation> {
+export async function segmentStep(command: string, data: Pick<StepData, 'features'>, opts: SegmentOptions): Promise<ProfiledSegmentation> {
   const n = data.features.n;
   if (n < 2) throw new InputError(`cannot segment ${n} customer(s): need at least 2`);
   if (typeof opts.k === 'number' && opts.k > n) throw new UsageError(`--k: k = ${opts.k} is more than the ${n} customers to segment`);
@@ -86,7 +121,7 @@ export function shown(files: readonly string[]): string {
 }
 
 /** customers.csv + segments.json in `outDir`, insights.md + .html in `reportDir`; returns the paths written. */
-export function writeResultsStep(seg: ProfiledSegmentation, data: LoadedData, outDir: string, reportDir: string): string[] {
+export function writeResultsStep(seg: ProfiledSegmentation, data: Pick<StepData, 'features' | 'quality'>, outDir: string, reportDir: string): string[] {
   try {
     const outputs = writeSegmentOutputs(seg, data.features, outDir);
     const report = writeInsightsReport(seg, data.quality, data.features, reportDir);

@@ -18,6 +18,11 @@ export interface SourceOptions {
   readonly table?: string;
   /** Stop at the first malformed row instead of skipping and counting it. */
   readonly strict?: boolean;
+  /**
+   * With `url`: clean and compute the quality report and the customer features inside the database (one row per
+   * customer reaches Node, no transaction rows; collect/db/pushdown.ts, preprocess/load.ts pushDownSource).
+   */
+  readonly pushDown?: boolean;
 }
 
 /** Reads the transactions from wherever `opts` points. */

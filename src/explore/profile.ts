@@ -82,7 +82,7 @@ export function profileTransactions(t: TransactionTable): Profile {
 const share = (n: number, of: number) => (of === 0 ? '' : `(${pct(n / of, 2)})`);
 
 /** A readable text table of the profile, with the malformed rows the reader skipped. O(1). */
-export function formatProfile(p: Profile, t: TransactionTable): string {
+export function formatProfile(p: Profile, t: Pick<TransactionTable, 'source' | 'malformed'>): string {
   // [label, figure, note]; figures are right-aligned so the digits line up.
   const rows: [string, string, string][] = [
     ['rows', count(p.rows), ''],

@@ -11,14 +11,16 @@
 import * as crypto from 'node:crypto';
 import * as dfd from 'danfojs-node';
 import { FIGURES_DIR } from '../config';
+import { InputError } from '../errors';
 import * as ss from 'simple-statistics';
+import { pushDownSource } from '../preprocess/load';
 import type { LoadOptions } from '../preprocess/load';
 import { cachedLoad } from '../preprocess/load_cache';
 import { cachedSegmentation } from '../segment/cached';
 import type { CachedLoad } from '../preprocess/load_cache';
 import type { CachedSegmentation } from '../segment/cached';
 import { exportFigures, plotlySource, renderStatic } from '../visualize/export';
-import { reportFigures } from '../visualize/figure_registry';
+import { customerEdaFigures, reportFigures, segmentFigures } from '../visualize/figure_registry';
 import type { LoadedData } from '../preprocess/load';
 import type { Figure } from '../visualize/figure';
 import { FIGURE_HEIGHT, FIGURE_WIDTH } from '../visualize/theme';
@@ -44,6 +46,8 @@ export const INPUT_ENV = ENV.input;
 /** Or a PostgreSQL database (postgres://…) and table (default `transactions`) to read them from. */
 export const URL_ENV = ENV.url;
 export const TABLE_ENV = ENV.table;
+/** `1`: with BANKSEG_URL, clean and build the customer features inside the database (no transaction rows in the kernel). */
+export const PUSH_DOWN_ENV = ENV.pushDown;
 
 /**
  * The notebooks' data source, the ONE place they read it: `BANKSEG_URL` (+ `BANKSEG_TABLE`) for a database,
@@ -52,10 +56,12 @@ export const TABLE_ENV = ENV.table;
  */
 export function notebookSource(env: NodeJS.ProcessEnv = process.env): LoadOptions {
   const url = env[URL_ENV]?.trim();
+  const pushDown = env[PUSH_DOWN_ENV]?.trim() === '1';
   if (url) {
     const table = env[TABLE_ENV]?.trim();
-    return table ? { url, table } : { url };
+    return { url, ...(table ? { table } : {}), ...(pushDown ? { pushDown } : {}) };
   }
+  if (pushDown) throw new InputError(`${PUSH_DOWN_ENV}=1 needs ${URL_ENV}: the push-down runs inside the database`);
   const input = env[INPUT_ENV]?.trim();
   return input ? { input } : {};
 }
@@ -63,7 +69,10 @@ export function notebookSource(env: NodeJS.ProcessEnv = process.env): LoadOption
 /** Where `notebookSource` points, in words (the password of a URL hidden). */
 function describeSource(env: NodeJS.ProcessEnv): string {
   const source = notebookSource(env);
-  if (source.url) return `${URL_ENV}=${redactUrl(source.url)} (table ${source.table ?? DEFAULT_TABLE})`;
+  if (source.url) {
+    const how = source.pushDown ? `, ${PUSH_DOWN_ENV}=1` : '';
+    return `${URL_ENV}=${redactUrl(source.url)} (table ${source.table ?? DEFAULT_TABLE}${how})`;
+  }
   if (source.input) return `${INPUT_ENV}=${source.input}`;
   return 'the generated default data';
 }
@@ -73,15 +82,39 @@ function describeSource(env: NodeJS.ProcessEnv): string {
  * 1M-row default instead of ~10 s), printing one line that says where the data came from.
  */
 export async function loadNotebookData(env: NodeJS.ProcessEnv = process.env): Promise<CachedLoad> {
-  const data = await cachedLoad(notebookSource(env));
+  const options = notebookSource(env);
+  const data = options.pushDown ? await pushedDownNotebookData(options) : await cachedLoad(options);
   const source = describeSource(env);
   const how = data.cache.hit ? `from the stage cache (${data.cache.dirs.join(', ')})` : data.cache.note ?? 'computed and cached';
   console.log(
-    `${count(data.clean.rows)} clean transactions, ${count(data.features.n)} customers ` +
+    `${count(data.quality.outputRows)} clean transactions, ${count(data.features.n)} customers ` +
       `from ${source}; ${how} in ${data.cache.seconds.toFixed(1)} s`,
   );
   return data;
 }
+
+/**
+ * The push-down for a notebook: the quality report and the customers come from the database; the transaction
+ * tables (`raw`, `clean`) are not in the kernel, and a cell that asks for them says so.
+ */
+async function pushedDownNotebookData(options: LoadOptions): Promise<CachedLoad> {
+  const started = Date.now();
+  const { quality, features } = await pushDownSource(options);
+  const absent = (): never => {
+    throw new InputError(
+      `${PUSH_DOWN_ENV}=1: the transaction rows stay in the database, and this cell needs them ` +
+        `(notebooks 01–03 look at transactions: run them without ${PUSH_DOWN_ENV})`,
+    );
+  };
+  const cache = { hit: false, key: '', dirs: [], seconds: (Date.now() - started) / 1000, note: 'computed inside the database (push-down)' };
+  // raw and clean exist as getters that throw (defineProperties' result type does not show them).
+  const data = Object.defineProperties({ quality, features, cache }, { raw: { get: absent }, clean: { get: absent } }) as unknown as CachedLoad;
+  PUSHED_DOWN.add(data);
+  return data;
+}
+
+/** The data objects loadNotebookData made with the push-down (they hold no transaction rows). */
+const PUSHED_DOWN = new WeakSet<object>();
 
 /**
  * The segmentation options every notebook uses, so 04, 05 and 06 share one cached result: k chosen by the sweep
@@ -409,7 +442,8 @@ export { FIGURES_DIR };
  * HTML into `outDir`, as `bankseg figures` does, in one headless Chromium; returns the files written.
  */
 export async function exportReportFigures(data: LoadedData, seg: ProfiledSegmentation, outDir: string = FIGURES_DIR): Promise<string[]> {
-  const figs = reportFigures(data, seg);
+  // After the push-down only the customer-level exploratory figures can be drawn (the rows stayed in the database).
+  const figs = PUSHED_DOWN.has(data) ? [...customerEdaFigures(data.features), ...segmentFigures(data.features, seg)] : reportFigures(data, seg);
   const { written } = await exportFigures(figs, outDir);
   return written;
 }

@@ -8,6 +8,8 @@ import type { CleanTable, QualityReport, TransactionTable } from '../table';
 import { cleanTransactions } from './clean';
 import type { CustomerFeatures } from './feature_registry';
 import { customerFeatures } from './features';
+import { DEFAULT_TABLE } from '../config';
+import { pushDownFromDb, PushedDown } from '../collect/db/pushdown';
 
 export interface LoadedData {
   readonly raw: TransactionTable;
@@ -19,6 +21,19 @@ export interface LoadedData {
 export interface LoadOptions extends SourceOptions {
   readonly capQuantile?: number;
   readonly topLocations?: number;
+}
+
+/**
+ * The push-down: the quality report and the customer features computed inside the database at `opts.url`
+ * (no transaction rows in Node). Throws a RangeError without `url` (the caller says why in its own terms).
+ */
+export async function pushDownSource(opts: LoadOptions): Promise<PushedDown> {
+  if (!opts.url) throw new RangeError('the push-down needs a database URL');
+  return pushDownFromDb(opts.url, opts.table ?? DEFAULT_TABLE, {
+    strict: opts.strict,
+    capQuantile: opts.capQuantile,
+    topLocations: opts.topLocations,
+  });
 }
 
 /** Read → clean → customer features. */

@@ -35,21 +35,26 @@ interface Entry {
   /** A few words for the help text. */
   readonly about: string;
 }
-/** `eda`: the data before any model (notebook 03); `segments`: a segmentation (notebooks 04–05). */
+/**
+ * `eda`: the data before any model (notebook 03), drawn from the transaction rows (`rows: true`) or from the
+ * customers alone (`rows: false`: what a push-down brings back, collect/db/pushdown.ts); `segments`: a segmentation
+ * (notebooks 04–05).
+ */
 export type FigureEntry =
-  | (Entry & { readonly group: 'eda'; readonly build: (d: EdaInput) => Figure })
+  | (Entry & { readonly group: 'eda'; readonly rows: true; readonly build: (d: EdaInput) => Figure })
+  | (Entry & { readonly group: 'eda'; readonly rows: false; readonly build: (d: Pick<EdaInput, 'features'>) => Figure })
   | (Entry & { readonly group: 'segments'; readonly build: (d: SegmentInput) => Figure });
 
 /** The registry, in reading order: data quality, transactions, customers; then choosing k and the segments. */
 export const FIGURES: readonly FigureEntry[] = [
-  { name: 'missing_values', group: 'eda', about: 'data quality', build: (d) => missingValues(d.raw) },
-  { name: 'amount_distribution', group: 'eda', about: 'amounts', build: (d) => amountDistribution(d.clean) },
-  { name: 'transactions_by_date', group: 'eda', about: 'dates', build: (d) => transactionsByDate(d.clean) },
-  { name: 'transactions_by_hour', group: 'eda', about: 'hours', build: (d) => transactionsByHour(d.clean) },
-  { name: 'top_locations', group: 'eda', about: 'locations', build: (d) => topLocations(d.clean) },
-  { name: 'balance_distribution', group: 'eda', about: 'balances', build: (d) => balanceDistribution(d.features) },
-  { name: 'age_distribution', group: 'eda', about: 'ages', build: (d) => ageDistribution(d.features) },
-  { name: 'gender_split', group: 'eda', about: 'genders', build: (d) => genderSplit(d.features) },
+  { name: 'missing_values', group: 'eda', rows: true, about: 'data quality', build: (d) => missingValues(d.raw) },
+  { name: 'amount_distribution', group: 'eda', rows: true, about: 'amounts', build: (d) => amountDistribution(d.clean) },
+  { name: 'transactions_by_date', group: 'eda', rows: true, about: 'dates', build: (d) => transactionsByDate(d.clean) },
+  { name: 'transactions_by_hour', group: 'eda', rows: true, about: 'hours', build: (d) => transactionsByHour(d.clean) },
+  { name: 'top_locations', group: 'eda', rows: true, about: 'locations', build: (d) => topLocations(d.clean) },
+  { name: 'balance_distribution', group: 'eda', rows: false, about: 'balances', build: (d) => balanceDistribution(d.features) },
+  { name: 'age_distribution', group: 'eda', rows: false, about: 'ages', build: (d) => ageDistribution(d.features) },
+  { name: 'gender_split', group: 'eda', rows: false, about: 'genders', build: (d) => genderSplit(d.features) },
   { name: 'k_selection', group: 'segments', about: 'the choice of k', build: (d) => kSelection(d.seg.kSweep, d.seg.recommendation) },
   { name: 'segment_sizes', group: 'segments', about: 'segment sizes', build: (d) => segmentSizes(d.seg) },
   { name: 'segments_pca', group: 'segments', about: 'the PCA map', build: (d) => segmentMap(d.seg, mapOptions(d.seed)) },
@@ -70,6 +75,16 @@ export function figureEntries(group?: FigureEntry['group']): FigureEntry[] {
 /** Every exploratory figure, in reading order: data quality, then transactions, then customers. */
 export function edaFigures(raw: TransactionTable, clean: CleanTable, features: CustomerFeatures): Figure[] {
   return FIGURES.flatMap((f) => (f.group === 'eda' ? [f.build({ raw, clean, features })] : []));
+}
+
+/** The exploratory figures drawn from the customers alone (all a push-down brings back: no transaction rows). */
+export function customerEdaFigures(features: CustomerFeatures): Figure[] {
+  return FIGURES.flatMap((f) => (f.group === 'eda' && !f.rows ? [f.build({ features })] : []));
+}
+
+/** The exploratory figures that need the transaction rows, in words: `data quality, amounts, …`. */
+export function rowFigureWords(): string {
+  return FIGURES.flatMap((f) => (f.group === 'eda' && f.rows ? [f.about] : [])).join(', ');
 }
 
 /** Every segmentation figure, in reading order: choosing k, sizes, map, centroids, features, money. */

@@ -18,11 +18,11 @@ import type { Profile } from '../../explore/profile';
 import { progress } from '../../io/progress';
 import type { QualityReport, TransactionTable } from '../../table';
 import type { CustomerFeatures } from '../../preprocess/feature_registry';
-import { parseTableName, redactUrl, withConnection } from './connection';
+import { parseTableName, redactUrl, TableName, withConnection } from './connection';
 import { copyOutBinary } from './copy_out';
 import { customerFeaturesSql, DbFeatureOptions, FEATURE_FIELDS, FeatureBuilder } from './features';
 import { tableStorage, TableStorage } from './partitions';
-import { tableFacts } from './quality';
+import { cleaningFacts, TableCounts, tableProfile } from './quality';
 import { checkTableLayout, readImportRecord } from './schema';
 
 export interface PushDownOptions extends DbFeatureOptions {
@@ -58,6 +58,42 @@ const PROGRESS_EVERY = 1 << 16;
 export async function pushDownFromDb(url: string, table: string, opts: PushDownOptions = {}): Promise<PushedDown> {
   const capQuantile = capQuantileOption(opts.capQuantile);
   const topLocations = topLocationsOption(opts.topLocations);
+  return inPushDown(url, table, opts.strict === true, async (client, name, read) => {
+    const facts = await cleaningFacts(client, read.storage, read.counts, capQuantile);
+    const builder = new FeatureBuilder();
+    if (facts.endDay !== null) {
+      const inputs = { amountCap: facts.quality.caps.amount, balanceCap: facts.quality.caps.balance, endDay: facts.endDay };
+      const shown = progress(`customer features in ${name.text}`);
+      await copyOutBinary(client, customerFeaturesSql(name, inputs, topLocations), FEATURE_FIELDS, (row) => {
+        builder.row(row);
+        if (builder.n % PROGRESS_EVERY === 0) shown.update(builder.n);
+      });
+      shown.finish(`${builder.n.toLocaleString('en-US')} customers`);
+    }
+    return { ...read, quality: facts.quality, features: builder.features() };
+  });
+}
+
+/** The rows of `table` as read, profiled in the database (statement 1 of pushDownFromDb only: two scans). */
+export async function profileFromDb(url: string, table: string, opts: { strict?: boolean } = {}): Promise<ReadProfile> {
+  return inPushDown(url, table, opts.strict === true, async (_client, _name, read) => read);
+}
+
+/** What every push-down learns first: where the rows are, how they are stored, their profile, the malformed rows. */
+export interface ReadProfile extends Pick<PushedDown, 'source' | 'profile' | 'malformed' | 'storage'> {
+  readonly counts: TableCounts;
+}
+
+/**
+ * Runs `work` inside the push-down transaction on `table` at `url`, after the checks and the profile that every
+ * push-down starts with; `strict` stops at the first malformed row. Commits, or rolls back on any error.
+ */
+async function inPushDown<T>(
+  url: string,
+  table: string,
+  strict: boolean,
+  work: (client: Client, name: TableName, read: ReadProfile) => Promise<T>,
+): Promise<T> {
   const name = parseTableName(table);
   const source = `${redactUrl(url)} table ${name.text}`;
   return withConnection(url, source, async (client) => {
@@ -67,36 +103,19 @@ export async function pushDownFromDb(url: string, table: string, opts: PushDownO
       const storage = await tableStorage(client, name);
       if (storage.leaves.length === 0) throw new InputError(`${source}: a partitioned table without partitions`);
       const record = await readImportRecord(client, name);
-      const facts = await tableFacts(client, storage, capQuantile);
-
-      const inTable = facts.tableRows - (facts.counts.rows_read ?? 0);
+      const read = await tableProfile(client, storage);
+      const inTable = read.tableRows - read.profile.rows;
       const skipped = record?.malformed ?? { count: 0, examples: [] };
-      if (opts.strict && skipped.count > 0) {
+      if (strict && skipped.count > 0) {
         throw new InputError(`${formatMalformed(skipped.examples[0])} (skipped when ${name.text} was imported)`);
       }
-      if (opts.strict && inTable > 0) {
+      if (strict && inTable > 0) {
         throw new InputError(`${source}: ${inTable} stored row(s) fail the reading rules (read without the push-down to see which)`);
       }
-
-      const builder = new FeatureBuilder();
-      if (facts.endDay !== null) {
-        const inputs = { amountCap: facts.quality.caps.amount, balanceCap: facts.quality.caps.balance, endDay: facts.endDay };
-        const shown = progress(`customer features in ${name.text}`);
-        await copyOutBinary(client, customerFeaturesSql(name, inputs, topLocations), FEATURE_FIELDS, (row) => {
-          builder.row(row);
-          if (builder.n % PROGRESS_EVERY === 0) shown.update(builder.n);
-        });
-        shown.finish(`${builder.n.toLocaleString('en-US')} customers`);
-      }
+      const malformed = { count: skipped.count + inTable, examples: skipped.examples };
+      const result = await work(client, name, { source, storage, profile: read.profile, malformed, counts: read.counts });
       await client.query('COMMIT');
-      return {
-        source,
-        profile: facts.profile,
-        malformed: { count: skipped.count + inTable, examples: skipped.examples },
-        quality: facts.quality,
-        features: builder.features(),
-        storage,
-      };
+      return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;

@@ -117,23 +117,29 @@ async function capOf(client: Client, storage: TableStorage, column: 'amount' | '
   return { cap, capped: top.rows.filter((r) => r.v > cap).length };
 }
 
-/** What the push-down learns about the whole table before it computes any customer. */
-export interface TableFacts {
+/** The rows as read: statement 1 and the row count. */
+export interface TableProfile {
   readonly counts: TableCounts;
   /** Every stored row, readable or not (the others are malformed). */
   readonly tableRows: number;
   readonly profile: Profile;
+}
+
+/** What cleaning needs and reports: statements 2 and 3 on top of the counts. */
+export interface CleaningFacts {
   readonly quality: QualityReport;
   /** The last transaction day of the cleaned rows (days since 1970-01-01); null when no row is kept. */
   readonly endDay: number | null;
 }
 
+export type TableFacts = TableProfile & CleaningFacts;
+
 /**
- * Runs statements 1–3 on `client` (inside the caller's transaction). `storage.byCustomer` false makes the
- * distinct-customer count a separate statement over the whole table (per-leaf counts would count a customer once
- * per leaf). Cost on the server: three to four scans; returns O(leaves + top values) rows.
+ * Statement 1 and the row count, on `client` (inside the caller's transaction). `storage.byCustomer` false makes
+ * the distinct-customer count a separate statement over the whole table (per-leaf counts would count a customer
+ * once per leaf). Cost on the server: two scans (three when not byCustomer); returns O(leaves) rows.
  */
-export async function tableFacts(client: Client, storage: TableStorage, capQuantile: number): Promise<TableFacts> {
+export async function tableProfile(client: Client, storage: TableStorage): Promise<TableProfile> {
   const raw = (await client.query<Record<CountName, number | null>>(tableCountsSql(storage))).rows[0];
   const counts = { ...raw } as Record<CountName, number | null>;
   const tableRows = (await client.query<{ n: number }>(tableRowsSql(storage))).rows[0].n ?? 0;
@@ -142,10 +148,6 @@ export async function tableFacts(client: Client, storage: TableStorage, capQuant
     counts.customers = Number((await client.query(`SELECT count(*) AS n FROM (${union}) c`)).rows[0].n);
   }
   const n = (k: CountName): number => counts[k] ?? 0;
-  const others = await client.query<{ value: string; kept: number }>(otherGendersSql(storage));
-  const amount = await capOf(client, storage, 'amount', n('amount_values'), capQuantile);
-  const balance = await capOf(client, storage, 'balance', n('balance_values'), capQuantile);
-
   const profile: Profile = {
     rows: n('rows_read'),
     customers: n('customers'),
@@ -158,6 +160,15 @@ export async function tableFacts(client: Client, storage: TableStorage, capQuant
     placeholderDob: n('read_dob_placeholder'),
     dateRange: counts.first_day === null || counts.last_day === null ? ['', ''] : [isoDate(counts.first_day), isoDate(counts.last_day)],
   };
+  return { counts, tableRows, profile };
+}
+
+/** Statements 2 and 3 after `tableProfile`: the quality report and the end date. Two to three scans. */
+export async function cleaningFacts(client: Client, storage: TableStorage, counts: TableCounts, capQuantile: number): Promise<CleaningFacts> {
+  const n = (k: CountName): number => counts[k] ?? 0;
+  const others = await client.query<{ value: string; kept: number }>(otherGendersSql(storage));
+  const amount = await capOf(client, storage, 'amount', n('amount_values'), capQuantile);
+  const balance = await capOf(client, storage, 'balance', n('balance_values'), capQuantile);
   const seen = others.rows.length > 0 ? ` (${others.rows.map((r) => JSON.stringify(r.value)).join(', ')})` : '';
   const quality: QualityReport = {
     inputRows: n('rows_read'),
@@ -165,7 +176,13 @@ export async function tableFacts(client: Client, storage: TableStorage, capQuant
     entries: qualityEntries(n, seen, capQuantile, amount, balance),
     caps: { amount: amount.cap, balance: balance.cap, quantile: capQuantile },
   };
-  return { counts, tableRows, profile, quality, endDay: counts.end_day };
+  return { quality, endDay: counts.end_day };
+}
+
+/** tableProfile then cleaningFacts: everything the push-down learns about the whole table before any customer. */
+export async function tableFacts(client: Client, storage: TableStorage, capQuantile: number): Promise<TableFacts> {
+  const read = await tableProfile(client, storage);
+  return { ...read, ...(await cleaningFacts(client, storage, read.counts, capQuantile)) };
 }
 
 /** The report's entries in cleanTransactions' order and words (compared entry by entry by the tests). */
