@@ -21,8 +21,7 @@ import { cleanTransactions } from '../src/preprocess/clean';
 import { customerFeatures } from '../src/preprocess/features';
 import { loadNotebookData, notebookSource } from '../src/notebook/index';
 import type { CachedLoad } from '../src/preprocess/load_cache';
-import type { QualityReport } from '../src/table';
-import type { CustomerFeatures } from '../src/preprocess/feature_registry';
+import { assertSameFeatures, assertSameReport } from './helpers/pg-compare';
 import { PgServer, startPgServer } from './helpers/pg-server';
 import { REAL_RAW, REAL_SPREADSHEET } from './helpers/real-data';
 
@@ -88,34 +87,8 @@ after(() => {
   server?.stop();
 });
 
-/** The report entry by entry, each compared on its own so a failure names the rule that drifted. */
-function assertSameReport(actual: QualityReport, expected: QualityReport): void {
-  const rule = (e: QualityReport['entries'][number]) => `${e.action} ${e.column}: ${e.reason}`;
-  assert.deepEqual(actual.entries.map(rule), expected.entries.map(rule), 'the same rules, in the same order, with the same words');
-  expected.entries.forEach((e, i) => assert.equal(actual.entries[i].count, e.count, `rule "${rule(e)}"`));
-  assert.equal(actual.inputRows, expected.inputRows, 'rows in');
-  assert.equal(actual.outputRows, expected.outputRows, 'rows out');
-  assert.deepEqual(actual.caps, expected.caps, 'rule 9 caps, to the bit');
-}
 
-function close(a: number, b: number, rel = 1e-9): boolean {
-  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
-  return Math.abs(a - b) <= rel * Math.max(1, Math.abs(a), Math.abs(b));
-}
 
-function assertSameFeatures(actual: CustomerFeatures, expected: CustomerFeatures): void {
-  assert.equal(actual.n, expected.n, 'number of customers');
-  assert.equal(actual.endDate, expected.endDate, 'endDate');
-  assert.deepEqual(actual.customerId, expected.customerId, 'customers and their order');
-  assert.deepEqual(actual.location.values, expected.location.values, 'location buckets');
-  for (const k of ['recencyDays', 'frequency', 'monetaryTotal', 'monetaryMean', 'balance', 'age'] as const) {
-    for (let i = 0; i < expected.n; i++) assert.ok(close(actual[k][i], expected[k][i]), `${expected.customerId[i]} ${k}: ${actual[k][i]} vs ${expected[k][i]}`);
-  }
-  for (const k of ['gender', 'location', 'timeOfDay'] as const) {
-    const text = (f: CustomerFeatures, i: number) => (f[k].codes[i] < 0 ? undefined : f[k].values[f[k].codes[i]]);
-    for (let i = 0; i < expected.n; i++) assert.equal(text(actual, i), text(expected, i), `${expected.customerId[i]} ${k}`);
-  }
-}
 
 describe('push-down: the data-quality report in SQL, rule by rule', () => {
   const cases = [
