@@ -1,12 +1,16 @@
 /**
- * Timings of the PostgreSQL source against the TypeScript path, on a throwaway server (test/helpers/pg-server.ts):
+ * The PostgreSQL source against the TypeScript path, on throwaway servers (test/helpers/pg-server.ts): one server,
+ * and a coordinator with two shard servers on loopback (test/helpers/pg-cluster.ts, postgres_fdw):
  *
- *   npx tsx bench/db.ts [--rows N] [--file FILE] [--repeat R]
+ *   npx tsx bench/db.ts [--rows N] [--file FILE] [--repeat R] [--shards S]
  *
  * Default data: the generated full-size file (ensureDefaultData(), 1,048,567 rows); `--rows N` generates a file of
  * N rows into a temp folder instead, `--file` uses a given CSV. Each step runs R times (default 3); the median and the
- * minimum are printed. It also checks that the table read back from the database equals the file's, and that the
- * push-down gives the same customers as the TypeScript path. The machine is shared, so the load average is printed too.
+ * minimum are printed, with the load average seen at the end of each run (the machine is shared). For the reads and
+ * the push-down it also prints the bytes received by Node (per customer) and the peak private memory (RssAnon) of
+ * the database backends serving them: the coordinator's, and on the shards the postgres_fdw sessions'. `--shards 0`
+ * skips the sharded runs. It checks that the table read back equals the file's, and that the push-down (single and
+ * sharded) gives the TypeScript path's customers and data-quality report.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -15,17 +19,22 @@ import * as path from 'node:path';
 import { cleanTransactions } from '../src/preprocess/clean';
 import { ensureDefaultData, writeGeneratedCsv } from '../src/collect/generate';
 import { readTransactions } from '../src/collect/read';
-import { customerFeaturesFromDb } from '../src/collect/db/pushdown';
+import { bytesReceived } from '../src/collect/db/connection';
+import { pushDownFromDb } from '../src/collect/db/pushdown';
 import { importTransactions, importTransactionsFile } from '../src/collect/db/import';
+import { importShardedFile } from '../src/collect/db/shards';
 import { readTransactionsFromDb } from '../src/collect/db/read';
 import { customerFeatures } from '../src/preprocess/features';
 import type { TransactionTable } from '../src/table';
-import { startPgServer } from '../test/helpers/pg-server';
+import { startPgCluster } from '../test/helpers/pg-cluster';
+import type { PgServer } from '../test/helpers/pg-server';
+import { watchBackendMemory } from './lib_pg_memory';
 
 interface Args {
   readonly rows?: number;
   readonly file?: string;
   readonly repeat: number;
+  readonly shards: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -37,17 +46,41 @@ function parseArgs(argv: string[]): Args {
   const repeat = Number(value('--repeat') ?? 3);
   if (rows !== undefined && !(Number(rows) > 0)) throw new Error(`--rows must be a positive number, got ${rows}`);
   if (!(Number.isInteger(repeat) && repeat > 0)) throw new Error(`--repeat must be a positive whole number`);
-  return { rows: rows === undefined ? undefined : Number(rows), file: value('--file'), repeat };
+  const shards = Number(value('--shards') ?? 2);
+  if (!(Number.isInteger(shards) && shards >= 0)) throw new Error(`--shards must be a whole number >= 0`);
+  return { rows: rows === undefined ? undefined : Number(rows), file: value('--file'), repeat, shards };
 }
 
-/** Milliseconds of each run of each step, in the order the steps first ran. */
-type Timings = Map<string, number[]>;
+/** Each run of a step: its time, the load average at its end, and what it moved and used, when measured. */
+interface Run {
+  readonly ms: number;
+  readonly load: number;
+  readonly bytes?: number;
+  readonly memory?: { readonly coordinator: number; readonly shard?: number };
+}
+type Runs = Map<string, Run[]>;
 
-async function timed<T>(timings: Timings, label: string, work: () => Promise<T> | T): Promise<T> {
+/** What a step is measured on: the servers whose backends' memory is watched (coordinator first), if any. */
+interface Watch {
+  readonly coordinator: PgServer;
+  readonly shards?: readonly PgServer[];
+}
+
+async function timed<T>(runs: Runs, label: string, work: () => Promise<T> | T, watch?: Watch): Promise<T> {
+  const dataDir = (s: PgServer) => path.join(s.dir, 'data');
+  const watchers = watch && [watchBackendMemory(dataDir(watch.coordinator), 'bankseg_test'), ...(watch.shards ?? []).map((s) => watchBackendMemory(dataDir(s), 'bankseg_test'))];
+  const bytesBefore = bytesReceived();
   const start = process.hrtime.bigint();
   const result = await work();
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  timings.set(label, [...(timings.get(label) ?? []), ms]);
+  const peaks = watchers?.map((w) => w.stop());
+  const run: Run = {
+    ms,
+    load: os.loadavg()[0],
+    ...(watch ? { bytes: bytesReceived() - bytesBefore } : {}),
+    ...(peaks ? { memory: { coordinator: peaks[0].perBackend, ...(peaks.length > 1 ? { shard: Math.max(...peaks.slice(1).map((p) => p.perBackend)) } : {}) } } : {}),
+  };
+  runs.set(label, [...(runs.get(label) ?? []), run]);
   return result;
 }
 
@@ -55,6 +88,9 @@ function withoutSource(t: TransactionTable): Omit<TransactionTable, 'source'> {
   const { source: _source, ...rest } = t;
   return rest;
 }
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1];
+const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
@@ -68,37 +104,71 @@ async function main(): Promise<void> {
   }
   file ??= await ensureDefaultData();
 
-  const server = await startPgServer();
-  const timings: Timings = new Map();
+  // The coordinator doubles as the single server: the unsharded table lives in its own database.
+  const cluster = await startPgCluster(args.shards);
+  const single = cluster.coordinator;
+  const shardUrls = cluster.shards.map((s) => s.url);
+  const runs: Runs = new Map();
   const checks: string[] = [];
+  let rows = 0;
+  let customers = 0;
   try {
     for (let r = 0; r < args.repeat; r++) {
-      const fromFile = await timed(timings, 'TS: read the file', () => readTransactions(file as string));
-      const tsFeatures = await timed(timings, 'TS: clean + features', () => customerFeatures(cleanTransactions(fromFile).table));
-      await timed(timings, 'db-import (read the file + load + swap)', () => importTransactionsFile(server.url, file as string, 'bench_tx'));
-      await timed(timings, 'DB: load only (table already read)', () => importTransactions(server.url, fromFile, 'bench_tx'));
-      const fromDb = await timed(timings, 'DB: readTransactionsFromDb', () => readTransactionsFromDb(server.url, 'bench_tx'));
-      const dbFeatures = await timed(timings, 'DB: customerFeaturesFromDb (push-down)', () => customerFeaturesFromDb(server.url, 'bench_tx'));
+      const fromFile = await timed(runs, 'TS: read the file', () => readTransactions(file as string));
+      const cleaned = cleanTransactions(fromFile);
+      const tsFeatures = await timed(runs, 'TS: clean + features', () => customerFeatures(cleanTransactions(fromFile).table));
+      [rows, customers] = [fromFile.rows, tsFeatures.n];
+      await timed(runs, 'db-import (read the file + load + swap)', () => importTransactionsFile(single.url, file as string, 'bench_tx'));
+      await timed(runs, 'DB: load only (table already read)', () => importTransactions(single.url, fromFile, 'bench_tx'));
+      const fromDb = await timed(runs, 'DB: readTransactionsFromDb', () => readTransactionsFromDb(single.url, 'bench_tx'), { coordinator: single });
+      const pushed = await timed(runs, 'DB: push-down', () => pushDownFromDb(single.url, 'bench_tx'), { coordinator: single });
       if (r === 0) {
         assert.deepStrictEqual(withoutSource(fromDb), withoutSource(fromFile));
         checks.push(`table read back from the database is identical to the file's (${fromFile.rows.toLocaleString('en-US')} rows)`);
-        assert.deepStrictEqual(dbFeatures.customerId, tsFeatures.customerId);
-        assert.deepStrictEqual(dbFeatures.location, tsFeatures.location);
-        checks.push(`push-down and TS path give the same ${tsFeatures.n.toLocaleString('en-US')} customers in the same order`);
+        assert.deepStrictEqual(pushed.features.customerId, tsFeatures.customerId);
+        assert.deepStrictEqual(pushed.features.location, tsFeatures.location);
+        assert.deepStrictEqual(pushed.quality, cleaned.report);
+        checks.push(`push-down: the TS path's ${tsFeatures.n.toLocaleString('en-US')} customers in the same order, the same quality report`);
+      }
+      if (args.shards === 0) continue;
+      const watch = { coordinator: cluster.coordinator, shards: cluster.shards };
+      const label = `${args.shards} shards`;
+      await timed(runs, `${label}: db-import --shard`, () => importShardedFile(cluster.coordinator.url, file as string, 'sharded_tx', shardUrls));
+      const fromShards = await timed(runs, `${label}: readTransactionsFromDb`, () => readTransactionsFromDb(cluster.coordinator.url, 'sharded_tx'), watch);
+      const pushedShards = await timed(runs, `${label}: push-down`, () => pushDownFromDb(cluster.coordinator.url, 'sharded_tx'), watch);
+      if (r === 0) {
+        assert.deepStrictEqual(withoutSource(fromShards), withoutSource(fromFile));
+        assert.deepStrictEqual(pushedShards.features.customerId, tsFeatures.customerId);
+        assert.deepStrictEqual(pushedShards.quality, cleaned.report);
+        checks.push(`${label}: the same table read back, the same customers and quality report from the push-down`);
       }
     }
   } finally {
-    server.stop();
+    cluster.stop();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   }
 
   const data = args.file ?? (args.rows ? `generated, ${args.rows.toLocaleString('en-US')} rows` : file);
-  const machine = `load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`;
-  console.log(`${data}; ${machine}; peak RSS of this process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
-  for (const [label, runs] of timings) {
-    const sorted = [...runs].sort((a, b) => a - b);
-    const median = sorted[sorted.length >> 1] / 1000;
-    console.log(`  ${label.padEnd(42)} median ${median.toFixed(2)} s  (min ${(sorted[0] / 1000).toFixed(2)} s, n=${runs.length})`);
+  console.log(
+    `${data}: ${rows.toLocaleString('en-US')} rows, ${customers.toLocaleString('en-US')} customers; ${os.cpus().length} cores; ` +
+      `peak RSS of this process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
+  );
+  for (const [label, list] of runs) {
+    const times = list.map((x) => x.ms / 1000);
+    const loads = list.map((x) => x.load);
+    const parts = [
+      `median ${median(times).toFixed(2)} s (min ${Math.min(...times).toFixed(2)}, n=${list.length})`,
+      `${(median(times) / (rows / 1e6)).toFixed(2)} s per million rows`,
+      `load ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`,
+    ];
+    const bytes = list[0].bytes;
+    if (bytes !== undefined) parts.push(`to Node ${(bytes / 1e6).toFixed(1)} MB = ${(bytes / customers).toFixed(0)} B per customer`);
+    const memory = list.flatMap((x) => (x.memory ? [x.memory] : []));
+    if (memory.length > 0) {
+      parts.push(`coordinator backend peak ${mib(median(memory.map((m) => m.coordinator)))}`);
+      if (memory[0].shard !== undefined) parts.push(`shard backend peak ${mib(median(memory.map((m) => m.shard as number)))}`);
+    }
+    console.log(`  ${label.padEnd(40)} ${parts.join('; ')}`);
   }
   for (const c of checks) console.log(`  check: ${c}`);
 }

@@ -18,7 +18,7 @@ import type { Client } from 'pg';
 import { InputError } from '../../errors';
 import { readTransactions } from '../read';
 import type { TransactionTable } from '../../table';
-import { checkUrl, connect, describeDbError, isDbError, parseTableName, redactUrl, sqlName, sqlTable, TableName } from './connection';
+import { checkUrl, connect, describeDbError, disconnect, isDbError, parseTableName, redactUrl, sqlName, sqlTable, TableName } from './connection';
 import { checkReplaceable, commentRecord, ImportOptions, ImportResult, replaceTable, STAGING_SUFFIX } from './import';
 import { createTableSql, ShardRecord } from './schema';
 
@@ -124,7 +124,7 @@ export async function importShardedFile(
     if (err instanceof InputError || !isDbError(err)) throw err;
     throw new InputError(`${where(current)}: ${describeDbError(err)}`);
   } finally {
-    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+    await Promise.all(clients.map(disconnect));
   }
 }
 
