@@ -202,7 +202,7 @@ describe('--push-down on the commands', () => {
     const dir = fs.mkdtempSync(path.join(tmp, 'fig-'));
     const r = await bankseg(['figures', '--url', server.url, '--table', 'raw_tx', '--push-down', '--only', 'eda', '--format', 'html', '--out', dir]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /figures: --push-down: the transaction rows stay in the database, so the figures that need them are not drawn \(missing values, amounts, dates, hours, locations\)/);
+    assert.match(r.stderr, /figures: --push-down: the transaction rows stay in the database, so the figures that need them are not drawn \(data quality, amounts, dates, hours, locations\)/);
     assert.deepEqual(fs.readdirSync(dir).sort(), ['age_distribution.html', 'balance_distribution.html', 'gender_split.html']);
   });
 
