@@ -79,7 +79,12 @@ export function edaFigures(raw: TransactionTable, clean: CleanTable, features: C
 
 /** The exploratory figures drawn from the customers alone (all a push-down brings back: no transaction rows). */
 export function customerEdaFigures(features: CustomerFeatures): Figure[] {
-  return FIGURES.flatMap((f) => (f.group === 'eda' && !f.rows ? [f.build({ features })] : []));
+  return FIGURES.flatMap((f) => (isCustomerEda(f) ? [f.build({ features })] : []));
+}
+
+/** An exploratory figure drawn from the customers alone (a guard, so every TypeScript version narrows it). */
+function isCustomerEda(f: FigureEntry): f is Extract<FigureEntry, { rows: false }> {
+  return f.group === 'eda' && !f.rows;
 }
 
 /** The exploratory figures that need the transaction rows, in words: `data quality, amounts, …`. */
