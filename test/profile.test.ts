@@ -27,6 +27,7 @@ const REAL_FACTS = {
   missing: { CustomerDOB: 72, CustGender: 11, CustLocation: 1, CustAccountBalance: 27 },
   placeholderDob: 1_290,
   dateRange: ['2016-08-01', '2016-10-21'],
+  malformedRows: 0,
 };
 
 /** A five-row table built by hand; its profile is worked out in the test. */
@@ -58,6 +59,7 @@ describe('profileTransactions', () => {
       missing: { CustomerDOB: 1, CustGender: 2, CustLocation: 1, CustAccountBalance: 2 },
       placeholderDob: 2, // 1/1/1800 and 01-01-1800; 2/2/18 is 2018 or 1918, not 1800
       dateRange: ['2016-07-18', '2016-10-21'],
+      malformedRows: 12,
     });
     assert.equal(JSON.stringify([...t.customerId.codes, ...t.custAccountBalance]), before, 'input not mutated');
   });
@@ -123,7 +125,7 @@ describe('bankseg profile', () => {
       assert.equal(lines(run.stdout).length, 1);
       const json = JSON.parse(run.stdout);
       assert.deepEqual(json, REAL_FACTS);
-      assert.deepEqual(Object.keys(json), ['rows', 'customers', 'missing', 'placeholderDob', 'dateRange']);
+      assert.deepEqual(Object.keys(json), ['rows', 'customers', 'missing', 'placeholderDob', 'dateRange', 'malformedRows']);
       assert.deepEqual(Object.keys(json.missing), ['CustomerDOB', 'CustGender', 'CustLocation', 'CustAccountBalance']);
     }
   });
@@ -146,6 +148,7 @@ describe('bankseg profile', () => {
       missing: { CustomerDOB: 0, CustGender: 0, CustLocation: 0, CustAccountBalance: 1 },
       placeholderDob: 1,
       dateRange: ['2016-08-02', '2016-08-03'],
+      malformedRows: 1,
     });
     assert.deepEqual(lines(lenient.stderr), ['bankseg profile: warning: skipped 1 malformed row(s); first at line 3, column TransactionTime']);
 

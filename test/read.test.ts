@@ -5,100 +5,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { parseDayFirst } from '../src/collect/dates';
-import { CsvSplitter, parseDecimal, fieldText, Utf8Lines } from '../src/collect/csv';
+import { CsvSplitter, LineProblem, parseDecimal, fieldText, Utf8Lines } from '../src/collect/csv';
 import { readTransactions } from '../src/collect/read';
 import { InputError } from '../src/errors';
 import { createRng } from '../src/stats/random';
 import { dictValue, TransactionTable } from '../src/table';
 import { REAL_RAW, REAL_SPREADSHEET } from './helpers/real-data';
-import { splitCsvLine } from './helpers/naive-csv';
+import { assertTableEquals, refRead, refSplitLine } from './helpers/reference-reader';
 
 const REAL = REAL_RAW;
 const SHEET = REAL_SPREADSHEET;
 const HEADER =
   'TransactionID,CustomerID,CustomerDOB,CustGender,CustLocation,CustAccountBalance,TransactionDate,TransactionTime,TransactionAmount (INR)';
-
-// ---------- a deliberately simple reference reader (whole file in memory, one regex per date) ----------
-
-/** One CSV line into trimmed fields, with the tests' plain splitter. */
-function refSplitLine(line: string): string[] {
-  return splitCsvLine(line).map((f) => f.trim());
-}
-
-/** Days since 1970 of a day-first date via Date; undefined if not a real date. */
-function refDay(text: string): number | undefined {
-  let m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  let y: number, mo: number, d: number;
-  if (m) [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  else {
-    m = /^(\d{1,2})([/-])(\d{1,2})\2(\d{2}|\d{4})$/.exec(text);
-    if (!m) return undefined;
-    [d, mo, y] = [Number(m[1]), Number(m[3]), Number(m[4])];
-    if (m[4].length === 2) y += 2000;
-  }
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return undefined;
-  return date.getTime() / 86_400_000;
-}
-
-const isMissingRef = (v: string) => v === '' || v.toLowerCase() === 'nan';
-
-interface RefRow {
-  id: string;
-  customer: string;
-  dob: string | undefined;
-  gender: string | undefined;
-  location: string | undefined;
-  balance: number;
-  date: number;
-  time: number;
-  amount: number;
-}
-
-/** The rows of a clean file (no malformed rows), column order taken from the header. */
-function refRead(file: string): RefRow[] {
-  const lines = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
-  const names = refSplitLine(lines[0]);
-  const col = (name: string) => names.indexOf(name);
-  const rows: RefRow[] = [];
-  for (const line of lines.slice(1)) {
-    if (line.trim() === '') continue;
-    const f = refSplitLine(line);
-    const opt = (name: string) => (isMissingRef(f[col(name)]) ? undefined : f[col(name)]);
-    rows.push({
-      id: f[col('TransactionID')],
-      customer: f[col('CustomerID')],
-      dob: opt('CustomerDOB'),
-      gender: opt('CustGender'),
-      location: opt('CustLocation'),
-      balance: isMissingRef(f[col('CustAccountBalance')]) ? NaN : Number(f[col('CustAccountBalance')]),
-      date: refDay(f[col('TransactionDate')])!,
-      time: Number(f[col('TransactionTime')]),
-      amount: Number(f[col('TransactionAmount (INR)')]),
-    });
-  }
-  return rows;
-}
-
-/** Asserts that the table holds exactly the reference rows (every column decoded back to text/number). */
-function assertTableEquals(t: TransactionTable, ref: RefRow[], opts: { skipDob?: boolean } = {}): void {
-  assert.equal(t.rows, ref.length);
-  for (let i = 0; i < ref.length; i++) {
-    const r = ref[i];
-    const got = {
-      id: t.transactionId[i],
-      customer: dictValue(t.customerId, i),
-      dob: opts.skipDob ? r.dob : dictValue(t.customerDob, i),
-      gender: dictValue(t.custGender, i),
-      location: dictValue(t.custLocation, i),
-      balance: t.custAccountBalance[i],
-      date: t.transactionDate[i],
-      time: t.transactionTime[i],
-      amount: t.transactionAmount[i],
-    };
-    assert.deepStrictEqual(got, r, `row ${i + 1}`);
-  }
-}
 
 // ---------- scratch files ----------
 
@@ -198,27 +116,37 @@ describe('CsvSplitter', () => {
     '3,"two\nlines",z\n' +
     '  \n' +
     '4,,\n' +
-    '5,"",last';
+    '5,"",last\n' +
+    '6,"ab"c,d\n' +
+    '7,a"b,c\n' +
+    '\0\0\0\n' +
+    '8,"x"  ,y';
+  // A line end always ends a row: the quoted value spanning lines 5-6 costs both lines, each flagged.
   const expected = [
-    { line: 1, fields: ['a', 'b', 'c'] },
-    { line: 2, fields: ['1', 'JORHAT, ASSAM', 'x'] },
-    { line: 4, fields: ['2', 'say "hi"', 'y'] },
-    { line: 5, fields: ['3', 'two\nlines', 'z'] },
-    { line: 8, fields: ['4', '', ''] },
-    { line: 9, fields: ['5', '', 'last'] },
+    { line: 1, problem: 0, fields: ['a', 'b', 'c'] },
+    { line: 2, problem: 0, fields: ['1', 'JORHAT, ASSAM', 'x'] },
+    { line: 4, problem: 0, fields: ['2', 'say "hi"', 'y'] },
+    { line: 5, problem: LineProblem.UnclosedQuote, fields: [] },
+    { line: 6, problem: LineProblem.StrayQuote, fields: [] },
+    { line: 8, problem: 0, fields: ['4', '', ''] },
+    { line: 9, problem: 0, fields: ['5', '', 'last'] },
+    { line: 10, problem: LineProblem.StrayQuote, fields: [] }, // text after a closing quote
+    { line: 11, problem: LineProblem.StrayQuote, fields: [] }, // a quote inside an unquoted field
+    { line: 12, problem: 0, fields: [''] }, // NULs are not a blank line: a row of one (empty, trimmed) field
+    { line: 13, problem: 0, fields: ['8', 'x', 'y'] },
   ];
-  function splitInChunks(size: number): { line: number; fields: string[] }[] {
-    const rows: { line: number; fields: string[] }[] = [];
+  function splitInChunks(size: number): { line: number; problem: number; fields: string[] }[] {
+    const rows: { line: number; problem: number; fields: string[] }[] = [];
     const splitter = new CsvSplitter((t, spans, line) => {
       const fields: string[] = [];
-      for (let i = 0; i < spans.count; i++) fields.push(fieldText(t, spans, i));
-      rows.push({ line, fields });
+      if (spans.problem === 0) for (let i = 0; i < spans.count; i++) fields.push(fieldText(t, spans, i));
+      rows.push({ line, problem: spans.problem, fields });
     }, 2); // start small so the span arrays must grow
     for (let at = 0; at < text.length; at += size) splitter.push(text.slice(at, at + size));
     splitter.end();
     return rows;
   }
-  test('splits quoted fields, CRLF, blank lines and a last line without line end', () => {
+  test('splits quoted fields, CRLF, blank lines and a last line without line end; flags stray and unclosed quotes', () => {
     assert.deepEqual(splitInChunks(text.length), expected);
   });
   test('gives the same rows whatever the chunk boundaries', () => {
@@ -346,7 +274,7 @@ describe('readTransactions on hand-made input', () => {
       line: 3,
       column: 'TransactionAmount (INR)',
       value: '1,5',
-      expected: 'a number',
+      expected: 'a number from -1e12 to 1e12 (INR)',
     });
   });
 
@@ -394,6 +322,9 @@ describe('readTransactions: bad input', () => {
     assert.match(await inputError(readTransactions(file)), new RegExp(`^${file}: not a valid gzip file \\(`));
   });
 
+  const DATE = 'a day-first date (d/m/yy, d/m/yyyy, dd-mm-yyyy or yyyy-mm-dd), year 1900..2100';
+  const AMOUNT = 'a number from -1e12 to 1e12 (INR)';
+  const DOB = 'a day-first date (d/m/yy, d/m/yyyy, dd-mm-yyyy or yyyy-mm-dd), year 1800..2100, or empty';
   // Each bad row: [row text, line-1 column, value, expected]
   const badRows: [string, string, string, string, string][] = [
     ['wrong field count', 'T2,C2,10/1/94,F,MUMBAI,100.5,2/8/16,143207', '(row)', 'T2,C2,10/1/94,F,MUMBAI,100.5,2/8/16,143207', '9 fields as in the header, found 8'],
@@ -401,17 +332,17 @@ describe('readTransactions: bad input', () => {
     ['missing TransactionID', ',C2,10/1/94,F,MUMBAI,100.5,2/8/16,143207,25.0', 'TransactionID', '', 'a transaction ID (not empty)'],
     ['TransactionID nan', 'NaN,C2,10/1/94,F,MUMBAI,100.5,2/8/16,143207,25.0', 'TransactionID', 'NaN', 'a transaction ID (not empty)'],
     ['missing CustomerID', 'T2,nan,10/1/94,F,MUMBAI,100.5,2/8/16,143207,25.0', 'CustomerID', 'nan', 'a customer ID (not empty)'],
-    ['bad date', 'T2,C2,10/1/94,F,MUMBAI,100.5,31/2/16,143207,25.0', 'TransactionDate', '31/2/16', 'a day-first date (d/m/yy, d/m/yyyy, dd-mm-yyyy or yyyy-mm-dd)'],
-    ['missing date', 'T2,C2,10/1/94,F,MUMBAI,100.5,,143207,25.0', 'TransactionDate', '', 'a day-first date (d/m/yy, d/m/yyyy, dd-mm-yyyy or yyyy-mm-dd)'],
+    ['bad date', 'T2,C2,10/1/94,F,MUMBAI,100.5,31/2/16,143207,25.0', 'TransactionDate', '31/2/16', DATE],
+    ['missing date', 'T2,C2,10/1/94,F,MUMBAI,100.5,,143207,25.0', 'TransactionDate', '', DATE],
     ['bad time 246000', 'T2,C2,10/1/94,F,MUMBAI,100.5,2/8/16,246000,25.0', 'TransactionTime', '246000', 'a time HHMMSS (0..235959, minutes and seconds < 60)'],
     ['bad time 126000 (minutes 60)', 'T2,C2,10/1/94,F,MUMBAI,100.5,2/8/16,126000,25.0', 'TransactionTime', '126000', 'a time HHMMSS (0..235959, minutes and seconds < 60)'],
     ['bad time 143260 (seconds 60)', 'T2,C2,10/1/94,F,MUMBAI,100.5,2/8/16,143260,25.0', 'TransactionTime', '143260', 'a time HHMMSS (0..235959, minutes and seconds < 60)'],
     ['bad time 14:32', 'T2,C2,10/1/94,F,MUMBAI,100.5,2/8/16,14:32,25.0', 'TransactionTime', '14:32', 'a time HHMMSS (0..235959, minutes and seconds < 60)'],
-    ['bad amount', 'T2,C2,10/1/94,F,MUMBAI,100.5,2/8/16,143207,25.0x', 'TransactionAmount (INR)', '25.0x', 'a number'],
-    ['amount with a decimal comma (quoted)', 'T2,C2,10/1/94,F,MUMBAI,100.5,2/8/16,143207,"25,5"', 'TransactionAmount (INR)', '25,5', 'a number'],
-    ['missing amount', 'T2,C2,10/1/94,F,MUMBAI,100.5,2/8/16,143207,', 'TransactionAmount (INR)', '', 'a number'],
-    ['bad balance', 'T2,C2,10/1/94,F,MUMBAI,1.2.3,2/8/16,143207,25.0', 'CustAccountBalance', '1.2.3', 'a number or empty'],
-    ['bad DOB', 'T2,C2,30/2/94,F,MUMBAI,100.5,2/8/16,143207,25.0', 'CustomerDOB', '30/2/94', 'a day-first date (d/m/yy, d/m/yyyy, dd-mm-yyyy or yyyy-mm-dd) or empty'],
+    ['bad amount', 'T2,C2,10/1/94,F,MUMBAI,100.5,2/8/16,143207,25.0x', 'TransactionAmount (INR)', '25.0x', AMOUNT],
+    ['amount with a decimal comma (quoted)', 'T2,C2,10/1/94,F,MUMBAI,100.5,2/8/16,143207,"25,5"', 'TransactionAmount (INR)', '25,5', AMOUNT],
+    ['missing amount', 'T2,C2,10/1/94,F,MUMBAI,100.5,2/8/16,143207,', 'TransactionAmount (INR)', '', AMOUNT],
+    ['bad balance', 'T2,C2,10/1/94,F,MUMBAI,1.2.3,2/8/16,143207,25.0', 'CustAccountBalance', '1.2.3', 'a number from -1e12 to 1e12 (INR) or empty'],
+    ['bad DOB', 'T2,C2,30/2/94,F,MUMBAI,100.5,2/8/16,143207,25.0', 'CustomerDOB', '30/2/94', DOB],
   ];
   for (const [name, row, column, value, expected] of badRows) {
     test(`${name}: skipped and counted by default, one-line error with strict`, async () => {
@@ -436,26 +367,25 @@ describe('readTransactions: bad input', () => {
     assert.deepEqual(t.malformed.examples[0], { file, line: 3, column: '(row)', value: row, expected: '9 fields as in the header, found 8' });
   });
 
-  test('an unclosed quote: the row runs to the end of the file and is malformed', async () => {
+  test('an unclosed quote costs its own line only: reading resumes at the next line', async () => {
     const row = 'T3,C2,10/1/94,F,"MUMBAI,100.5,2/8/16,143207,25.0';
     const file = scratch('unclosed.csv', `${HEADER}\n${good}\n${row}\n${good.replace('T1', 'T4')}\n`);
     const t = await readTransactions(file);
-    assert.deepEqual(t.transactionId, ['T1']);
+    assert.deepEqual(t.transactionId, ['T1', 'T4']);
     assert.equal(t.malformed.count, 1);
-    const m = t.malformed.examples[0];
-    assert.deepEqual([m.line, m.column, m.expected], [3, '(row)', '9 fields as in the header, found an unclosed quote']);
-    assert.ok(m.value.startsWith(row), m.value);
-    assert.match(
+    const unclosed = '9 fields as in the header, found an unclosed quote (a quoted value cannot span lines)';
+    assert.deepEqual(t.malformed.examples[0], { file, line: 3, column: '(row)', value: row, expected: unclosed });
+    assert.equal(
       await inputError(readTransactions(file, { strict: true })),
-      /:3: column \(row\): value "T3,C2.*": expected 9 fields as in the header, found an unclosed quote$/,
+      `${file}:3: column (row): value ${JSON.stringify(row)}: expected ${unclosed}`,
     );
   });
 
-  test('an unclosed quote early in a big file: a one-line error instead of reading the rest as one field', async () => {
-    const file = scratch('runaway.csv', `${HEADER}\n${good}\nT2,"C2,${'x,y\n'.repeat(300_000)}`);
+  test('a line longer than 1 MiB: a one-line error naming it', async () => {
+    const file = scratch('runaway.csv', `${HEADER}\n${good}\nT2,"C2,${'x,y;'.repeat(300_000)}\n${good}\n`);
     assert.equal(
       await inputError(readTransactions(file)),
-      `${file}:3: row longer than 1048576 characters (an unclosed quote?)`,
+      `${file}:3: line longer than 1048576 characters (not a transactions file, or line ends other than \\n?)`,
     );
   });
 

@@ -14,13 +14,14 @@ export const profileCommand: Command = {
     'Usage: bankseg profile [--input FILE | --url URL [--table NAME] [--push-down]] [--json] [--strict]',
     '',
     'Reads the transactions and prints: rows, distinct customers, missing values per column',
-    '(empty or nan), DOBs with the 1/1/1800 placeholder, the date range, and malformed rows skipped.',
+    '(empty or nan), DOBs with the 1/1/1800 placeholder, the date range, and the malformed rows',
+    'skipped (in a file a row is one line, so that is also the lines lost).',
     '',
     'Options:',
     SOURCE_HELP,
     PUSH_DOWN_HELP,
-    '  --json         print one JSON object {rows, customers, missing, placeholderDob, dateRange} on stdout',
-    '                 (the malformed-row count goes to stderr as a warning)',
+    '  --json         print one JSON object {rows, customers, missing, placeholderDob, dateRange,',
+    '                 malformedRows} on stdout (and a warning on stderr when rows were skipped)',
     '  --help         this text',
   ].join('\n'),
   async run(argv) {
@@ -37,8 +38,8 @@ export const profileCommand: Command = {
       table = rows;
     }
     if (opts.json) {
-      const { rows, customers, missing, placeholderDob, dateRange } = profile;
-      process.stdout.write(JSON.stringify({ rows, customers, missing, placeholderDob, dateRange }) + '\n');
+      const { rows, customers, missing, placeholderDob, dateRange, malformedRows } = profile;
+      process.stdout.write(JSON.stringify({ rows, customers, missing, placeholderDob, dateRange, malformedRows }) + '\n');
       if (table.malformed.count > 0) {
         const first = table.malformed.examples[0];
         const where = first ? `; first at line ${first.line}, column ${first.column}` : '';

@@ -1,7 +1,7 @@
 /**
- * The typed columns of a TransactionTable while it is being read, shared by the file reader (src/collect/read.ts)
- * and the database reader (src/db/read.ts): growable arrays, the malformed-row bookkeeping, and the final assembly.
- * Each reader validates a row its own way and pushes only valid rows here.
+ * The one-line wording of a malformed row and the examples cap, shared by every reader; and the typed columns of a
+ * TransactionTable while the database reader (src/collect/db/read.ts) reads it: growable arrays, the malformed-row
+ * bookkeeping, and the final assembly. (The file reader keeps its own columns: src/collect/rows.ts, merge.ts.)
  */
 import { MalformedRow, TransactionTable } from '../table';
 

@@ -1,5 +1,5 @@
 /**
- * A streaming CSV row splitter over decoded text chunks (RFC 4180 quoting, `\n` or `\r\n` line ends).
+ * A streaming CSV row splitter over decoded text chunks: one row per line (`\n` or `\r\n`), RFC 4180 quoting within it.
  *
  * It never builds per-row arrays or substrings: for each row it fills one reused `FieldSpans` with the
  * [start, end) offsets of every field in the current text buffer (outer quotes removed, surrounding
@@ -15,8 +15,20 @@ const CR = 13;
 const SPACE = 32;
 const TAB = 9;
 
-/** Longest row accepted (a longer one almost always means an unclosed quote swallowing the file). */
+/**
+ * Longest line accepted (1 MiB). A record is one line, so a longer line is not a row of this file at all (a binary
+ * file, or text whose line ends are not `\n`): reading stops with an error rather than buffering it.
+ */
 export const MAX_ROW_CHARS = 1 << 20;
+
+/** Why a line's fields could not be told apart (FieldSpans.problem); the line is then one malformed row. */
+export const LineProblem = {
+  None: 0,
+  /** A quoted field runs to the end of the line: a quoted value cannot span lines. */
+  UnclosedQuote: 1,
+  /** A quote inside an unquoted field, or text between a closing quote and the next comma. */
+  StrayQuote: 2,
+} as const;
 
 /** Field offsets of the current row, reused from row to row. Valid only during the `onRow` call. */
 export interface FieldSpans {
@@ -29,8 +41,8 @@ export interface FieldSpans {
   /** Offsets of the whole row (without its line end), for error messages. */
   rowStart: number;
   rowEnd: number;
-  /** False when the text ended inside a quoted field (an unclosed quote at the end of the input). */
-  closed: boolean;
+  /** A LineProblem: when not None, `count` and the field offsets mean nothing and the row is malformed. */
+  problem: number;
 }
 
 /**
@@ -73,13 +85,13 @@ export class Utf8Lines {
   }
 }
 
-/** Called for every non-blank row; `line` is the 1-based line on which the row starts. */
+/** Called for every non-blank line; `line` is its 1-based line number. */
 export type RowHandler = (text: string, spans: FieldSpans, line: number) => void;
 
-/** Thrown when a row is longer than MAX_ROW_CHARS; `line` is where it starts. */
+/** Thrown when a line is longer than MAX_ROW_CHARS; `line` is its number. */
 export class RowTooLongError extends Error {
   constructor(readonly line: number) {
-    super(`row longer than ${MAX_ROW_CHARS} characters (an unclosed quote?)`);
+    super(`line longer than ${MAX_ROW_CHARS} characters (not a transactions file, or line ends other than \\n?)`);
   }
 }
 
@@ -90,16 +102,25 @@ export function fieldText(text: string, spans: FieldSpans, i: number): string {
 }
 
 /**
- * Splits text pushed in chunks into rows. Rows are emitted as soon as their line end is seen;
- * the unfinished tail is kept and joined with the next chunk. Blank lines are skipped (they hold no row).
+ * Splits text pushed in chunks into rows, one row per line (`\n` or `\r\n`). Quoting follows RFC 4180 within a
+ * line (a quoted field may hold commas and doubled quotes) but a line end always ends the row, so a stray or
+ * unclosed quote costs only its own line: the splitter reports it (FieldSpans.problem) and resumes at the next
+ * line. Lines are emitted as soon as their line end is seen; an unfinished last line is kept and joined with the
+ * next chunk. Blank lines (nothing but spaces, tabs and the CR of CRLF) are skipped; they hold no row.
  */
 export class CsvSplitter {
   private spans: FieldSpans;
   private carry = '';
-  /** Line number of the next row's first character. */
-  private line = 1;
+  /** Number of the next line. */
+  private line: number;
 
-  constructor(private readonly onRow: RowHandler, initialFields = 16) {
+  /** `firstLine`: the number of the first line pushed (1 for a whole file). */
+  constructor(
+    private readonly onRow: RowHandler,
+    initialFields = 16,
+    firstLine = 1,
+  ) {
+    this.line = firstLine;
     this.spans = {
       count: 0,
       start: new Int32Array(initialFields),
@@ -107,8 +128,13 @@ export class CsvSplitter {
       escaped: new Uint8Array(initialFields),
       rowStart: 0,
       rowEnd: 0,
-      closed: true,
+      problem: LineProblem.None,
     };
+  }
+
+  /** Number of the next line to be read (1 + the lines seen so far, for a splitter started at line 1). */
+  get nextLine(): number {
+    return this.line;
   }
 
   /** Feeds the next chunk of decoded text. */
@@ -141,18 +167,12 @@ export class CsvSplitter {
     s.escaped = escaped;
   }
 
-  private record(n: number, start: number, end: number, escaped: number): void {
-    if (n >= this.spans.start.length) this.ensureFields(n + 1);
-    this.spans.start[n] = start;
-    this.spans.end[n] = end;
-    this.spans.escaped[n] = escaped;
-  }
-
   /**
-   * Emits every complete row of `text`; returns the offset where the first incomplete row starts
-   * (text.length when none). With `final`, the tail is a row even without a line end.
-   * Rows without quotes (nearly all) are split with indexOf, which scans far faster than a charCodeAt loop;
+   * Emits every complete line of `text`; returns the offset where the first incomplete line starts
+   * (text.length when none). With `final`, the tail is a line even without a line end.
+   * Lines without quotes (nearly all) are split with indexOf, which scans far faster than a charCodeAt loop;
    * the positions of the next comma and quote are remembered so each character is searched once.
+   * Cost: O(characters); no string is made.
    */
   private split(text: string, final: boolean): number {
     const len = text.length;
@@ -166,15 +186,14 @@ export class CsvSplitter {
         if (!final) return pos;
         lineEnd = len;
       }
+      const line = this.line++;
+      if (lineEnd - pos > MAX_ROW_CHARS) throw new RowTooLongError(line); // however the text was chunked
+      let rowEnd = lineEnd;
+      if (rowEnd > pos && text.charCodeAt(rowEnd - 1) === CR) rowEnd--;
       if (nextQuote < pos) nextQuote = indexOrEnd(text, '"', pos);
-      const rowStart = pos;
-      const line = this.line;
       let n = 0;
       if (nextQuote < lineEnd) {
-        const end = this.splitQuotedRow(text, pos, final);
-        if (end < 0) return pos;
-        n = spans.count;
-        lineEnd = end;
+        n = this.splitQuotedLine(text, pos, rowEnd);
       } else {
         let s = pos;
         for (;;) {
@@ -182,7 +201,7 @@ export class CsvSplitter {
           const fieldEnd = nextComma < lineEnd ? nextComma : lineEnd;
           let a = s;
           let b = fieldEnd;
-          while (a < b && text.charCodeAt(a) <= SPACE) a++; // trims spaces, tabs and the CR of CRLF
+          while (a < b && text.charCodeAt(a) <= SPACE) a++; // trims spaces, tabs, the CR of CRLF (and NULs)
           while (b > a && text.charCodeAt(b - 1) <= SPACE) b--;
           if (n >= spans.start.length) this.ensureFields(n + 1);
           spans.start[n] = a;
@@ -192,99 +211,95 @@ export class CsvSplitter {
           if (fieldEnd === lineEnd) break;
           s = fieldEnd + 1;
         }
-        this.line++;
-        spans.closed = true;
-        if (n === 1 && spans.start[0] === spans.end[0]) {
+        spans.problem = LineProblem.None;
+        if (n === 1 && spans.start[0] === spans.end[0] && isBlank(text, pos, lineEnd)) {
           pos = lineEnd + 1;
-          continue; // blank line
+          continue;
         }
       }
-      pos = lineEnd + 1;
-      let rowEnd = lineEnd;
-      if (rowEnd > rowStart && text.charCodeAt(rowEnd - 1) === CR) rowEnd--;
       spans.count = n;
-      spans.rowStart = rowStart;
+      spans.rowStart = pos;
       spans.rowEnd = rowEnd;
       this.onRow(text, spans, line);
+      pos = lineEnd + 1;
     }
     return len;
   }
 
   /**
-   * Splits one row that has a quote somewhere, character by character (quoted fields may hold commas,
-   * doubled quotes and line ends). Fills the spans and returns the offset of the row's line end (or
-   * text.length at the end of a final text); -1 when the row is not complete in `text`.
+   * Splits one line [from, to) (without its line end) that has a quote somewhere, character by character.
+   * A field that starts with a quote (after spaces) is quoted: it runs to the next quote not followed by another,
+   * and only spaces may follow it before the comma. Fills the spans and sets `problem`; returns the field count.
    */
-  private splitQuotedRow(text: string, pos: number, final: boolean): number {
-    const len = text.length;
-    let newlines = 0;
+  private splitQuotedLine(text: string, from: number, to: number): number {
+    const spans = this.spans;
+    spans.problem = LineProblem.None;
     let n = 0;
-    let p = pos;
-    let closed = true;
+    let p = from;
     for (;;) {
-      while (p < len && (text.charCodeAt(p) === SPACE || text.charCodeAt(p) === TAB)) p++;
-      if (p < len && text.charCodeAt(p) === QUOTE) {
-        // Quoted field: runs to the next quote not followed by another quote.
+      while (p < to && (text.charCodeAt(p) === SPACE || text.charCodeAt(p) === TAB)) p++;
+      if (n >= spans.start.length) this.ensureFields(n + 1);
+      if (p < to && text.charCodeAt(p) === QUOTE) {
         const start = p + 1;
         let escaped = 0;
         let end = -1;
-        p = start;
-        while (p < len) {
-          const c = text.charCodeAt(p);
-          if (c === QUOTE) {
-            if (p + 1 < len && text.charCodeAt(p + 1) === QUOTE) {
-              escaped = 1;
-              p += 2;
-              continue;
-            }
-            if (p + 1 >= len && !final) return -1; // the next chunk may start with the second quote
-            end = p;
+        for (p = start; p < to; p++) {
+          if (text.charCodeAt(p) !== QUOTE) continue;
+          if (p + 1 < to && text.charCodeAt(p + 1) === QUOTE) {
+            escaped = 1;
             p++;
-            break;
+            continue;
           }
-          if (c === LF) newlines++;
-          p++;
+          end = p++;
+          break;
         }
         if (end === -1) {
-          if (!final) return -1;
-          closed = false;
-          end = len;
+          spans.problem = LineProblem.UnclosedQuote;
+          return n;
+        }
+        while (p < to && text.charCodeAt(p) <= SPACE) p++;
+        if (p < to && text.charCodeAt(p) !== COMMA) {
+          spans.problem = LineProblem.StrayQuote; // `"abc"def`: text after the closing quote
+          return n;
         }
         let s = start;
         let e = end;
         while (s < e && text.charCodeAt(s) <= SPACE) s++;
         while (e > s && text.charCodeAt(e - 1) <= SPACE) e--;
-        this.record(n, s, e, escaped);
-        // Skip to the delimiter; text between the closing quote and it is not part of the field.
-        while (p < len) {
-          const c = text.charCodeAt(p);
-          if (c === COMMA || c === LF) break;
-          p++;
-        }
+        spans.start[n] = s;
+        spans.end[n] = e;
+        spans.escaped[n] = escaped;
       } else {
         const start = p;
-        while (p < len) {
+        while (p < to) {
           const c = text.charCodeAt(p);
-          if (c === COMMA || c === LF) break;
+          if (c === COMMA) break;
+          if (c === QUOTE) {
+            spans.problem = LineProblem.StrayQuote; // `ab"c`: a quote inside an unquoted field
+            return n;
+          }
           p++;
         }
         let e = p;
         while (e > start && text.charCodeAt(e - 1) <= SPACE) e--;
-        this.record(n, start, e, 0);
+        spans.start[n] = start;
+        spans.end[n] = e;
+        spans.escaped[n] = 0;
       }
       n++;
-      if (p >= len) {
-        if (!final) return -1;
-        break;
-      }
-      if (text.charCodeAt(p) === LF) break;
+      if (p >= to) return n;
       p++; // past the comma
     }
-    this.line += newlines + 1;
-    this.spans.count = n;
-    this.spans.closed = closed;
-    return p;
   }
+}
+
+/** True when text[from, to) holds nothing but spaces, tabs and CRs (a NUL or any other character is content). */
+function isBlank(text: string, from: number, to: number): boolean {
+  for (let p = from; p < to; p++) {
+    const c = text.charCodeAt(p);
+    if (c !== SPACE && c !== TAB && c !== CR) return false;
+  }
+  return true;
 }
 
 /** text.indexOf(char, from), or a position past any text when absent (so comparisons need no -1 case). */

@@ -1,6 +1,6 @@
 /**
- * The hash index shared by the readers' growing dictionaries (text spans in src/collect/read.ts, bytes in
- * src/db/byte_dictionary.ts): open addressing with linear probing, each slot a pair (code + 1, hash) side by side
+ * The hash index shared by the readers' growing dictionaries (text spans in src/collect/dictionary.ts, bytes in
+ * src/collect/db/byte_dictionary.ts): open addressing with linear probing, each slot a pair (code + 1, hash) side by side
  * so a probe touches one cache line; 0 marks an empty slot. The dictionary keeps its values and compares them
  * itself while it walks the probe sequence (`slots`, `mask`); this class only places codes and grows.
  */

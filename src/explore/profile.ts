@@ -20,6 +20,11 @@ export interface Profile {
   readonly placeholderDob: number;
   /** First and last transaction date, `YYYY-MM-DD` (both `''` for a table without rows). */
   readonly dateRange: readonly [string, string];
+  /**
+   * Rows the reader skipped as malformed. In a file a row is one line (docs/data-model.md §1), so this is also the
+   * number of lines lost.
+   */
+  readonly malformedRows: number;
 }
 
 /** Number of rows whose code is -1. O(rows). */
@@ -76,6 +81,7 @@ export function profileTransactions(t: TransactionTable): Profile {
     },
     placeholderDob: countPlaceholderDob(t.customerDob),
     dateRange: t.rows === 0 ? ['', ''] : [isoDate(first), isoDate(last)],
+    malformedRows: t.malformed.count,
   };
 }
 
@@ -89,7 +95,7 @@ export function formatProfile(p: Profile, t: Pick<TransactionTable, 'source' | '
     ['customers', count(p.customers), ''],
     ...MISSING_COLUMNS.map((c): [string, string, string] => [`missing ${c}`, count(p.missing[c]), share(p.missing[c], p.rows)]),
     ['placeholder DOB (year 1800)', count(p.placeholderDob), share(p.placeholderDob, p.rows)],
-    ['malformed rows skipped', count(t.malformed.count), ''],
+    ['malformed rows skipped', count(p.malformedRows), ''],
   ];
   const labelWidth = Math.max(...rows.map(([k]) => k.length));
   const figureWidth = Math.max(...rows.map(([, v]) => v.length));

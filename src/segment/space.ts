@@ -4,7 +4,7 @@
  */
 import { checkModelFeatures, DEFAULT_LOG_FEATURES, DEFAULT_MODEL_FEATURES } from '../preprocess/feature_registry';
 import type { CustomerFeatures, ModelFeature } from '../preprocess/feature_registry';
-import { quantile } from '../stats/quantile';
+import { quantileSelect } from '../stats/quantile';
 import type { ModelSpace } from './types';
 
 export interface ModelSpaceOptions {
@@ -17,7 +17,7 @@ export interface ModelSpaceOptions {
 /**
  * Builds the n×d standardized matrix of the chosen features.
  * Per column: optional log1p, NaN → median of the known (transformed) values, then z = (x − mean) / std
- * with the population std (1 for a constant column). O(n·d) plus one O(n log n) sort per column for the median.
+ * with the population std (1 for a constant column). O(n·d): the medians by selection (O(n) expected), not sorting.
  * The input is not modified.
  */
 export function buildModelSpace(features: CustomerFeatures, opts: ModelSpaceOptions = {}): ModelSpace {
@@ -46,7 +46,7 @@ export function buildModelSpace(features: CustomerFeatures, opts: ModelSpaceOpti
       if (log && v < 0) throw new RangeError(`${chosen[j]} of customer ${features.customerId[i]} is ${v}: log1p needs a value >= 0`);
       column[i] = log ? Math.log1p(v) : v;
     }
-    const med = quantile(column, 0.5);
+    const med = quantileSelect(column, 0.5);
     let missing = 0;
     let sum = 0;
     for (let i = 0; i < n; i++) {

@@ -113,7 +113,8 @@ async function inPushDown<T>(
         throw new InputError(`${source}: ${inTable} stored row(s) fail the reading rules (read without the push-down to see which)`);
       }
       const malformed = { count: skipped.count + inTable, examples: skipped.examples };
-      const result = await work(client, name, { source, storage, profile: read.profile, malformed, counts: read.counts });
+      const profile = { ...read.profile, malformedRows: malformed.count };
+      const result = await work(client, name, { source, storage, profile, malformed, counts: read.counts });
       await client.query('COMMIT');
       return result;
     } catch (err) {

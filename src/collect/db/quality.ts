@@ -159,6 +159,7 @@ export async function tableProfile(client: Client, storage: TableStorage): Promi
     },
     placeholderDob: n('read_dob_placeholder'),
     dateRange: counts.first_day === null || counts.last_day === null ? ['', ''] : [isoDate(counts.first_day), isoDate(counts.last_day)],
+    malformedRows: 0, // set by the caller, which knows the rows the import skipped (pushdown.ts)
   };
   return { counts, tableRows, profile };
 }

@@ -1,0 +1,379 @@
+/**
+ * The parallel path of the file reader: a plain (not gzip) file on disk, read by several threads at once.
+ *
+ * How it relates to the streaming path (src/collect/read.ts): both run the same row code (RowReader over
+ * CsvSplitter), so a row is accepted, rejected or worded the same way by either. A record is one line (a quoted
+ * value cannot span lines, docs/data-model.md §1), so the file can be cut at any line start and each piece read on
+ * its own. The streaming path reads anything that can only be read front to back (gzip, a pipe, UTF-16) or is
+ * small; this path needs random access, so it is used for plain files of at least PARALLEL_MIN_BYTES.
+ *
+ * 1. Plan: the data after the header is cut into pieces of about `pieceBytes`, each boundary moved to the next
+ *    line start (a line longer than MAX_ROW_CHARS keeps its boundary out, so it lies in one piece and fails there).
+ * 2. Read: the main thread takes pieces from the front, `threads - 1` workers from the back, from one shared cell
+ *    (Atomics), until they meet: a slow-starting worker or a loaded core simply takes fewer pieces. Each thread reads
+ *    its pieces with pread into one RowReader of its own: its own typed columns and dictionaries (codes in its own
+ *    order), then numbers its customers (partitioned hashing, id_codes.ts) before handing its share over.
+ * 3. Merge (main thread, merge.ts): the workers' dictionary values are united with the main thread's (customers by
+ *    number, the rest by text), then the workers' rows are renumbered in file order, so codes follow the order of
+ *    first appearance in the file exactly as one thread reading front to back numbers them (the main thread's prefix
+ *    already does). Columns are concatenated in piece order; line numbers of malformed rows become file line numbers
+ *    (lines before the piece + line in the piece); the first MALFORMED_EXAMPLES in piece order are kept; with
+ *    `strict` the first malformed row in file order throws.
+ *
+ * Memory: each thread holds its share of the table, then the main thread the merged table; pieces are read one
+ * at a time per thread (at most `pieceBytes` + one line of text each), never the whole file.
+ */
+import * as fs from 'node:fs';
+import { isAscii } from 'node:buffer';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { progress } from '../io/progress';
+import type { TransactionTable } from '../table';
+import { MALFORMED_EXAMPLES } from './columns';
+import { CsvSplitter, MAX_ROW_CHARS, RowTooLongError } from './csv';
+import { assembleTable, DICT_NAMES, DictName, PieceRecord, PieceStop, Share, ShareColumns } from './merge';
+import { ColumnLayout, MalformedRowStop, RowReader } from './rows';
+
+/** Below this size a file is read on the streaming path: starting a worker costs more than it saves. */
+export const PARALLEL_MIN_BYTES = 8 << 20;
+/** Default piece size: small enough to balance two threads within a few ms, large enough to cost nothing per piece. */
+export const DEFAULT_PIECE_BYTES = 2 << 20;
+
+/** What every thread needs to read its pieces (sent to workers as workerData). */
+export interface PiecePlan {
+  readonly file: string;
+  readonly layout: ColumnLayout;
+  readonly strict: boolean;
+  /** Byte offsets: piece p is [bounds[p], bounds[p + 1]). bounds[0] is the first byte after the header line. */
+  readonly bounds: readonly number[];
+  /** Rows to make room for in each thread's columns and dictionaries (they grow beyond as needed). */
+  readonly expectedRows: number;
+  /** Int32 cells: CLAIMS, STOP, then the owner (thread + 1) of each piece. */
+  readonly control: SharedArrayBuffer;
+}
+
+/** The pieces not claimed yet are [front, back): front in the low 16 bits, back in the high 16 bits of one cell. */
+const CLAIMS = 0;
+/** The first piece in which a reader stopped (strict malformed row, too-long line): pieces after it are not needed. */
+const STOP = 1;
+const OWNER = 2;
+/** Pieces fit in 16 bits; planPieces makes pieces larger on huge files rather than more. */
+export const MAX_PIECES = 0xffff;
+
+/**
+ * Byte offsets of the pieces of [dataStart, size): every ~pieceBytes, moved to the next line start. Reads a small
+ * window at each boundary. O(pieces) reads.
+ */
+export function planPieces(fd: number, dataStart: number, size: number, pieceBytes: number): number[] {
+  pieceBytes = Math.max(pieceBytes, Math.ceil((size - dataStart) / (MAX_PIECES - 1)), 1);
+  const bounds = [dataStart];
+  const window = Buffer.allocUnsafe(64 << 10);
+  for (let nominal = dataStart + pieceBytes; nominal < size; nominal += pieceBytes) {
+    // The line end at or after nominal - 1: the piece then ends after it, and the next starts a line.
+    let at = nominal - 1;
+    let cut = -1;
+    while (cut < 0 && at < size && at - nominal <= MAX_ROW_CHARS) {
+      const n = fs.readSync(fd, window, 0, window.length, at);
+      if (n <= 0) break;
+      const lf = window.subarray(0, n).indexOf(10);
+      if (lf >= 0) cut = at + lf + 1;
+      else at += n;
+    }
+    if (cut < 0 || cut >= size) break; // no line end soon: the rest is one piece (where a too-long line fails)
+    if (cut > bounds[bounds.length - 1]) bounds.push(cut);
+    if (cut > nominal) nominal = cut - 1; // a long line ran past the nominal boundary; continue from its end
+  }
+  bounds.push(size);
+  return bounds;
+}
+
+/** A fresh control block for `pieces` pieces: nothing claimed, nothing stopped. */
+export function newControl(pieces: number): SharedArrayBuffer {
+  const control = new SharedArrayBuffer(4 * (OWNER + pieces));
+  const cells = new Int32Array(control);
+  cells[CLAIMS] = pieces << 16; // front 0, back `pieces`
+  cells[STOP] = 0x7fffffff;
+  return control;
+}
+
+/**
+ * Claims the next piece: the main thread (`fromFront`) takes the lowest unclaimed piece, workers the highest, so the
+ * main thread reads a prefix of the file and its dictionaries number that prefix's values in file order (the merge
+ * then renumbers only the workers' rows). One compare-and-swap on a single cell, so no piece is claimed twice.
+ * Returns -1 when none is left.
+ */
+function claim(control: Int32Array, fromFront: boolean): number {
+  for (;;) {
+    const cell = Atomics.load(control, CLAIMS);
+    const front = cell & 0xffff;
+    const back = cell >>> 16;
+    if (front >= back) return -1;
+    const next = fromFront ? (back << 16) | (front + 1) : ((back - 1) << 16) | front;
+    if (Atomics.compareExchange(control, CLAIMS, cell, next) === cell) return fromFront ? front : back - 1;
+  }
+}
+
+/** Lowers the STOP cell to `piece` unless it is lower already. */
+function stopAt(control: Int32Array, piece: number): void {
+  for (;;) {
+    const current = Atomics.load(control, STOP);
+    if (piece >= current || Atomics.compareExchange(control, STOP, current, piece) === current) return;
+  }
+}
+
+/** Reads `length` bytes at `position` into `buffer` (pread may return fewer); returns how many were read. */
+function readFully(fd: number, buffer: Buffer, length: number, position: number): number {
+  let done = 0;
+  while (done < length) {
+    const n = fs.readSync(fd, buffer, done, length - done, position + done);
+    if (n <= 0) break;
+    done += n;
+  }
+  return done;
+}
+
+/** How readPieces picks its pieces and whom it tells. */
+export interface PieceOptions {
+  /** Read these pieces, in this order, instead of claiming. */
+  readonly only?: readonly number[];
+  /** Called after each piece. */
+  readonly onPiece?: () => void;
+  /** Called once a first piece is claimed (or none is left): the thread certainly takes part. */
+  readonly onStarted?: () => void;
+}
+
+/**
+ * Claims pieces (see `claim`; or takes `only`) and reads each into `reader`. `thread` is 0 for the main thread.
+ * A piece after the STOP piece is not read. O(bytes of the pieces read).
+ */
+export function readPieces(plan: PiecePlan, reader: RowReader, thread: number, opts: PieceOptions = {}): PieceRecord[] {
+  const { only, onPiece } = opts;
+  let onStarted = opts.onStarted;
+  const control = new Int32Array(plan.control);
+  const records: PieceRecord[] = [];
+  let buffer = Buffer.alloc(0);
+  const fd = fs.openSync(plan.file, 'r');
+  try {
+    for (let k = 0; ; k++) {
+      let p: number;
+      if (only) {
+        if (k >= only.length) break;
+        p = only[k];
+      } else {
+        p = claim(control, thread === 0);
+        onStarted?.(); // after the claim: no other thread can take this piece any more
+        onStarted = undefined;
+        if (p < 0 || p > Atomics.load(control, STOP)) break;
+        Atomics.store(control, OWNER + p, thread + 1);
+      }
+      const start = plan.bounds[p];
+      const length = plan.bounds[p + 1] - start;
+      if (buffer.length < length) buffer = Buffer.allocUnsafe(length);
+      const bytes = buffer.subarray(0, length);
+      const rowStart = reader.rows;
+      let stop: PieceStop | undefined;
+      let lines = 0;
+      if (readFully(fd, bytes, length, start) < length) {
+        stop = { kind: 'input', message: 'the file got shorter while it was being read' };
+      } else {
+        // latin1 copies bytes to characters: the same text as UTF-8 decoding when all bytes are ASCII, and faster.
+        const text = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+        const splitter = new CsvSplitter((t, spans, line) => reader.row(t, spans, line));
+        try {
+          splitter.push(text);
+          splitter.end();
+        } catch (err) {
+          if (err instanceof MalformedRowStop) stop = { kind: 'malformed', row: err.row };
+          else if (err instanceof RowTooLongError) stop = { kind: 'too-long', line: err.line };
+          else throw err;
+        }
+        lines = splitter.nextLine - 1;
+      }
+      if (stop !== undefined) stopAt(control, p);
+      records.push({ piece: p, rowStart, rowEnd: reader.rows, lines, malformed: reader.takeMalformed(), stop });
+      onPiece?.();
+      if (stop !== undefined) break;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return records;
+}
+
+/**
+ * A reader's share once its pieces are read. Numbers its customers (RowReader.customerCodes) here, on the thread that
+ * read them, so that work is spread over the threads too.
+ */
+export function shareOf(reader: RowReader, records: readonly PieceRecord[]): Share {
+  const { customerKey: _, ...columns } = reader.columns();
+  const customers = reader.customerCodes();
+  return {
+    records,
+    columns: { customer: customers.codes, ...columns },
+    dictionaries: {
+      customer: customers.values,
+      dob: reader.dobs.values,
+      gender: reader.genders.values,
+      location: reader.locations.values,
+    },
+    customerKeys: customers.keys,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Worker messages: typed arrays are transferred (not copied); dictionary values travel joined by `\n`, which no
+// value holds (a record is one line), as one string each: one copy instead of many small ones.
+
+export interface ShareMessage {
+  readonly records: readonly PieceRecord[];
+  readonly columns: ShareColumns;
+  readonly customerKeys: Float64Array;
+  readonly dictionaries: { readonly [C in DictName]: string };
+  readonly counts: { readonly [C in DictName]: number };
+}
+
+export function toMessage(share: Share): { message: ShareMessage; transfer: ArrayBuffer[] } {
+  const columns = share.columns;
+  const dictionaries = {} as Record<DictName, string>;
+  const counts = {} as Record<DictName, number>;
+  for (const name of DICT_NAMES) {
+    dictionaries[name] = share.dictionaries[name].join('\n');
+    counts[name] = share.dictionaries[name].length;
+  }
+  const arrays = [...Object.values(columns), share.customerKeys];
+  const transfer = [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
+  const message = { records: share.records, columns, customerKeys: share.customerKeys, dictionaries, counts };
+  return { message, transfer };
+}
+
+function splitJoined(text: string, count: number): string[] {
+  return count === 0 ? [] : text.split('\n');
+}
+
+function fromMessage(m: ShareMessage): Share {
+  const dictionaries = {} as Record<DictName, string[]>;
+  for (const name of DICT_NAMES) dictionaries[name] = splitJoined(m.dictionaries[name], m.counts[name]);
+  return { records: m.records, columns: m.columns, dictionaries, customerKeys: m.customerKeys };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The main thread's side.
+
+export interface ParallelRead {
+  readonly file: string;
+  readonly layout: ColumnLayout;
+  readonly strict: boolean;
+  /** Line number of the header (lines before it are blank). */
+  readonly headerLine: number;
+  readonly dataStart: number;
+  readonly size: number;
+  readonly threads: number;
+  readonly pieceBytes: number;
+  /** Estimated data rows in the whole file. */
+  readonly expectedRows: number;
+  /** Tests: the main thread waits until the workers are reading, so they certainly take part. */
+  readonly waitForWorkers?: boolean;
+  /** Told, once the pieces are read, which thread read each piece (0: the main thread): for tests and benchmarks. */
+  readonly onPieces?: (owners: readonly number[]) => void;
+}
+
+const WORKER_SCRIPT = path.join(__dirname, 'read_worker.js');
+
+/**
+ * Node flags for a worker: the process's own, minus module loaders (`--import tsx`...). A worker inherits them by
+ * default and would start a second copy of the ESM loader (~60 ms of CPU); read_worker.js registers what it needs.
+ */
+function workerFlags(): string[] {
+  const flags: string[] = [];
+  const argv = process.execArgv;
+  for (let k = 0; k < argv.length; k++) {
+    if (/^(--import|--require|-r|--loader|--experimental-loader)$/.test(argv[k])) k++; // and its value
+    else if (!/^(--import|--require|--loader|--experimental-loader)=/.test(argv[k])) flags.push(argv[k]);
+  }
+  return flags;
+}
+
+/** A worker on `plan`: `ready` once it reads pieces; `share` its result, or undefined if it failed (its pieces are then re-read). */
+function startWorker(plan: PiecePlan, thread: number): { ready: Promise<void>; share: Promise<Share | undefined> } {
+  let ready = () => {};
+  const readyPromise = new Promise<void>((resolve) => (ready = resolve));
+  const share = new Promise<Share | undefined>((resolve) => {
+    let settled = false;
+    const done = (result: Share | undefined) => {
+      ready();
+      if (settled) return;
+      settled = true;
+      resolve(result);
+    };
+    let worker: Worker;
+    try {
+      worker = new Worker(WORKER_SCRIPT, { workerData: { plan, thread }, execArgv: workerFlags() });
+    } catch {
+      return done(undefined);
+    }
+    worker.on('message', (m: ShareMessage | 'ready') => {
+      if (m === 'ready') return ready();
+      done(fromMessage(m));
+      void worker.terminate();
+    });
+    worker.once('error', () => done(undefined));
+    worker.once('exit', () => done(undefined));
+  });
+  return { ready: readyPromise, share };
+}
+
+/**
+ * Reads the data rows of `r.file` with `r.threads` threads and returns the same table the streaming path would.
+ * Throws InputError for the first stop in file order (strict malformed row, too-long line, I/O).
+ */
+export async function readParallel(r: ParallelRead): Promise<TransactionTable> {
+  const fd = fs.openSync(r.file, 'r');
+  let bounds: number[];
+  try {
+    bounds = planPieces(fd, r.dataStart, r.size, r.pieceBytes);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const pieces = bounds.length - 1;
+  const threads = Math.max(1, Math.min(r.threads, pieces));
+  const plan: PiecePlan = {
+    file: r.file,
+    layout: r.layout,
+    strict: r.strict,
+    bounds,
+    expectedRows: Math.ceil(r.expectedRows / threads),
+    control: newControl(pieces),
+  };
+  // Workers start first, so their start-up (loading the modules) overlaps the main thread's first pieces.
+  const workers: ReturnType<typeof startWorker>[] = [];
+  for (let t = 1; t < threads; t++) workers.push(startWorker(plan, t));
+  if (r.waitForWorkers) await Promise.all(workers.map((w) => w.ready));
+
+  const shown = progress(`reading ${r.file}`);
+  const control = new Int32Array(plan.control);
+  const claimed = () => {
+    const cell = Atomics.load(control, CLAIMS);
+    return pieces - ((cell >>> 16) - (cell & 0xffff));
+  };
+  const main = new RowReader(r.file, r.layout, r.strict, plan.expectedRows, MALFORMED_EXAMPLES);
+  const records = readPieces(plan, main, 0, { onPiece: () => shown.update(claimed(), pieces) });
+  // Number the main thread's customers while the workers finish theirs.
+  let mainShare = shareOf(main, records);
+  const workerShares = await Promise.all(workers.map((w) => w.share));
+  // Pieces a failed worker had claimed are read here (a bug in the row code then shows on this thread as itself).
+  const orphans: number[] = [];
+  for (let p = 0; p < pieces; p++) {
+    const owner = Atomics.load(control, OWNER + p) - 1;
+    if (owner > 0 && workerShares[owner - 1] === undefined) orphans.push(p);
+  }
+  if (orphans.length > 0) {
+    records.push(...readPieces(plan, main, 0, { only: orphans }));
+    mainShare = shareOf(main, records);
+  }
+  if (r.onPieces) r.onPieces(Array.from({ length: pieces }, (_, p) => Math.max(0, Atomics.load(control, OWNER + p) - 1)));
+  const shares = [mainShare, ...workerShares.filter((w): w is Share => w !== undefined)];
+  const dicts = { otherCustomers: main.otherCustomers, dob: main.dobs, gender: main.genders, location: main.locations };
+  const table = assembleTable(r.file, r.headerLine, shares, dicts);
+  shown.finish(`${table.rows.toLocaleString('en-US')} rows, ${threads} threads`);
+  return table;
+}

@@ -1,0 +1,14 @@
+/**
+ * A worker thread of the parallel reader (src/collect/parallel.ts): reads the pieces it claims into its own
+ * RowReader and sends its share back (columns transferred, strings joined). Started through read_worker.js.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { MALFORMED_EXAMPLES } from './columns';
+import { PiecePlan, readPieces, shareOf, toMessage } from './parallel';
+import { RowReader } from './rows';
+
+const { plan, thread } = workerData as { plan: PiecePlan; thread: number };
+const reader = new RowReader(plan.file, plan.layout, plan.strict, plan.expectedRows, MALFORMED_EXAMPLES);
+const records = readPieces(plan, reader, thread, { onStarted: () => parentPort!.postMessage('ready') });
+const { message, transfer } = toMessage(shareOf(reader, records));
+parentPort!.postMessage(message, transfer);
