@@ -99,7 +99,7 @@ async function main(argv: string[]): Promise<void> {
     recommendation: rec,
     segments,
   };
-  const written = writeSegmentOutputs(seg, features, dir);
+  const written = await writeSegmentOutputs(seg, features, dir);
   console.log(`customers.csv (${(fs.statSync(written.customersCsv).size / 2 ** 20).toFixed(0)} MiB) + segments.json: ${s(writeClock())}`);
   fs.rmSync(dir, { recursive: true });
 

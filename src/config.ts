@@ -15,6 +15,8 @@ export const FIGURES_DIR = path.join(PROJECT_ROOT, 'figures');
 
 /** The one default seed: the generator, k-means and every seeded sample. Seeds are whole numbers 0..2^32−1. */
 export const DEFAULT_SEED = 42;
+/** The largest seed: seeds are 32-bit, and a larger one would silently wrap to a smaller one. */
+export const MAX_SEED = 0xffffffff;
 /** The PostgreSQL table the transactions are imported to and read from by default. */
 export const DEFAULT_TABLE = 'transactions';
 
@@ -31,9 +33,24 @@ export const ENV = {
   quiet: 'BANKSEG_QUIET',
   /** The Chromium used for PNG/SVG export. */
   chromium: 'BANKSEG_CHROMIUM',
+  /** `1` turns the stage cache off (nothing read or written), as `--no-cache` does for one command. */
+  noCache: 'BANKSEG_NO_CACHE',
+  /** The folder whose data/interim and data/processed hold the stage cache (default: the project root). */
+  cacheRoot: 'BANKSEG_CACHE_ROOT',
 } as const;
 
 /** True when BANKSEG_QUIET=1: no progress or stage lines on stderr. */
 export function isQuiet(env: NodeJS.ProcessEnv = process.env): boolean {
   return env[ENV.quiet] === '1';
+}
+
+/** True when BANKSEG_NO_CACHE=1: the stage cache is neither read nor written. */
+export function cacheDisabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env[ENV.noCache] === '1';
+}
+
+/** The folder whose data/interim and data/processed hold the stage cache: BANKSEG_CACHE_ROOT, else the project root. */
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  const root = env[ENV.cacheRoot];
+  return root ? path.resolve(root) : PROJECT_ROOT;
 }

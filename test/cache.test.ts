@@ -131,19 +131,21 @@ test('cachedLoad: a hit equals a fresh loadData; a changed input or parameter re
   assert.notEqual(capped.cache.key, hit.cache.key);
   assert.deepEqual(capped.quality, (await loadData({ input, capQuantile: 0.9 })).quality);
 
-  // The same bytes rewritten later (new mtime) recompute; so does an edited file.
+  // The input is keyed by its content: the same bytes with a new date still hit; an edited file recomputes.
   const later = new Date(Date.now() + 5000);
   fs.utimesSync(input, later, later);
-  assert.equal((await cachedLoad({ input }, { root })).cache.hit, false);
+  assert.equal((await cachedLoad({ input }, { root })).cache.hit, true);
   const lines = fs.readFileSync(input, 'utf8').split('\n');
   fs.writeFileSync(input, lines.slice(0, 101).join('\n') + '\n');
   const edited = await cachedLoad({ input }, { root });
   assert.equal(edited.cache.hit, false);
   assert.equal(edited.raw.rows, 100);
 
-  // A half-written entry (no manifest) is not served.
+  // A half-written entry (no manifest) is not served: it is discarded, with one line saying so.
   fs.rmSync(path.join(root, edited.cache.dirs[1], 'manifest.json'));
-  assert.equal((await cachedLoad({ input }, { root })).cache.hit, false);
+  const warnings: string[] = [];
+  assert.equal((await cachedLoad({ input }, { root, warn: (line) => warnings.push(line) })).cache.hit, false);
+  assert.deepEqual(warnings, [`bankseg: cache entry ${edited.cache.dirs.join(' + ')} is damaged (no manifest.json); discarded, recomputing`]);
   // Nothing but the input in data/raw.
   assert.deepEqual(fs.readdirSync(path.join(root, 'data', 'raw')), ['tx.csv']);
 });

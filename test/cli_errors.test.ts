@@ -35,5 +35,5 @@ test('main: an unknown command and a bad option are usage errors (exit 2)', asyn
     process.stderr.write = write;
   }
   assert.match(stderr, /unknown command "nope"/);
-  assert.match(stderr, /bankseg generate: --seed expects a whole number <= 4294967295, got "4294967296"/);
+  assert.match(stderr, /bankseg generate: --seed expects a whole number in 0..4294967295, got "4294967296"/);
 });

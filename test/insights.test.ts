@@ -149,7 +149,7 @@ test('the insights report states the numbers, in Markdown and HTML, written atom
   assert.equal((html.match(/<li>/g) ?? []).length, (md.match(/^- /gm) ?? []).length);
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-insights-'));
-  const written = writeInsightsReport(seg, quality, features, path.join(dir, 'figures'));
+  const written = await writeInsightsReport(seg, quality, features, path.join(dir, 'figures'));
   assert.equal(fs.readFileSync(written.md, 'utf8'), md);
   assert.equal(fs.readFileSync(written.html, 'utf8'), html);
   assert.deepEqual(fs.readdirSync(path.join(dir, 'figures')).sort(), ['insights.html', 'insights.md']);

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { decodeTable, encodeTable } from '../src/io/arrow';
 import { fromJson, toJson } from '../src/io/json';
-import { replaceDirAtomic, writeAll, writeFileAtomic, writeFileAtomicAsync } from '../src/io/atomic';
+import { replaceDirAtomic, writeFileAtomic, writeFileAtomicAsync } from '../src/io/atomic';
 import { codeVersion, importClosure, relativeImports } from '../src/io/code_version';
 import type { DictColumn } from '../src/table';
 
@@ -101,13 +101,13 @@ test('writeFileAtomic: the whole content or the old file, never a temporary one 
   assert.equal(fs.readFileSync(file, 'utf8'), 'second ü\n');
   // Written in pieces through the descriptor: 3 MB in 1,000 pieces arrive whole.
   const piece = 'x'.repeat(2999) + '\n';
-  writeFileAtomic(file, (fd) => {
-    for (let i = 0; i < 1000; i++) writeAll(fd, piece);
+  writeFileAtomic(file, (out) => {
+    for (let i = 0; i < 1000; i++) out.write(piece);
   });
   assert.equal(fs.statSync(file).size, 3_000_000);
   // A failure half-way keeps the previous file as it was.
-  assert.throws(() => writeFileAtomic(file, (fd) => {
-    writeAll(fd, 'partial');
+  assert.throws(() => writeFileAtomic(file, (out) => {
+    out.write('partial');
     throw new Error('disk on fire');
   }), /disk on fire/);
   assert.equal(fs.statSync(file).size, 3_000_000);
@@ -117,7 +117,10 @@ test('writeFileAtomic: the whole content or the old file, never a temporary one 
 test('writeFileAtomicAsync and replaceDirAtomic: a failed fill leaves the old file; a folder is replaced whole', async () => {
   const dir = tmp();
   const file = path.join(dir, 'data.csv');
-  await writeFileAtomicAsync(file, async (t) => fs.promises.writeFile(t, 'a,b\n'));
+  await writeFileAtomicAsync(file, async (t) => {
+    await fs.promises.writeFile(t, 'a,b\n');
+    return 4;
+  });
   await assert.rejects(writeFileAtomicAsync(file, async (t) => {
     await fs.promises.writeFile(t, 'half');
     throw new Error('stream broke');
@@ -126,8 +129,8 @@ test('writeFileAtomicAsync and replaceDirAtomic: a failed fill leaves the old fi
   assert.deepEqual(fs.readdirSync(dir), ['data.csv']);
 
   const entry = path.join(dir, 'entry');
-  replaceDirAtomic(entry, { 'one.bin': Uint8Array.of(1, 2, 3), 'old.txt': 'old' });
-  replaceDirAtomic(entry, { 'one.bin': Uint8Array.of(4), 'manifest.json': '{}' });
+  await replaceDirAtomic(entry, { 'one.bin': Uint8Array.of(1, 2, 3), 'old.txt': 'old' });
+  await replaceDirAtomic(entry, { 'one.bin': Uint8Array.of(4), 'manifest.json': '{}' });
   assert.deepEqual(fs.readdirSync(entry).sort(), ['manifest.json', 'one.bin']);
   assert.deepEqual([...fs.readFileSync(path.join(entry, 'one.bin'))], [4]);
   assert.deepEqual(fs.readdirSync(dir).sort(), ['data.csv', 'entry']);

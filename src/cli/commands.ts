@@ -5,6 +5,7 @@ import { segmentCommand } from './segment';
 import { figuresCommand } from './figures';
 import { db_importCommand } from './db_import';
 import { runCommand } from './run';
+import { cacheCommand } from './cache';
 
 /** Every `bankseg` sub-command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [runCommand, generateCommand, profileCommand, segmentCommand, figuresCommand, db_importCommand];
+export const COMMANDS: readonly Command[] = [runCommand, generateCommand, profileCommand, segmentCommand, figuresCommand, db_importCommand, cacheCommand];

@@ -1,7 +1,11 @@
 import { DEFAULT_SEED, FIGURES_DIR } from '../config';
 import { UsageError } from '../errors';
 import { Command, parseOptions } from './command';
-import { PUSH_DOWN_HELP, PUSH_DOWN_OPTION_SPEC, SOURCE_HELP, SOURCE_OPTION_SPEC, dirOption, kOption, seedOption, sourceOption } from './options';
+import {
+  CACHE_HELP, CACHE_OPTION_SPEC, PUSH_DOWN_HELP, PUSH_DOWN_OPTION_SPEC, SOURCE_HELP, SOURCE_OPTION_SPEC, cacheOption, dirOption, kOption,
+  seedOption, sourceOption,
+} from './options';
+import { checkWritable, writeOutputs } from '../io/atomic';
 import { edaFiguresStep, exportStep, loadStep, secondsSince, segmentStep, shown } from './steps';
 import { figureEntries, figureWords, segmentFigures } from '../visualize/figure_registry';
 import { DEFAULT_CHROMIUM, ExportFormat } from '../visualize/export';
@@ -21,6 +25,7 @@ const HELP = [
   'Options:',
   SOURCE_HELP,
   PUSH_DOWN_HELP,
+  CACHE_HELP,
   '  --out DIR      directory for the files (default figures/ of the project, created if missing)',
   '  --k auto|N     number of segments: auto (default) takes the recommended k of the sweep',
   `  --seed S       seed of k-means and of the sampled points of the PCA map (default ${DEFAULT_SEED})`,
@@ -38,6 +43,7 @@ export const figuresCommand: Command = {
     const opts = parseOptions(argv, {
       ...SOURCE_OPTION_SPEC,
       ...PUSH_DOWN_OPTION_SPEC,
+      ...CACHE_OPTION_SPEC,
       out: { type: 'string' },
       k: { type: 'string' },
       seed: { type: 'string' },
@@ -51,17 +57,21 @@ export const figuresCommand: Command = {
       throw new UsageError(`--only expects eda or segments, got "${opts.only}"`);
     }
     const outDir = dirOption('out', opts.out, FIGURES_DIR);
+    checkWritable([outDir]);
     const started = Date.now();
 
-    const data = await loadStep('figures', sourceOption(opts));
+    const cache = cacheOption(opts);
+    const data = await loadStep('figures', sourceOption(opts), cache);
     const figs: Figure[] = [];
     if (opts.only !== 'segments') figs.push(...edaFiguresStep('figures', data));
     if (opts.only !== 'eda') {
-      const seg = await segmentStep('figures', data, { k, seed });
+      const seg = await segmentStep('figures', data, { k, seed }, cache);
       figs.push(...segmentFigures(data.features, seg, { seed }));
     }
     const exportStarted = Date.now();
-    const written = await exportStep('figures', figs, outDir, formats);
+    const { files: written } = await writeOutputs((outputs) =>
+      exportStep('figures', figs, outDir, formats, outputs, 'PNG and SVG need Chromium; --format html does not'),
+    );
     process.stdout.write(
       `wrote ${written.length} files to ${shown([outDir])}/ (${figs.length} figures × ${formats.join(', ')}) ` +
         `in ${secondsSince(started)} (export ${secondsSince(exportStarted)})\n`,

@@ -1,6 +1,7 @@
 import type { Command } from './command';
 import { InputError, UsageError } from '../errors';
 import { COMMANDS } from './commands';
+import { enableSignalCleanup } from '../io/temps';
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -16,6 +17,8 @@ function usage(): string {
 
 /** Entry point of the `bankseg` binary; returns the exit code instead of exiting, so tests can call it. */
 export async function main(argv: string[]): Promise<number> {
+  // Ctrl-C or a kill while an output is being written removes its temporary file (src/io/temps.ts).
+  enableSignalCleanup();
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage() + '\n');

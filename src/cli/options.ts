@@ -3,9 +3,10 @@
  * or one-line usage errors. Domain code never sees option text.
  */
 import * as path from 'node:path';
-import { DEFAULT_RAW_PATH, DEFAULT_SEED, DEFAULT_TABLE } from '../config';
+import { DEFAULT_RAW_PATH, DEFAULT_SEED, DEFAULT_TABLE, MAX_SEED } from '../config';
 import { UsageError } from '../errors';
 import type { SourceOptions } from '../collect/source';
+import type { CacheOptions } from '../io/cache';
 import { checkModelFeatures, DEFAULT_MODEL_FEATURES, MODEL_FEATURES } from '../preprocess/feature_registry';
 import type { ModelFeature } from '../preprocess/feature_registry';
 import { intOption } from './command';
@@ -51,6 +52,18 @@ export const SEGMENT_OPTION_SPEC = {
   features: { type: 'string' },
 } as const;
 
+/** `--no-cache`, for the commands that use the stage cache (run, segment, figures). */
+export const CACHE_OPTION_SPEC = { 'no-cache': { type: 'boolean' } } as const;
+
+export const CACHE_HELP =
+  '  --no-cache     neither read nor write the stage cache in data/interim and data/processed (it holds copies of\n' +
+  '                 the transactions; BANKSEG_NO_CACHE=1 does the same for every command and notebook)';
+
+/** The cache options of parsed CACHE_OPTION_SPEC values. */
+export function cacheOption(values: { 'no-cache'?: boolean }): CacheOptions {
+  return values['no-cache'] ? { disabled: true } : {};
+}
+
 /** `--k auto|N`. */
 export function kOption(value: string | undefined): number | 'auto' {
   if (value === undefined || value === 'auto') return 'auto';
@@ -58,11 +71,9 @@ export function kOption(value: string | undefined): number | 'auto' {
   return Number(value);
 }
 
-/** `--seed S`: a whole number 0..4294967295 (default DEFAULT_SEED). */
+/** `--seed S`: a whole number 0..4294967295 (default DEFAULT_SEED); anything else is refused, never wrapped. */
 export function seedOption(value: string | undefined): number {
-  const seed = intOption('seed', value, DEFAULT_SEED, 0);
-  if (seed > 0xffffffff) throw new UsageError(`--seed expects a whole number <= 4294967295, got "${value}"`);
-  return seed;
+  return intOption('seed', value, DEFAULT_SEED, 0, MAX_SEED);
 }
 
 /** A directory option: absolute, defaulting to `fallback`; an empty value is a usage error. */

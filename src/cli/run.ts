@@ -2,8 +2,9 @@ import { DEFAULT_SEED, FIGURES_DIR, isQuiet, PROCESSED_DIR } from '../config';
 import { Command, parseOptions } from './command';
 import {
   FEATURES_HELP, PUSH_DOWN_HELP, PUSH_DOWN_OPTION_SPEC, SEGMENT_OPTION_SPEC, SOURCE_HELP, SOURCE_OPTION_SPEC, dirOption, featuresOption, kOption,
-  seedOption, sourceOption,
+  seedOption, sourceOption, CACHE_HELP, CACHE_OPTION_SPEC, cacheOption,
 } from './options';
+import { checkWritable, writeOutputs } from '../io/atomic';
 import { edaFiguresStep, exportStep, loadStep, note, secondsSince, segmentStep, segmentSummary, shown, writeResultsStep } from './steps';
 import { FIGURES, segmentFigures } from '../visualize/figure_registry';
 import { formatQualityReport } from '../preprocess/quality';
@@ -23,6 +24,7 @@ const HELP = [
   'Options:',
   SOURCE_HELP,
   PUSH_DOWN_HELP,
+  CACHE_HELP,
   '  --k auto|N     number of segments: auto (default) takes the recommended k of the sweep',
   `  --seed S       seed of k-means and of the sampled metrics (default ${DEFAULT_SEED})`,
   '  --out DIR      directory for customers.csv and segments.json (default data/processed/ of the project)',
@@ -41,6 +43,7 @@ export const runCommand: Command = {
     const opts = parseOptions(argv, {
       ...SOURCE_OPTION_SPEC,
       ...PUSH_DOWN_OPTION_SPEC,
+      ...CACHE_OPTION_SPEC,
       ...SEGMENT_OPTION_SPEC,
       'no-figures': { type: 'boolean' },
     });
@@ -48,18 +51,23 @@ export const runCommand: Command = {
     const seed = seedOption(opts.seed);
     const outDir = dirOption('out', opts.out, PROCESSED_DIR);
     const figuresDir = dirOption('figures', opts.figures, FIGURES_DIR);
+    checkWritable([outDir, figuresDir]);
     const started = Date.now();
 
-    const data = await loadStep('run', sourceOption(opts));
+    const cache = cacheOption(opts);
+    const data = await loadStep('run', sourceOption(opts), cache);
     if (!isQuiet()) process.stderr.write(formatQualityReport(data.quality) + '\n');
-    const seg = await segmentStep('run', data, { k, seed, features: featuresOption(opts.features) });
-    const written = writeResultsStep(seg, data, outDir, figuresDir);
-    let figureCount = 0;
-    if (!opts['no-figures']) {
+    const seg = await segmentStep('run', data, { k, seed, features: featuresOption(opts.features) }, cache);
+    // One set: the results, the report and the figures replace the old ones together, or not at all.
+    const { result } = await writeOutputs(async (outputs) => {
+      const written = await writeResultsStep(seg, data, outDir, figuresDir, outputs);
+      if (opts['no-figures']) return { written, figureCount: 0 };
       const figs = [...edaFiguresStep('run', data), ...segmentFigures(data.features, seg, { seed })];
       note('run', `exporting ${figs.length} figures to ${shown([figuresDir])}/`);
-      figureCount = (await exportStep('run', figs, figuresDir, ['png', 'svg', 'html'])).length;
-    }
+      const figureFiles = await exportStep('run', figs, figuresDir, ['png', 'svg', 'html'], outputs, '--no-figures skips the figures');
+      return { written, figureCount: figureFiles.length };
+    });
+    const { written, figureCount } = result;
 
     process.stdout.write(
       [

@@ -2,8 +2,9 @@ import { DEFAULT_SEED, FIGURES_DIR, PROCESSED_DIR } from '../config';
 import { Command, parseOptions } from './command';
 import {
   FEATURES_HELP, PUSH_DOWN_HELP, PUSH_DOWN_OPTION_SPEC, SEGMENT_OPTION_SPEC, SOURCE_HELP, SOURCE_OPTION_SPEC, dirOption, featuresOption, kOption,
-  seedOption, sourceOption,
+  seedOption, sourceOption, CACHE_HELP, CACHE_OPTION_SPEC, cacheOption,
 } from './options';
+import { checkWritable, writeOutputs } from '../io/atomic';
 import { loadStep, secondsSince, segmentStep, segmentSummary, shown, writeResultsStep } from './steps';
 
 const HELP = [
@@ -18,6 +19,7 @@ const HELP = [
   'Options:',
   SOURCE_HELP,
   PUSH_DOWN_HELP,
+  CACHE_HELP,
   '  --k auto|N       number of segments: auto (default) takes the recommended k of the sweep',
   `  --seed S         seed of the k-means restarts and of the sampled metrics (default ${DEFAULT_SEED})`,
   '  --out DIR        directory for customers.csv and segments.json (default data/processed/ of the project)',
@@ -35,6 +37,7 @@ export const segmentCommand: Command = {
     const opts = parseOptions(argv, {
       ...SOURCE_OPTION_SPEC,
       ...PUSH_DOWN_OPTION_SPEC,
+      ...CACHE_OPTION_SPEC,
       ...SEGMENT_OPTION_SPEC,
     });
     const k = kOption(opts.k);
@@ -42,11 +45,13 @@ export const segmentCommand: Command = {
     const features = featuresOption(opts.features);
     const outDir = dirOption('out', opts.out, PROCESSED_DIR);
     const figuresDir = dirOption('figures', opts.figures, FIGURES_DIR);
+    checkWritable([outDir, figuresDir]);
     const started = Date.now();
 
-    const data = await loadStep('segment', sourceOption(opts));
-    const seg = await segmentStep('segment', data, { k, seed, features });
-    const written = writeResultsStep(seg, data, outDir, figuresDir);
+    const cache = cacheOption(opts);
+    const data = await loadStep('segment', sourceOption(opts), cache);
+    const seg = await segmentStep('segment', data, { k, seed, features }, cache);
+    const { files: written } = await writeOutputs((outputs) => writeResultsStep(seg, data, outDir, figuresDir, outputs));
     process.stdout.write([...segmentSummary(seg, data.features.n), `wrote ${shown(written)} in ${secondsSince(started)}`].join('\n') + '\n');
     return 0;
   },

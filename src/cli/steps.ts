@@ -11,6 +11,8 @@ import { cachedSegmentation } from '../segment/cached';
 import { exportFigures, ExportFormat, ChromiumUnavailableError } from '../visualize/export';
 import { progress } from '../io/progress';
 import { pushDownSource } from '../preprocess/load';
+import type { OutputSet } from '../io/atomic';
+import type { CacheOptions } from '../io/cache';
 import type { LoadedData, LoadOptions } from '../preprocess/load';
 import type { PushedDown } from '../collect/db/pushdown';
 import { customerEdaFigures, edaFigures, rowFigureWords } from '../visualize/figure_registry';
@@ -44,7 +46,7 @@ export function hasRows(data: StepData): data is LoadedData {
 }
 
 /** Read → clean → features (cached), or the push-down, with a line saying what was loaded. */
-export async function loadStep(command: string, opts: LoadOptions): Promise<StepData> {
+export async function loadStep(command: string, opts: LoadOptions, cache: CacheOptions = {}): Promise<StepData> {
   const started = Date.now();
   if (opts.pushDown) {
     note(command, 'cleaning the transactions and building the customer features inside the database');
@@ -58,7 +60,7 @@ export async function loadStep(command: string, opts: LoadOptions): Promise<Step
     return data;
   }
   note(command, 'reading and cleaning the transactions');
-  const data = await cachedLoad(opts);
+  const data = await cachedLoad(opts, cache);
   const from = data.cache.hit ? ` from the cache ${data.cache.key}` : '';
   note(
     command,
@@ -82,30 +84,38 @@ export function edaFiguresStep(command: string, data: StepData): Figure[] {
  * actions: derived, never cached). The options were checked when parsed; a k larger than the data allows is a
  * usage error; any other error from the model is a bug and is not dressed up as one.
  */
-export async function segmentStep(command: string, data: Pick<StepData, 'features'>, opts: SegmentOptions): Promise<ProfiledSegmentation> {
+export async function segmentStep(command: string, data: Pick<StepData, 'features'>, opts: SegmentOptions, cache: CacheOptions = {}): Promise<ProfiledSegmentation> {
   const n = data.features.n;
   if (n < 2) throw new InputError(`cannot segment ${n} customer(s): need at least 2`);
   if (typeof opts.k === 'number' && opts.k > n) throw new UsageError(`--k: k = ${opts.k} is more than the ${n} customers to segment`);
   const started = Date.now();
   const bar = progress(`${command}: k sweep and fit`);
-  const seg = await cachedSegmentation(data.features, { ...opts, onProgress: (_step, done, total) => bar.update(done, total) });
+  const seg = await cachedSegmentation(data.features, { ...opts, onProgress: (_step, done, total) => bar.update(done, total) }, cache);
   bar.finish(`k = ${seg.k}`);
   const how = opts.k === undefined || opts.k === 'auto' ? 'recommended' : 'requested';
   note(command, `k = ${seg.k} (${how}${seg.cache.hit ? ', from the cache' : ''}) in ${secondsSince(started)}: ${seg.recommendation.reason}`);
   return profileSegmentation(data.features, seg);
 }
 
-/** Writes the figures; a missing Chromium or an unwritable folder is one line (the HTML is still written). */
-export async function exportStep(command: string, figs: readonly Figure[], outDir: string, formats: readonly ExportFormat[]): Promise<string[]> {
+/**
+ * Renders the figures into the command's output set (they appear when it is committed); a missing Chromium is one
+ * line that says nothing was replaced and how to do without it (`hint`).
+ */
+export async function exportStep(
+  command: string,
+  figs: readonly Figure[],
+  outDir: string,
+  formats: readonly ExportFormat[],
+  outputs: OutputSet,
+  hint: string,
+): Promise<string[]> {
   const bar = progress(`${command}: exporting figures`);
   try {
-    const { written } = await exportFigures(figs, outDir, { formats, onFigure: (_name, done, total) => bar.update(done, total) });
+    const { written } = await exportFigures(figs, outDir, { formats, outputs, onFigure: (_name, done, total) => bar.update(done, total) });
     bar.finish();
     return written;
   } catch (err) {
-    if (err instanceof ChromiumUnavailableError) throw new InputError(err.message);
-    const e = err as NodeJS.ErrnoException;
-    if (e.code) throw new InputError(`cannot write to ${outDir}: ${e.message}`);
+    if (err instanceof ChromiumUnavailableError) throw new InputError(`${err.message}; no output was replaced (${hint})`);
     throw err;
   }
 }
@@ -120,17 +130,20 @@ export function shown(files: readonly string[]): string {
     .join(', ');
 }
 
-/** customers.csv + segments.json in `outDir`, insights.md + .html in `reportDir`; returns the paths written. */
-export function writeResultsStep(seg: ProfiledSegmentation, data: Pick<StepData, 'features' | 'quality'>, outDir: string, reportDir: string): string[] {
-  try {
-    const outputs = writeSegmentOutputs(seg, data.features, outDir);
-    const report = writeInsightsReport(seg, data.quality, data.features, reportDir);
-    return [outputs.customersCsv, outputs.segmentsJson, report.md, report.html];
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code) throw new InputError(`cannot write the outputs: ${e.message}`);
-    throw err;
-  }
+/**
+ * customers.csv + segments.json in `outDir`, insights.md + .html in `reportDir`, into the command's output set
+ * (they appear when it is committed); returns their paths.
+ */
+export async function writeResultsStep(
+  seg: ProfiledSegmentation,
+  data: Pick<StepData, 'features' | 'quality'>,
+  outDir: string,
+  reportDir: string,
+  outputs: OutputSet,
+): Promise<string[]> {
+  const files = await writeSegmentOutputs(seg, data.features, outDir, outputs);
+  const report = await writeInsightsReport(seg, data.quality, data.features, reportDir, outputs);
+  return [files.customersCsv, files.segmentsJson, report.md, report.html];
 }
 
 /** The segments in a few lines, for stdout. */

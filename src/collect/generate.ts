@@ -231,8 +231,10 @@ export async function writeGeneratedCsv(target: string, opts: GenerateOptions = 
   const bar = progress(`generate ${path.basename(target)}`);
   const text = Readable.from(csvChunks(data, (done) => bar.update(done, rows)));
   await writeFileAtomicAsync(target, async (temp) => {
-    if (target.endsWith('.gz')) await pipeline(text, zlib.createGzip(), fs.createWriteStream(temp));
-    else await pipeline(text, fs.createWriteStream(temp));
+    const file = fs.createWriteStream(temp);
+    if (target.endsWith('.gz')) await pipeline(text, zlib.createGzip(), file);
+    else await pipeline(text, file);
+    return file.bytesWritten;
   });
   bar.finish(`${count(rows)} rows`);
   return { rows, bytes: fs.statSync(target).size, customers: data.customers.distinctIds, people: data.customers.count };

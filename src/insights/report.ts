@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import type { QualityReport } from '../table';
 import { FEATURES, NUMERIC_FEATURES, featureWords } from '../preprocess/feature_registry';
 import type { CustomerFeatures } from '../preprocess/feature_registry';
-import { writeFileAtomic } from '../io/atomic';
+import { writeOutputs } from '../io/atomic';
+import type { OutputSet } from '../io/atomic';
 import type { ProfiledSegmentation, SegmentProfile } from './types';
 import { count, escapeHtml, inr, num, pct, signed } from '../format';
 import { valueIndex } from './actions';
@@ -236,14 +237,21 @@ export function renderInsights(seg: ProfiledSegmentation, quality: QualityReport
 }
 
 /**
- * Writes `outDir/insights.md` and `outDir/insights.html` (temp file + rename each) and returns their paths.
- * O(n) + O(k).
+ * Writes `outDir/insights.md` and `outDir/insights.html` and returns their paths. With `outputs`, they join that set
+ * and appear when it is committed; otherwise both appear now, or neither. O(n) + O(k).
  */
-export function writeInsightsReport(seg: ProfiledSegmentation, quality: QualityReport, features: CustomerFeatures, outDir: string): { md: string; html: string } {
+export async function writeInsightsReport(
+  seg: ProfiledSegmentation,
+  quality: QualityReport,
+  features: CustomerFeatures,
+  outDir: string,
+  outputs?: OutputSet,
+): Promise<{ md: string; html: string }> {
+  if (!outputs) return (await writeOutputs((set) => writeInsightsReport(seg, quality, features, outDir, set))).result;
   const { md, html } = renderInsights(seg, quality, features);
   const mdPath = path.join(outDir, 'insights.md');
   const htmlPath = path.join(outDir, 'insights.html');
-  writeFileAtomic(mdPath, md);
-  writeFileAtomic(htmlPath, html);
+  await outputs.write(mdPath, md);
+  await outputs.write(htmlPath, html);
   return { md: mdPath, html: htmlPath };
 }

@@ -4,13 +4,13 @@
  * instead of ~10 s). Entry files:
  *   data/interim/load-<hash>/     raw_transactions.arrow, clean_transactions.arrow, manifest.json
  *   data/processed/load-<hash>/   customer_features.arrow, manifest.json
- * The key hashes the input's identity (real path, size, mtime), the options that change the result, and the code
- * of src/preprocess/load.ts with everything it imports.
+ * The key hashes the input's real path and content (SHA-256 of its bytes: a replaced file with the same size and
+ * date is still seen), the options that change the result, and the code of src/preprocess/load.ts with everything
+ * it imports.
  */
-import * as fs from 'node:fs';
 import { ensureDefaultData } from '../collect/generate';
 import { decodeTable, encodeTable } from '../io/arrow';
-import { cachedStage, elapsed, fileIdentity } from '../io/cache';
+import { cachedStage, elapsed, fileDigest, fileIdentity } from '../io/cache';
 import type { CacheOptions, CacheStatus } from '../io/cache';
 import type { CleanTable, QualityReport, TransactionTable } from '../table';
 import { FEATURE_NAMES, featureColumns, featureSpec } from './feature_registry';
@@ -43,23 +43,30 @@ export async function cachedLoad(opts: LoadOptions = {}, cache: CacheOptions = {
     return { ...data, cache: { hit: false, key: '', dirs: [], seconds: elapsed(start), note: 'input is not a regular file' } };
   }
   const parameters = loadParameters(opts);
+  const identity = fileIdentity(input);
   const { result, status } = await cachedStage<LoadedData>(
     {
       kind: 'load',
       module: LOAD_MODULE,
-      inputs: [fileIdentity(input), parameters],
+      inputs: [identity.path, identity.sha256, parameters],
       folders: {
         'data/interim': ['raw_transactions.arrow', 'clean_transactions.arrow'],
         'data/processed': ['customer_features.arrow'],
       },
-      manifest: { input: fileIdentity(input), options: parameters },
+      manifest: { input: identity, options: parameters },
       compute: () => loadData({ ...opts, input }),
+      // Rewritten while it was being read: the result may mix two versions, so it is used but not cached.
+      unchanged: () => fileDigest(identity.path) === identity.sha256,
       encode: (data) => ({
         'data/interim': { 'raw_transactions.arrow': encodeRaw(data.raw), 'clean_transactions.arrow': encodeClean(data.clean, data.quality) },
         'data/processed': { 'customer_features.arrow': encodeFeatures(data.features) },
       }),
-      decode: (file) =>
-        decodeLoaded(file('data/interim', 'raw_transactions.arrow'), file('data/interim', 'clean_transactions.arrow'), file('data/processed', 'customer_features.arrow')),
+      decode: (read) =>
+        decodeLoaded(
+          () => read('data/interim', 'raw_transactions.arrow'),
+          read('data/interim', 'clean_transactions.arrow'),
+          read('data/processed', 'customer_features.arrow'),
+        ),
     },
     cache,
   );
@@ -164,9 +171,9 @@ function decodeFeatures(bytes: Uint8Array): CustomerFeatures {
   return { n: t.rows, customerId: t.strings('customerId'), ...columns, endDate: meta.endDate } as unknown as CustomerFeatures;
 }
 
-function decodeLoaded(rawPath: string, cleanPath: string, featuresPath: string): LoadedData {
-  const { clean, quality } = decodeClean(fs.readFileSync(cleanPath));
-  const features = decodeFeatures(fs.readFileSync(featuresPath));
+function decodeLoaded(rawBytes: () => Uint8Array, cleanBytes: Uint8Array, featuresBytes: Uint8Array): LoadedData {
+  const { clean, quality } = decodeClean(cleanBytes);
+  const features = decodeFeatures(featuresBytes);
   let raw: TransactionTable | undefined;
   return {
     clean,
@@ -174,7 +181,7 @@ function decodeLoaded(rawPath: string, cleanPath: string, featuresPath: string):
     features,
     // Decoded on first use: 1M transaction ids are the slowest column and most steps never look at them.
     get raw(): TransactionTable {
-      return (raw ??= decodeRaw(fs.readFileSync(rawPath)));
+      return (raw ??= decodeRaw(rawBytes()));
     },
   };
 }

@@ -7,7 +7,6 @@
  * a figure keeps the entry. Names, actions and profiles are derived afterwards (src/insights/), never cached.
  */
 import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
 import { decodeTable, encodeTable } from '../io/arrow';
 import type { ColumnValue } from '../io/arrow';
 import { cachedStage } from '../io/cache';
@@ -49,7 +48,7 @@ export async function cachedSegmentationWith<O>(
       manifest: { features: features.n, options: opts ?? null },
       compute: () => compute(features, opts),
       encode: (seg) => ({ 'data/processed': { 'segmentation.arrow': encodeSegmentation(seg) } }),
-      decode: (file) => decodeSegmentation(fs.readFileSync(file('data/processed', 'segmentation.arrow'))),
+      decode: (read) => decodeSegmentation(read('data/processed', 'segmentation.arrow')),
     },
     cache,
   );

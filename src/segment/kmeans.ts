@@ -10,7 +10,7 @@
  */
 import { DEFAULT_SEED } from '../config';
 import { kmeans as mlKMeans } from 'ml-kmeans';
-import { createRng, sampleDistinct } from '../stats/random';
+import { checkSeed, createRng, sampleDistinct } from '../stats/random';
 import type { KMeansFit, KMeansOptions, ModelSpace } from './types';
 
 /** Row-major points: all `lloyd` needs (a ModelSpace is one). */
@@ -45,7 +45,8 @@ export interface FitOptions extends KMeansOptions {
 
 /** Derives an independent 32-bit seed from a base seed and a few integers (a small hash, stable across runs). */
 export function deriveSeed(seed: number, ...parts: number[]): number {
-  let h = (seed >>> 0) ^ 0x2545f491;
+  checkSeed(seed);
+  let h = seed ^ 0x2545f491;
   for (const p of parts) {
     h = Math.imul(h ^ (p >>> 0), 0x9e3779b1);
     h ^= h >>> 15;

@@ -11,8 +11,17 @@ export interface Rng {
   normal(): number;
 }
 
+/**
+ * Throws a one-line RangeError unless `seed` is a whole number 0..4294967295. The generators keep 32 bits, so a
+ * larger (or negative, or fractional) seed would silently give the same numbers as another seed.
+ */
+export function checkSeed(seed: number): void {
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed must be a whole number in 0..4294967295, got ${seed}`);
+}
+
 export function createRng(seed: number): Rng {
-  let state = (seed >>> 0) ^ 0x9e3779b9;
+  checkSeed(seed);
+  let state = seed ^ 0x9e3779b9;
   const next = (): number => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;

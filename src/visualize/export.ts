@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Figure } from './figure';
 import { FIGURE_HEIGHT, FIGURE_WIDTH } from './theme';
-import { writeFileAtomic } from '../io/atomic';
+import { OutputSet } from '../io/atomic';
 import { escapeHtml, scriptJson } from '../format';
 
 export type StaticFormat = 'png' | 'svg';
@@ -46,6 +46,11 @@ export interface ExportOptions extends RenderOptions {
   readonly formats?: readonly ExportFormat[];
   /** Called after each figure is written (for progress). */
   readonly onFigure?: (name: string, done: number, total: number) => void;
+  /**
+   * The command's output set: the figure files join it and appear when it is committed (src/io/atomic.ts).
+   * Without it the figures are their own set, committed here.
+   */
+  readonly outputs?: OutputSet;
 }
 
 let plotlyCache: string | undefined;
@@ -89,11 +94,11 @@ export function figureHtml(fig: Figure): string {
 }
 
 /**
- * Writes each figure as `<outDir>/<name>.<format>` (temp file, then rename: never a half-written file).
- * HTML is written first and needs no browser; PNG (scale 2) and SVG are rendered in ONE headless Chromium
- * that is always closed. If Chromium is missing the HTML files are still written and a
- * `ChromiumUnavailableError` with a one-line message is thrown. Cost: one browser start (~0.5 s) and
- * plotly.js load (~2 s), then roughly 0.1–0.5 s per image.
+ * Writes each figure as `<outDir>/<name>.<format>`, as one set of files (src/io/atomic.ts: all replaced or none,
+ * never a half-written file). HTML is written first and needs no browser; PNG (scale 2) and SVG are rendered in ONE
+ * headless Chromium that is always closed. If Chromium is missing, a `ChromiumUnavailableError` with a one-line
+ * message is thrown; without `opts.outputs` the HTML files are still written first (with it, the caller's set
+ * decides). Cost: one browser start (~0.5 s) and plotly.js load (~2 s), then roughly 0.1–0.5 s per image.
  */
 export async function exportFigures(
   figs: readonly Figure[],
@@ -102,31 +107,36 @@ export async function exportFigures(
 ): Promise<{ written: string[] }> {
   const formats = opts.formats ?? ['png', 'svg', 'html'];
   checkNames(figs);
-  fs.mkdirSync(outDir, { recursive: true });
+  const outputs = opts.outputs ?? new OutputSet();
+  const own = opts.outputs === undefined;
   const written: string[] = [];
   const staticFormats = formats.filter((f): f is StaticFormat => f === 'png' || f === 'svg');
   const total = figs.length;
-  if (formats.includes('html')) {
-    for (const fig of figs) written.push(writeFileAtomic(path.join(outDir, `${fig.name}.html`), figureHtml(fig)));
-  }
-  if (staticFormats.length === 0) {
-    figs.forEach((fig, i) => opts.onFigure?.(fig.name, i + 1, total));
-    return { written };
-  }
   try {
-    await withPlotlyPage(opts, async (page) => {
-      for (let i = 0; i < figs.length; i++) {
-        for (const format of staticFormats) {
-          const image = await renderOne(page, figs[i], format);
-          written.push(writeFileAtomic(path.join(outDir, `${figs[i].name}.${format}`), image));
+    if (formats.includes('html')) {
+      for (const fig of figs) written.push(await outputs.write(path.join(outDir, `${fig.name}.html`), figureHtml(fig)));
+    }
+    if (staticFormats.length === 0) {
+      figs.forEach((fig, i) => opts.onFigure?.(fig.name, i + 1, total));
+    } else {
+      await withPlotlyPage(opts, async (page) => {
+        for (let i = 0; i < figs.length; i++) {
+          for (const format of staticFormats) {
+            const image = await renderOne(page, figs[i], format);
+            written.push(await outputs.write(path.join(outDir, `${figs[i].name}.${format}`), image));
+          }
+          opts.onFigure?.(figs[i].name, i + 1, total);
         }
-        opts.onFigure?.(figs[i].name, i + 1, total);
-      }
-    });
+      });
+    }
+    if (own) await outputs.commit();
   } catch (err) {
-    if (err instanceof ChromiumUnavailableError && formats.includes('html')) {
+    if (own && err instanceof ChromiumUnavailableError && formats.includes('html')) {
+      // The HTML needs no browser: keep it, and say so.
+      await outputs.commit();
       throw new ChromiumUnavailableError(`${err.message}; the HTML figures were still written to ${outDir}`);
     }
+    if (own) await outputs.discard();
     throw err;
   }
   return { written };

@@ -1,0 +1,343 @@
+/**
+ * Hostile inputs and faults (issue 11): a full disk, a read-only folder, a kill during a write, a stale or damaged
+ * cache, degenerate data, passwords in URLs, negative and out-of-range numbers, a database that goes away. Every
+ * input is generated here (nothing large is committed); faults are real: a 2 MB tmpfs, a read-only bind mount,
+ * signals sent to a real child process, bytes flipped in real cache files, a real PostgreSQL server whose backend is
+ * terminated. Mounting needs root; without it those tests are reported as skipped, with the reason.
+ * The test names carry the issue's item numbers.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main } from '../src/cli/main';
+import { writeGeneratedCsv } from '../src/collect/generate';
+import { cachedLoad } from '../src/preprocess/load_cache';
+import { loadData } from '../src/preprocess/load';
+import { cachedSegmentation } from '../src/segment/cached';
+import { segmentCustomers } from '../src/segment/index';
+import { createRng } from '../src/stats/random';
+
+const BIN = path.resolve(__dirname, '..', 'bin', 'bankseg.js');
+const isRoot = process.getuid?.() === 0;
+const NEEDS_ROOT = !isRoot && 'needs root to mount a tmpfs or a read-only bind mount';
+
+const made: string[] = [];
+const mounts: string[] = [];
+after(() => {
+  for (const m of mounts.reverse()) spawnSync('umount', [m]);
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+function tmp(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-hostile-'));
+  made.push(dir);
+  return dir;
+}
+function run(cmd: string, args: string[]): void {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr || r.error}`);
+}
+/** A fresh tmpfs of `size` (e.g. `2m`), unmounted after the tests. */
+function mountTmpfs(size: string): string {
+  const dir = tmp();
+  run('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+  mounts.push(dir);
+  return dir;
+}
+/** A read-only view of a new folder holding `files`, unmounted after the tests. */
+function readOnlyFolder(files: Record<string, string>): string {
+  const source = tmp();
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(source, name), text);
+  const view = tmp();
+  run('mount', ['--bind', source, view]);
+  mounts.push(view);
+  run('mount', ['-o', 'remount,bind,ro', view]);
+  return view;
+}
+
+/** The cache of every child bankseg: a folder of this test file, never the clone's data/. */
+let cacheRoot = '';
+/** A small generated transactions file (2,000 rows), shared by the tests that need ordinary data. */
+let small = '';
+before(async () => {
+  cacheRoot = tmp();
+  small = path.join(tmp(), 'small.csv');
+  await writeGeneratedCsv(small, { rows: 2000, seed: 7 });
+});
+
+function bankseg(args: string[], env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, BANKSEG_QUIET: '1', BANKSEG_CACHE_ROOT: cacheRoot, ...env },
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The files of a folder with their text, to compare before and after. */
+function snapshot(dir: string): Record<string, string> {
+  const files = fs.readdirSync(dir).sort().filter((name) => fs.statSync(path.join(dir, name)).isFile());
+  return Object.fromEntries(files.map((name) => [name, fs.readFileSync(path.join(dir, name), 'latin1')]));
+}
+/** Every file under `dir` (relative paths), folders left out. */
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((p) => fs.statSync(path.join(dir, p)).isFile()).sort();
+}
+function writeFiles(dir: string, files: Record<string, string>): void {
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+}
+const OLD_RESULTS = { 'customers.csv': 'old customers\n', 'segments.json': '{"old": true}\n' };
+const OLD_REPORT = { 'insights.md': '# old report\n', 'insights.html': '<p>old report</p>\n' };
+
+/** Captures what `main` writes to stderr. */
+async function mainErr(argv: string[]): Promise<{ code: number; stderr: string }> {
+  const write = process.stderr.write;
+  let stderr = '';
+  process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof process.stderr.write;
+  try {
+    return { code: await main(argv), stderr };
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
+test('1. disk full during a write: one line naming the file and "no space left", exit 1, the old set untouched, no temporary left', { skip: NEEDS_ROOT }, () => {
+  const reference = tmp();
+  const first = bankseg(['segment', '--input', small, '--out', reference, '--figures', reference]);
+  assert.equal(first.code, 0, first.stderr);
+  const csvBytes = fs.statSync(path.join(reference, 'customers.csv')).size;
+
+  const disk = mountTmpfs('2m');
+  writeFiles(disk, { ...OLD_RESULTS, ...OLD_REPORT });
+  // Room for the new customers.csv and one page more: the next file of the set does not fit.
+  const { bavail, bsize } = fs.statfsSync(disk);
+  const room = (Math.ceil(csvBytes / bsize) + 1) * bsize;
+  assert.ok(bavail * bsize > room, `the 2 MB tmpfs must hold customers.csv (${csvBytes} bytes)`);
+  fs.writeFileSync(path.join(disk, 'filler'), Buffer.alloc(bavail * bsize - room));
+  const before = snapshot(disk);
+
+  const r = bankseg(['segment', '--input', small, '--out', disk, '--figures', disk]);
+  assert.deepEqual(snapshot(disk), before, 'the old outputs and nothing else');
+  assert.equal(r.code, 1, r.stderr);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], new RegExp(`^bankseg segment: cannot write ${disk}/(segments\\.json|insights\\.md|insights\\.html): no space left on device$`));
+});
+
+test('1. disk full under the cache: the command still succeeds and says in one line that the entry was not written', { skip: NEEDS_ROOT }, async () => {
+  const disk = mountTmpfs('2m');
+  const { bavail, bsize } = fs.statfsSync(disk);
+  fs.writeFileSync(path.join(disk, 'filler'), Buffer.alloc((bavail - 8) * bsize));
+  const warnings: string[] = [];
+  const data = await cachedLoad({ input: small }, { root: disk, warn: (line) => warnings.push(line) });
+  assert.deepEqual(data.features, (await loadData({ input: small })).features);
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  assert.match(warnings[0], /^bankseg: cannot write \S+: no space left on device; continuing without caching this result$/);
+  assert.deepEqual(filesUnder(disk), ['filler'], 'no entry, no temporary');
+});
+
+test('2. a read-only --figures folder (or a file in its place): nothing is replaced, one line names the folder', async () => {
+  const out = tmp();
+  writeFiles(out, OLD_RESULTS);
+  const cases: [string, string, RegExp][] = [];
+  const inTheWay = path.join(tmp(), 'figures');
+  fs.writeFileSync(inTheWay, 'a file where the folder should be\n');
+  cases.push(['a file in the way', inTheWay, /: a file of that name is in the way$/]);
+  if (isRoot) cases.push(['a read-only bind mount', readOnlyFolder(OLD_REPORT), /: read-only file system$/]);
+  for (const [what, figures, reason] of cases) {
+    const before = { out: snapshot(out), figures: fs.statSync(figures).isDirectory() ? snapshot(figures) : {} };
+    const r = bankseg(['segment', '--input', small, '--out', out, '--figures', figures]);
+    assert.equal(r.code, 1, `${what}: ${r.stderr}`);
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 1, `${what}: ${r.stderr}`);
+    assert.ok(lines[0].startsWith(`bankseg segment: cannot write to ${figures}`), `${what}: ${lines[0]}`);
+    assert.match(lines[0], reason, what);
+    assert.deepEqual(snapshot(out), before.out, `${what}: customers.csv and segments.json untouched`);
+    if (fs.statSync(figures).isDirectory()) assert.deepEqual(snapshot(figures), before.figures, what);
+  }
+});
+
+/** Resolves when `check` returns a value other than undefined (polling every 10 ms), or rejects after `ms`. */
+async function waitFor<T>(check: () => T | undefined, ms: number, what: string): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = check();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+test('11. SIGTERM or SIGINT while writing removes the temporary file; one left by kill -9 is removed by the next write there', { timeout: 180_000 }, async () => {
+  const dir = tmp();
+  const target = path.join(dir, 'tx.csv');
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGKILL'] as const) {
+    fs.writeFileSync(target, 'old\n');
+    const child = spawn(process.execPath, [BIN, 'generate', '--rows', '400000', '--out', target], {
+      env: { ...process.env, BANKSEG_QUIET: '1' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, how) => resolve(how)));
+    // Mid-write: the temporary exists and has bytes in it.
+    const temp = await waitFor(
+      () => fs.readdirSync(dir).find((n) => n.startsWith('.tx.csv.tmp-') && fs.statSync(path.join(dir, n)).size > 0),
+      120_000,
+      `${signal}: the temporary file of generate`,
+    );
+    assert.ok(temp.startsWith(`.tx.csv.tmp-${child.pid}-`), temp);
+    child.kill(signal);
+    assert.equal(await exited, signal, `${signal}: the child died of the signal`);
+    assert.equal(fs.readFileSync(target, 'utf8'), 'old\n', `${signal}: the old file is untouched`);
+    if (signal !== 'SIGKILL') {
+      assert.deepEqual(fs.readdirSync(dir), ['tx.csv'], `${signal}: no temporary left`);
+      continue;
+    }
+    // kill -9 cannot be caught: the temporary stays until the next write into the folder, which removes it.
+    assert.deepEqual(fs.readdirSync(dir).sort(), [temp, 'tx.csv']);
+    const next = bankseg(['generate', '--rows', '10', '--out', target]);
+    assert.equal(next.code, 0, next.stderr);
+    assert.deepEqual(fs.readdirSync(dir), ['tx.csv'], 'the dead process\'s temporary was swept');
+  }
+});
+
+/** Changes one digit of the first amount in the file (same size), as a different export of the same day might. */
+function changeOneAmount(file: string): void {
+  const lines = fs.readFileSync(file, 'latin1').split('\n');
+  const amount = lines[0].split(',').indexOf('TransactionAmount (INR)');
+  assert.equal(amount, lines[0].split(',').length - 1, 'the amount is the last column');
+  const row = lines[1].split(',');
+  const digit = row[amount].search(/[1-8]/);
+  row[amount] = row[amount].slice(0, digit) + String(Number(row[amount][digit]) + 1) + row[amount].slice(digit + 1);
+  lines[1] = row.join(',');
+  fs.writeFileSync(file, lines.join('\n'), 'latin1');
+}
+
+test('4. the cache keys the input by content: other bytes with the same size and date (touch -r) are recomputed', async () => {
+  const root = tmp();
+  const input = path.join(tmp(), 'tx.csv');
+  fs.copyFileSync(small, input);
+  const first = await cachedLoad({ input }, { root });
+  const reference = path.join(tmp(), 'reference.csv');
+  run('cp', ['-p', input, reference]);
+  changeOneAmount(input);
+  run('touch', ['-r', reference, input]);
+  const [was, is] = [fs.statSync(reference), fs.statSync(input)];
+  assert.deepEqual([is.size, is.mtimeMs], [was.size, was.mtimeMs], 'same size and modification time');
+
+  const second = await cachedLoad({ input }, { root });
+  assert.equal(second.cache.hit, false);
+  const fresh = await loadData({ input });
+  assert.deepEqual(second.raw.transactionAmount, fresh.raw.transactionAmount);
+  assert.notDeepEqual(second.raw.transactionAmount, first.raw.transactionAmount);
+  assert.deepEqual(second.features, fresh.features);
+});
+
+/** Damages that a cache file can suffer on disk. */
+const DAMAGES: [string, (file: string) => void, RegExp][] = [
+  ['one flipped byte', (file) => flip(file, [0.5]), /checksum mismatch/],
+  ['64 flipped bytes', (file) => flip(file, Array.from({ length: 64 }, (_, i) => (i + 0.5) / 64)), /checksum mismatch/],
+  ['a truncated file', (file) => fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2)), /[\d,]+ of [\d,]+ bytes/],
+];
+/** Inverts the byte at each relative position of the file. */
+function flip(file: string, at: number[]): void {
+  const bytes = fs.readFileSync(file);
+  for (const p of at) bytes[Math.floor(p * (bytes.length - 1))] ^= 0xff;
+  fs.writeFileSync(file, bytes);
+}
+
+test('5. a damaged cache file (one or 64 flipped bytes, truncated) is discarded with one line and recomputed', async () => {
+  const root = tmp();
+  const fresh = await loadData({ input: small });
+  for (const [what, damage, says] of DAMAGES) {
+    const entry = await cachedLoad({ input: small }, { root });
+    const file = path.join(root, entry.cache.dirs[1], 'customer_features.arrow');
+    damage(file);
+    const warnings: string[] = [];
+    const again = await cachedLoad({ input: small }, { root, warn: (line) => warnings.push(line) });
+    assert.equal(again.cache.hit, false, what);
+    assert.equal(warnings.length, 1, `${what}: ${warnings.join('\n')}`);
+    assert.match(warnings[0], /^bankseg: cache entry \S+ \+ \S+ is damaged \(customer_features\.arrow: .*\); discarded, recomputing$/, what);
+    assert.match(warnings[0], says, what);
+    assert.deepEqual(again.features, fresh.features, what);
+    assert.equal((await cachedLoad({ input: small }, { root })).cache.hit, true, `${what}: the entry is whole again`);
+  }
+
+  // The segmentation's entry too.
+  const opts = { kMin: 2, kMax: 3, nInit: 1, seed: 3, silhouetteSampleSize: 300, stabilityRuns: 2 };
+  const seg = await cachedSegmentation(fresh.features, opts, { root });
+  flip(path.join(root, seg.cache.dirs[0], 'segmentation.arrow'), [0.5]);
+  const warnings: string[] = [];
+  const again = await cachedSegmentation(fresh.features, opts, { root, warn: (line) => warnings.push(line) });
+  assert.equal(again.cache.hit, false);
+  assert.match(warnings.join('\n'), /^bankseg: cache entry \S+ is damaged \(segmentation\.arrow: checksum mismatch\); discarded, recomputing$/);
+  assert.deepEqual(again.fit.labels, segmentCustomers(fresh.features, opts).fit.labels);
+});
+
+test('12. --k -3 and --seed -1 say what is wrong with the number, not "argument is ambiguous"', async () => {
+  const cases: [string[], string][] = [
+    [['segment', '--k', '-3'], 'bankseg segment: --k expects auto or a whole number >= 2, got "-3"'],
+    [['segment', '--seed', '-1'], 'bankseg segment: --seed expects a whole number in 0..4294967295, got "-1"'],
+    [['run', '--seed', '-1'], 'bankseg run: --seed expects a whole number in 0..4294967295, got "-1"'],
+    [['figures', '--k', '-3'], 'bankseg figures: --k expects auto or a whole number >= 2, got "-3"'],
+    [['generate', '--rows', '-5'], 'bankseg generate: --rows expects a whole number >= 1, got "-5"'],
+  ];
+  for (const [argv, line] of cases) assert.deepEqual(await mainErr(argv), { code: 2, stderr: line + '\n' }, argv.join(' '));
+});
+
+test('13. seeds out of 0..4294967295 are refused by the library and by every command, never wrapped', async () => {
+  // A library caller (a notebook) gets a RangeError instead of seed 0's results for seed 2^32.
+  const { features } = await loadData({ input: small });
+  for (const seed of [2 ** 32, -1, 0.5, NaN]) {
+    assert.throws(() => createRng(seed), { name: 'RangeError', message: `seed must be a whole number in 0..4294967295, got ${seed}` });
+    assert.throws(() => segmentCustomers(features, { kMin: 2, kMax: 2, nInit: 1, seed }), { name: 'RangeError' });
+  }
+  for (const command of ['run', 'segment', 'figures', 'generate']) {
+    for (const seed of ['4294967296', '-1', '1.5']) {
+      assert.deepEqual(
+        await mainErr([command, '--seed', seed]),
+        { code: 2, stderr: `bankseg ${command}: --seed expects a whole number in 0..4294967295, got "${seed}"\n` },
+        `${command} --seed ${seed}`,
+      );
+    }
+  }
+});
+
+test('Also: --no-cache and BANKSEG_NO_CACHE=1 write no entry; a damaged entry is one line; bankseg cache clear removes every entry and nothing else', () => {
+  const root = tmp();
+  const env = { BANKSEG_CACHE_ROOT: root };
+  const processed = path.join(root, 'data', 'processed');
+  const interim = path.join(root, 'data', 'interim');
+  const figures = tmp();
+  const segment = (...extra: string[]) => bankseg(['segment', '--input', small, '--out', processed, '--figures', figures, '--k', '3', ...extra], env);
+  const entries = () => [interim, processed].flatMap((d) => (fs.existsSync(d) ? fs.readdirSync(d) : []).filter((n) => !n.endsWith('.csv') && !n.endsWith('.json')));
+
+  const uncached = segment('--no-cache');
+  assert.equal(uncached.code, 0, uncached.stderr);
+  assert.deepEqual(entries(), []);
+  const byEnv = bankseg(['segment', '--input', small, '--out', processed, '--figures', figures, '--k', '3'], { ...env, BANKSEG_NO_CACHE: '1' });
+  assert.equal(byEnv.code, 0, byEnv.stderr);
+  assert.deepEqual(entries(), []);
+
+  const cached = segment();
+  assert.equal(cached.code, 0, cached.stderr);
+  assert.equal(cached.stderr, '');
+  assert.equal(entries().length, 3, entries().join(', ')); // load in interim and processed, segment in processed
+  const outputs = snapshot(processed);
+  const load = fs.readdirSync(processed).find((n) => n.startsWith('load-'))!;
+  flip(path.join(processed, load, 'customer_features.arrow'), [0.5]);
+  const damaged = segment();
+  assert.equal(damaged.code, 0, damaged.stderr);
+  assert.equal(
+    damaged.stderr,
+    `bankseg: cache entry data/interim/${load} + data/processed/${load} is damaged (customer_features.arrow: checksum mismatch); discarded, recomputing\n`,
+  );
+  for (const name of ['customers.csv', 'segments.json']) assert.equal(fs.readFileSync(path.join(processed, name), 'latin1'), outputs[name], name);
+
+  const clear = bankseg(['cache', 'clear'], env);
+  assert.equal(clear.code, 0, clear.stderr);
+  assert.match(clear.stdout, /^removed 3 cache entries \([\d.]+ MB\) from /);
+  assert.deepEqual(entries(), []);
+  assert.deepEqual(fs.readdirSync(processed).sort(), ['customers.csv', 'segments.json'], 'the outputs beside the cache stay');
+  assert.match(bankseg(['cache', 'clear'], env).stdout, /^the cache in .* is empty$/m);
+});
