@@ -19,6 +19,10 @@ import { loadData } from '../src/preprocess/load';
 import { cachedSegmentation } from '../src/segment/cached';
 import { segmentCustomers } from '../src/segment/index';
 import { createRng } from '../src/stats/random';
+import { describeSource } from '../src/notebook/display';
+import { startPgServer } from './helpers/pg-server';
+import type { PgServer } from './helpers/pg-server';
+import { Client } from 'pg';
 
 const BIN = path.resolve(__dirname, '..', 'bin', 'bankseg.js');
 const isRoot = process.getuid?.() === 0;
@@ -274,6 +278,55 @@ test('5. a damaged cache file (one or 64 flipped bytes, truncated) is discarded 
   assert.deepEqual(again.fit.labels, segmentCustomers(fresh.features, opts).fit.labels);
 });
 
+const HEADER = 'TransactionID,CustomerID,CustomerDOB,CustGender,CustLocation,CustAccountBalance,TransactionDate,TransactionTime,TransactionAmount (INR)';
+/** A transactions file of `groups.length × perGroup` customers, one transaction each; customers of a group are identical but for their ID. */
+function identicalCustomers(groups: readonly { amount: string; balance: string }[], perGroup: number): string {
+  const file = path.join(tmp(), 'identical.csv');
+  const lines = [HEADER];
+  groups.forEach((g, j) => {
+    for (let i = 0; i < perGroup; i++) lines.push(`T${j}-${i},C${j}-${i},10/1/94,F,MUMBAI,${g.balance},2/8/16,143207,${g.amount}`);
+  });
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+/** Every text a segment command produced: stdout, stderr and its four files. */
+function allText(r: { stdout: string; stderr: string }, out: string): string {
+  const files = ['customers.csv', 'segments.json', 'insights.md', 'insights.html'].map((f) => path.join(out, f));
+  return [r.stdout, r.stderr, ...files.filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f, 'utf8'))].join('\n');
+}
+
+test('8. degenerate data: fewer distinct customers than k is one clear line (or a smaller k, said); never an empty segment or NaN', () => {
+  const out = tmp();
+  const verbose = { BANKSEG_QUIET: '' };
+  // 300 identical customers: nothing to segment.
+  const same = bankseg(['segment', '--input', identicalCustomers([{ amount: '25.0', balance: '17819.05' }], 300), '--out', out, '--figures', out], verbose);
+  assert.equal(same.code, 1, same.stdout + same.stderr);
+  assert.match(same.stderr.trimEnd().split('\n').at(-1)!, /^bankseg segment: all 300 customers have the same .*: there is nothing to segment$/);
+  assert.deepEqual(fs.readdirSync(out), [], 'nothing written');
+
+  // Three distinct customers, 100 copies each: k = 5 asked is refused; the sweep stops at 3 and says so.
+  const three = identicalCustomers(
+    [{ amount: '25.0', balance: '1000.0' }, { amount: '2500.0', balance: '50000.0' }, { amount: '90000.0', balance: '900.0' }],
+    100,
+  );
+  const tooMany = bankseg(['segment', '--input', three, '--k', '5', '--out', out, '--figures', out], verbose);
+  assert.equal(tooMany.code, 1, tooMany.stderr);
+  assert.match(tooMany.stderr.trimEnd().split('\n').at(-1)!, /^bankseg segment: k = 5 segments need 5 different customers, but these 300 customers have only 3 distinct combinations of .*; ask for k <= 3$/);
+  assert.deepEqual(fs.readdirSync(out), [], 'nothing written');
+
+  const auto = bankseg(['segment', '--input', three, '--out', out, '--figures', out], verbose);
+  assert.equal(auto.code, 0, auto.stderr);
+  assert.match(auto.stderr, /The sweep stopped at k = 3: the customers have only 3 distinct combinations of /);
+  const doc = JSON.parse(fs.readFileSync(path.join(out, 'segments.json'), 'utf8'));
+  assert.ok(doc.k <= 3, `k = ${doc.k}`);
+  assert.deepEqual(doc.kSweep.map((s: { k: number }) => s.k), [2, 3]);
+  const sizes = doc.segments.map((s: { size: number }) => s.size);
+  assert.ok(sizes.every((n: number) => n > 0), `no empty segment: ${sizes}`);
+  assert.equal(sizes.reduce((a: number, b: number) => a + b, 0), 300);
+  const text = allText(auto, out);
+  assert.doesNotMatch(text, /\bNaN\b|Infinity|: 0 customers/);
+});
+
 test('12. --k -3 and --seed -1 say what is wrong with the number, not "argument is ambiguous"', async () => {
   const cases: [string[], string][] = [
     [['segment', '--k', '-3'], 'bankseg segment: --k expects auto or a whole number >= 2, got "-3"'],
@@ -341,3 +394,172 @@ test('Also: --no-cache and BANKSEG_NO_CACHE=1 write no entry; a damaged entry is
   assert.deepEqual(fs.readdirSync(processed).sort(), ['customers.csv', 'segments.json'], 'the outputs beside the cache stay');
   assert.match(bankseg(['cache', 'clear'], env).stdout, /^the cache in .* is empty$/m);
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+// A real PostgreSQL server (test/helpers/pg-server.ts): passwords and a database that goes away.
+
+/** The test role's password, set to a marker that no output may contain in any form. */
+const MARKER = 'Marker-S3cret-pw';
+/** A wrong password, also a marker. */
+const WRONG = 'Wrong-M4rker-pw';
+
+async function sqlAsAdmin(server: PgServer, text: string): Promise<void> {
+  const client = new Client({ connectionString: server.adminUrl });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** `bankseg` run asynchronously (the test process keeps serving its own database calls meanwhile). */
+function banksegAsync(args: string[], env: Record<string, string> = {}): { child: ReturnType<typeof spawn>; done: Promise<{ code: number; stdout: string; stderr: string }> } {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, BANKSEG_QUIET: '1', BANKSEG_CACHE_ROOT: cacheRoot, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
+  return { child, done };
+}
+
+test('10 and 12: passwords never shown; sslmode=require without SSL and a lost connection are one line each', { timeout: 300_000 }, async (t) => {
+  let server: PgServer;
+  try {
+    server = await startPgServer();
+  } catch (err) {
+    assert.fail(`PostgreSQL is needed for this test (scripts/install.sh installs it): ${(err as Error).message}`);
+  }
+  t.after(() => server.stop());
+  await sqlAsAdmin(server, `ALTER ROLE bankseg_test PASSWORD '${MARKER}'`);
+  const hostDb = `127.0.0.1:${server.port}/bankseg_test`;
+  const forms: Record<string, { url: string; env: Record<string, string> }> = {
+    'user-info': { url: `postgres://bankseg_test:${MARKER}@${hostDb}`, env: {} },
+    '?password=': { url: `postgres://bankseg_test@${hostDb}?password=${MARKER}`, env: {} },
+    PGPASSWORD: { url: `postgres://bankseg_test@${hostDb}`, env: { PGPASSWORD: MARKER } },
+  };
+  const wrong = (url: string) => url.replace(MARKER, WRONG);
+  const leaks = (what: string, text: string) => {
+    for (const secret of [MARKER, WRONG, '12345/678']) assert.ok(!text.includes(secret), `${what} shows a password:\n${text}`);
+  };
+  const oneLine = (what: string, r: { code: number; stdout: string; stderr: string }, pattern: RegExp) => {
+    assert.equal(r.code, 1, `${what}: ${r.stderr}`);
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 1, `${what}: ${r.stderr}`);
+    assert.match(lines[0], pattern, what);
+  };
+
+  for (const [form, { url, env }] of Object.entries(forms)) {
+    // db-import's stdout, in every form.
+    const loaded = bankseg(['db-import', '--input', small, '--url', url, '--table', 'tx'], { ...env, BANKSEG_QUIET: '' });
+    assert.equal(loaded.code, 0, `${form}: ${loaded.stderr}`);
+    assert.match(loaded.stdout, /^loaded 2,000 rows from .* into tx at postgres:\/\/bankseg_test@127\.0\.0\.1:\d+\/bankseg_test(\?password=\*\*\*)? /);
+    leaks(`db-import with the password in ${form}`, loaded.stdout + loaded.stderr);
+    // Wrong password: the connection error.
+    const refused = bankseg(['profile', '--url', wrong(url), '--table', 'tx'], form === 'PGPASSWORD' ? { PGPASSWORD: WRONG } : env);
+    oneLine(`wrong password in ${form}`, refused, /cannot connect: password authentication failed for user "bankseg_test"$/);
+    leaks(`wrong password in ${form}`, refused.stdout + refused.stderr);
+  }
+  // A missing table, with the password in the user-info and in the query.
+  for (const form of ['user-info', '?password='] as const) {
+    const missing = bankseg(['profile', '--url', forms[form].url, '--table', 'nope']);
+    oneLine(`missing table, ${form}`, missing, /table nope: no such table/);
+    leaks(`missing table, ${form}`, missing.stdout + missing.stderr);
+  }
+  // Nobody listening; a URL whose unencoded "/" in the password fools URL parsers.
+  const closed = bankseg(['profile', '--url', `postgres://bankseg_test@127.0.0.1:1/x?password=${MARKER}`]);
+  oneLine('connection refused', closed, /cannot connect: connection refused/);
+  leaks('connection refused', closed.stdout + closed.stderr);
+  const garbled = bankseg(['profile', '--url', `postgres://bankseg_test:12345/678@${hostDb}`]);
+  assert.equal(garbled.code, 1, garbled.stderr);
+  leaks('a password with an unencoded /', garbled.stdout + garbled.stderr);
+  // Every line of a whole segmentation from the database (progress and stage lines on), and its report.
+  const out = tmp();
+  const segmented = bankseg(['segment', '--url', forms['?password='].url, '--table', 'tx', '--k', '3', '--out', out, '--figures', out], { BANKSEG_QUIET: '' });
+  assert.equal(segmented.code, 0, segmented.stderr);
+  leaks('segment --url', allText(segmented, out));
+  // The notebooks' one-line description of their source.
+  const described = describeSource({ BANKSEG_URL: forms['?password='].url });
+  assert.equal(described, `BANKSEG_URL=postgres://bankseg_test@${hostDb}?password=*** (table transactions)`);
+
+  // 12: sslmode=require on a server without SSL: one line, no Node warning; prefer falls back to no encryption.
+  const ssl = bankseg(['profile', '--url', `${forms['user-info'].url}?sslmode=require`, '--table', 'tx']);
+  oneLine('sslmode=require', ssl, /^bankseg profile: postgres:\/\/bankseg_test@\S+\?sslmode=require: cannot connect: the server does not support SSL, which sslmode=require requires$/);
+  const prefer = bankseg(['profile', '--url', `${forms['user-info'].url}?sslmode=prefer`, '--table', 'tx', '--json']);
+  assert.equal(prefer.code, 0, prefer.stderr);
+  assert.equal(JSON.parse(prefer.stdout).rows, 2000);
+
+  // 12: the server goes away during an import: one line, and the old table is still the old one.
+  await lostDuringImport(server, forms['user-info'].url);
+});
+
+/** Rows of `table` in the test database, counted as the test role. */
+async function rowsIn(url: string, table: string): Promise<number> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Two ways a connection dies mid-import: while the import waits for its lock (the backend is terminated), and while
+ * COPY streams rows (the backend is frozen with SIGSTOP as soon as COPY starts, terminated, then thawed, so the
+ * client's writes hit a closed socket: the "write EPIPE" case).
+ */
+async function lostDuringImport(server: PgServer, url: string): Promise<void> {
+  assert.equal(await rowsIn(url, 'tx'), 2000, 'the table imported before');
+  const expect = /^bankseg db-import: postgres:\/\/bankseg_test@\S+: importing into tx: connection to the database lost during import; the old table is unchanged$/;
+  // Admin connections in the same database: one holds the import lock, one watches pg_stat_activity (a
+  // transaction sees a frozen snapshot of it).
+  const admin = new Client({ connectionString: server.adminUrl.replace(/\/postgres$/, '/bankseg_test') });
+  const holder = new Client({ connectionString: server.adminUrl.replace(/\/postgres$/, '/bankseg_test') });
+  await admin.connect();
+  await holder.connect();
+  const importBackend = async (where: string): Promise<number | undefined> =>
+    (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name = 'bankseg' AND ${where}`)).rows[0]?.pid;
+  try {
+    // While waiting for the import lock, which the test holds.
+    await holder.query('BEGIN');
+    await holder.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['bankseg-import:"tx"']);
+    const waiting = banksegAsync(['db-import', '--input', small, '--url', url, '--table', 'tx']);
+    const pid = await waitForAsync(() => importBackend("wait_event_type = 'Lock'"), 60_000, 'the import waiting for its lock');
+    await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+    const r1 = await waiting.done;
+    await holder.query('ROLLBACK');
+    assert.equal(r1.code, 1, r1.stderr);
+    assert.match(r1.stderr.trimEnd(), expect);
+    assert.equal(await rowsIn(url, 'tx'), 2000, 'the old table is unchanged');
+
+    // While COPY streams rows: frozen as soon as it is seen, so it cannot finish first.
+    const big = path.join(tmp(), 'big.csv');
+    await writeGeneratedCsv(big, { rows: 150_000, seed: 11 });
+    const copying = banksegAsync(['db-import', '--input', big, '--url', url, '--table', 'tx']);
+    const copyPid = await waitForAsync(async () => {
+      const p = await importBackend("query LIKE 'COPY%' AND state = 'active'");
+      if (p !== undefined) process.kill(p, 'SIGSTOP');
+      return p;
+    }, 120_000, 'the import streaming COPY');
+    await admin.query('SELECT pg_terminate_backend($1)', [copyPid]);
+    process.kill(copyPid, 'SIGCONT');
+    const r2 = await copying.done;
+    assert.equal(r2.code, 1, r2.stderr);
+    assert.match(r2.stderr.trimEnd(), expect);
+    assert.equal(await rowsIn(url, 'tx'), 2000, 'the old table is unchanged');
+  } finally {
+    await admin.end();
+    await holder.end();
+  }
+}
+
+async function waitForAsync<T>(check: () => Promise<T | undefined>, ms: number, what: string): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+  }
+}

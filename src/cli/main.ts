@@ -2,6 +2,7 @@ import type { Command } from './command';
 import { InputError, UsageError } from '../errors';
 import { COMMANDS } from './commands';
 import { enableSignalCleanup } from '../io/temps';
+import { scrubSecrets, urlSecrets } from '../collect/db/connection';
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -37,7 +38,8 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (err) {
     const { code, message } = failure(err);
-    process.stderr.write(`bankseg ${name}: ${message}\n`);
+    // Last line of defence: whatever produced the message, no password of --url or PGPASSWORD gets printed.
+    process.stderr.write(`bankseg ${name}: ${scrubSecrets(message, secretsOf(rest))}\n`);
     return code;
   }
 }
@@ -55,4 +57,10 @@ export function failure(err: unknown): { code: number; message: string } {
   if (err instanceof InputError) return { code: 1, message: err.message };
   const detail = err instanceof Error ? err.stack ?? `${err.name}: ${err.message}` : String(err);
   return { code: BUG_EXIT_CODE, message: `internal error (a bug in bankseg, please report it):\n${detail}` };
+}
+
+/** The secrets of the `--url` values among a command's arguments, and PGPASSWORD. */
+function secretsOf(argv: readonly string[]): string[] {
+  const urls = argv.flatMap((a, i) => (a === '--url' ? [argv[i + 1] ?? ''] : a.startsWith('--url=') ? [a.slice(6)] : []));
+  return [...new Set([...urls.flatMap((u) => urlSecrets(u)), ...urlSecrets('')])];
 }

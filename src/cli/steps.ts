@@ -22,8 +22,7 @@ import { profileSegmentation } from '../insights/profile';
 import type { Figure } from '../visualize/figure';
 import { writeSegmentOutputs } from '../insights/outputs';
 import { writeInsightsReport } from '../insights/report';
-import { pct } from '../format';
-import { count } from '../format';
+import { count, num, pct } from '../format';
 
 /** A stage line on stderr, prefixed with the command (silenced by BANKSEG_QUIET=1, like the progress lines). */
 export function note(command: string, text: string): void {
@@ -149,8 +148,8 @@ export async function writeResultsStep(
 /** The segments in a few lines, for stdout. */
 export function segmentSummary(seg: ProfiledSegmentation, customers: number): string[] {
   return [
-    `${seg.k} segments of ${count(customers)} customers; silhouette ${seg.silhouette.toFixed(3)}, ` +
-      `Davies–Bouldin ${seg.daviesBouldin.toFixed(3)}, inertia ${count(Math.round(seg.fit.inertia))}`,
+    `${seg.k} segments of ${count(customers)} customers; silhouette ${num(seg.silhouette, 3)}, ` +
+      `Davies–Bouldin ${num(seg.daviesBouldin, 3)}, inertia ${count(seg.fit.inertia)}`,
     ...seg.segments.map(
       (s) => `  ${String(s.id).padStart(2)}  ${s.name.padEnd(36)} ${pct(s.share).padStart(6)} of customers, ${pct(s.monetaryShare).padStart(6)} of money`,
     ),

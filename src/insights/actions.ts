@@ -15,7 +15,7 @@
  * 11. otherwise → nurture on low-cost channels and test offers
  */
 import type { NumericFeature } from '../preprocess/feature_registry';
-import { count, inr, pct } from '../format';
+import { count, inr, num, pct } from '../format';
 import type { SegmentFacts } from './types';
 import { STRONG } from './naming';
 
@@ -71,7 +71,7 @@ export function recommendAction(f: SegmentFacts): string {
   const p = f.profile;
   const who = `${count(f.size)} customers (${pct(f.share)})`;
   const carries = `move ${pct(f.monetaryShare)} of the money and hold ${pct(f.balanceShare)} of balances`;
-  const idle = `${Math.round(p.recencyDays)} days`;
+  const idle = `${num(p.recencyDays, 0)} days`;
   switch (actionKind(f)) {
     case 'win-back':
       return `Win-back: ${who} ${carries}, but their last transaction was a median ${idle} before the end of the data; call or message them with a personal offer (fee waiver, bonus deposit rate) before the balance (median ${inr(p.balance)}) leaves.`;
@@ -84,9 +84,9 @@ export function recommendAction(f: SegmentFacts): string {
     case 'cross-sell':
       return `Cross-sell: ${who} transact a median ${p.frequency} times and ${carries}; build on the habit with a credit card, UPI autopay and rewards on recurring payments.`;
     case 'growth':
-      return `Growth: ${who}, median age ${Math.round(p.age)}, median balance ${inr(p.balance)}; onboard them to digital savings goals, a starter credit card and small monthly SIPs while their banking habits form.`;
+      return `Growth: ${who}, median age ${num(p.age, 0)}, median balance ${inr(p.balance)}; onboard them to digital savings goals, a starter credit card and small monthly SIPs while their banking habits form.`;
     case 'deepen':
-      return `Deepen: ${who}, median age ${Math.round(p.age)}, median balance ${inr(p.balance)}; offer senior-citizen deposit rates, pension and health-insurance products with assisted (branch/phone) service.`;
+      return `Deepen: ${who}, median age ${num(p.age, 0)}, median balance ${inr(p.balance)}; offer senior-citizen deposit rates, pension and health-insurance products with assisted (branch/phone) service.`;
     case 'share of wallet':
       return `Share of wallet: ${who} ${carries}, with small payments (median ${inr(p.monetaryMean)} per transaction); reward everyday use (UPI and bill-pay cashback above a monthly threshold) to move more of their spending to the bank.`;
     case 'savings nudge':

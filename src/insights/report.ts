@@ -45,10 +45,10 @@ function frequencyFacts(features: CustomerFeatures): { single: number; max: numb
 function recencyFinding(segments: readonly SegmentProfile[]): string {
   const idle = [...segments].sort((a, b) => (b.lift.recencyDays ?? 0) - (a.lift.recencyDays ?? 0))[0];
   if ((idle.lift.recencyDays ?? 0) >= STRONG) {
-    return `**${idle.name}** (segment ${idle.id}, ${pct(idle.share)} of customers) stand out by inactivity: their last transaction was a median **${Math.round(idle.profile.recencyDays)} days** before the end of the data; they hold ${pct(idle.balanceShare)} of balances and moved ${pct(idle.monetaryShare)} of the money.`;
+    return `**${idle.name}** (segment ${idle.id}, ${pct(idle.share)} of customers) stand out by inactivity: their last transaction was a median **${num(idle.profile.recencyDays, 0)} days** before the end of the data; they hold ${pct(idle.balanceShare)} of balances and moved ${pct(idle.monetaryShare)} of the money.`;
   }
   const medians = segments.map((s) => s.profile.recencyDays);
-  return `No segment is defined by inactivity: median recency ranges only from ${Math.round(Math.min(...medians))} to ${Math.round(Math.max(...medians))} days across segments.`;
+  return `No segment is defined by inactivity: median recency ranges only from ${num(Math.min(...medians), 0)} to ${num(Math.max(...medians), 0)} days across segments.`;
 }
 
 /** How strong the cluster structure is, in words (Kaufman & Rousseeuw's reading of the mean silhouette). */

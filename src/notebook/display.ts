@@ -67,7 +67,7 @@ export function notebookSource(env: NodeJS.ProcessEnv = process.env): LoadOption
 }
 
 /** Where `notebookSource` points, in words (the password of a URL hidden). */
-function describeSource(env: NodeJS.ProcessEnv): string {
+export function describeSource(env: NodeJS.ProcessEnv): string {
   const source = notebookSource(env);
   if (source.url) {
     const how = source.pushDown ? `, ${PUSH_DOWN_ENV}=1` : '';

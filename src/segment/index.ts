@@ -10,7 +10,9 @@ import type { FitOptions } from './kmeans';
 import { calinskiHarabasz, daviesBouldin, silhouetteSample, SILHOUETTE_SAMPLE_SIZE } from './metrics';
 import { recommendK, sweepFits, SWEEP_DEFAULTS } from './select';
 import type { SweepEntry } from './select';
-import type { KMeansFit, Segmentation } from './types';
+import type { KMeansFit, ModelSpace, Segmentation } from './types';
+import { InputError } from '../errors';
+import { featureWords } from '../preprocess/feature_registry';
 
 export * from './types';
 export { buildModelSpace, toOriginalUnits } from './space';
@@ -49,18 +51,57 @@ export function relabelBySize(fit: KMeansFit, d: number): KMeansFit {
 }
 
 /**
- * Segments all customers: builds the model space, sweeps k (default 2..10, capped at the number of customers when
- * not given), recommends a k and keeps the requested or recommended k's fit (all customers), segments by size.
- * Deterministic for a given seed. Throws a one-line RangeError for a bad k or feature.
+ * The number of distinct points (rows of the model space), counted up to `limit` + 1: k-means cannot make more
+ * non-empty segments than there are distinct points. O(n·limit·d) at worst, O(limit²·d) when the first rows
+ * already differ (the usual case).
+ */
+export function distinctPoints(space: ModelSpace, limit: number): number {
+  const { X, n, d } = space;
+  const reps: number[] = [];
+  for (let i = 0; i < n && reps.length <= limit; i++) {
+    let seen = false;
+    for (const r of reps) {
+      let same = true;
+      for (let t = 0; t < d && same; t++) same = X[i * d + t] === X[r * d + t];
+      if (same) {
+        seen = true;
+        break;
+      }
+    }
+    if (!seen) reps.push(i);
+  }
+  return reps.length;
+}
+
+/**
+ * Segments all customers: builds the model space, sweeps k (default 2..10, capped at the number of distinct points
+ * when not given), recommends a k and keeps the requested or recommended k's fit (all customers), segments by size.
+ * Deterministic for a given seed. Data that cannot be cut into the segments asked for is an InputError (one line):
+ * fewer than two distinct points, or a requested k above the number of distinct points. When the sweep is cut short
+ * by the data, the recommendation's reason says so. Never returns an empty segment. Throws a one-line RangeError
+ * for a bad k or feature.
  */
 export function segmentCustomers(features: CustomerFeatures, opts: SegmentOptions = {}): Segmentation {
   const space = buildModelSpace(features, { features: opts.features, logTransform: opts.logTransform });
   const requested = opts.k === undefined || opts.k === 'auto' ? undefined : opts.k;
   if (requested !== undefined) checkK(requested, space.n);
   const kMin = opts.kMin ?? SWEEP_DEFAULTS.kMin;
-  const kMax = opts.kMax ?? Math.min(SWEEP_DEFAULTS.kMax, space.n);
-  const { scores, fits } = sweepFits(space, { ...opts, kMin, kMax });
-  const recommendation = recommendK(scores);
+  const kMaxAsked = opts.kMax ?? Math.min(SWEEP_DEFAULTS.kMax, space.n);
+  const distinct = distinctPoints(space, Math.max(kMaxAsked, requested ?? 0));
+  const what = `distinct combinations of ${space.features.map(featureWords).join(', ')}`;
+  if (distinct < 2) {
+    throw new InputError(`all ${space.n.toLocaleString('en-US')} customers have the same ${space.features.map(featureWords).join(', ')}: there is nothing to segment`);
+  }
+  if (requested !== undefined && requested > distinct) {
+    throw new InputError(`k = ${requested} segments need ${requested} different customers, but these ${space.n.toLocaleString('en-US')} customers have only ${distinct} ${what}; ask for k <= ${distinct}`);
+  }
+  const kMax = Math.min(kMaxAsked, distinct);
+  const { scores, fits } = sweepFits(space, { ...opts, kMin: Math.min(kMin, kMax), kMax });
+  const recommended = recommendK(scores);
+  const recommendation =
+    kMax < kMaxAsked
+      ? { ...recommended, reason: `${recommended.reason} The sweep stopped at k = ${kMax}: the customers have only ${distinct} ${what}.` }
+      : recommended;
   const k = requested ?? recommendation.k;
   let fit = fits.get(k);
   let score: Pick<SweepEntry, 'silhouette' | 'daviesBouldin' | 'calinskiHarabasz'> | undefined = scores.find((s) => s.k === k);
@@ -77,6 +118,7 @@ export function segmentCustomers(features: CustomerFeatures, opts: SegmentOption
     };
   }
   const final = relabelBySize(fit, space.d);
+  checkNoEmptySegment(final);
   return {
     k,
     space,
@@ -87,4 +129,12 @@ export function segmentCustomers(features: CustomerFeatures, opts: SegmentOption
     kSweep: scores,
     recommendation,
   };
+}
+
+/** An empty segment would be reported as "0 customers" with NaN medians: with k <= distinct points it is a bug. */
+function checkNoEmptySegment(fit: KMeansFit): void {
+  const sizes = new Int32Array(fit.k);
+  for (let i = 0; i < fit.labels.length; i++) sizes[fit.labels[i]]++;
+  const empty = sizes.indexOf(0);
+  if (empty >= 0) throw new Error(`k-means left segment ${empty} of ${fit.k} empty`);
 }

@@ -12,7 +12,7 @@ import { yearOfDay } from '../../preprocess/clean';
 import { Progress, progress } from '../../io/progress';
 import { isoDate, TransactionTable } from '../../table';
 import { COPY_NULL, copyIn, CopyTextChunk, EncodedValues, encodeValues, MAX_BYTES_PER_CHAR, MAX_NUMBER_BYTES } from './copy_in';
-import { parseTableName, redactUrl, sqlName, sqlTable, TableName, withConnection } from './connection';
+import { isConnectionLost, parseTableName, redactUrl, sqlName, sqlTable, TableName, withConnection } from './connection';
 import { createTableSql, ImportRecord, parseImportRecord, resolvedDobDay, TABLE_COLUMNS } from './schema';
 
 export interface ImportOptions {
@@ -40,28 +40,41 @@ export const STAGING_SUFFIX = '__bankseg_loading';
  */
 export async function importTransactionsFile(url: string, file: string, table = DEFAULT_TABLE, opts: ImportOptions = {}): Promise<ImportResult> {
   const name = parseTableName(table);
-  return withConnection(url, `${redactUrl(url)}: importing into ${name.text}`, async (client) => {
+  const where = `${redactUrl(url)}: importing into ${name.text}`;
+  return withConnection(url, where, async (client) => {
     const data = await readTransactions(file, { strict: opts.strict });
-    return load(client, data, name);
+    return load(client, data, name, where);
   });
 }
 
 /** Loads an already-read TransactionTable into `table` at `url` (see importTransactionsFile). O(rows). */
 export async function importTransactions(url: string, data: TransactionTable, table = DEFAULT_TABLE): Promise<ImportResult> {
   const name = parseTableName(table);
-  return withConnection(url, `${redactUrl(url)}: importing into ${name.text}`, (client) => load(client, data, name));
+  const where = `${redactUrl(url)}: importing into ${name.text}`;
+  return withConnection(url, where, (client) => load(client, data, name, where));
 }
 
-/** The load itself, in one transaction on `client`: see replaceTable. */
-async function load(client: Client, data: TransactionTable, name: TableName): Promise<ImportResult> {
+/**
+ * The load itself, in one transaction on `client` (see replaceTable). A connection lost before COMMIT leaves the old
+ * table as it was (the server rolls the transaction back); one lost during COMMIT may or may not have been
+ * applied, and the message says so.
+ */
+async function load(client: Client, data: TransactionTable, name: TableName, where: string): Promise<ImportResult> {
+  let committing = false;
   await client.query('BEGIN');
   try {
     const rows = await replaceTable(client, data, name, { record: { source: data.source, malformed: data.malformed } });
+    committing = true;
     await client.query('COMMIT');
     return { table: name.text, rows, malformed: data.malformed.count };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
+    if (!isConnectionLost(err)) throw err;
+    throw new InputError(
+      committing
+        ? `${where}: connection to the database lost while committing; the import may or may not have replaced ${name.text} (check it with bankseg profile --url)`
+        : `${where}: connection to the database lost during import; the old table is unchanged`,
+    );
   }
 }
 
