@@ -174,11 +174,12 @@ async function waitFor<T>(check: () => T | undefined, ms: number, what: string):
 }
 
 test('11. SIGTERM or SIGINT while writing removes the temporary file; one left by kill -9 is removed by the next write there', { timeout: 180_000 }, async () => {
-  const dir = tmp();
-  const target = path.join(dir, 'tx.csv');
-  for (const signal of ['SIGTERM', 'SIGINT', 'SIGKILL'] as const) {
+  // One child per signal, at the same time, each writing its own folder.
+  const runs = (['SIGTERM', 'SIGINT', 'SIGKILL'] as const).map(async (signal) => {
+    const dir = tmp();
+    const target = path.join(dir, 'tx.csv');
     fs.writeFileSync(target, 'old\n');
-    const child = spawn(process.execPath, [BIN, 'generate', '--rows', '400000', '--out', target], {
+    const child = spawn(process.execPath, [BIN, 'generate', '--rows', '250000', '--out', target], {
       env: { ...process.env, BANKSEG_QUIET: '1' },
       stdio: 'ignore',
     });
@@ -193,6 +194,9 @@ test('11. SIGTERM or SIGINT while writing removes the temporary file; one left b
     child.kill(signal);
     assert.equal(await exited, signal, `${signal}: the child died of the signal`);
     assert.equal(fs.readFileSync(target, 'utf8'), 'old\n', `${signal}: the old file is untouched`);
+    return { signal, dir, target, temp };
+  });
+  for (const { signal, dir, target, temp } of await Promise.all(runs)) {
     if (signal !== 'SIGKILL') {
       assert.deepEqual(fs.readdirSync(dir), ['tx.csv'], `${signal}: no temporary left`);
       continue;
@@ -443,56 +447,71 @@ test('10 and 12: passwords never shown; sslmode=require without SSL and a lost c
   const leaks = (what: string, text: string) => {
     for (const secret of [MARKER, WRONG, '12345/678']) assert.ok(!text.includes(secret), `${what} shows a password:\n${text}`);
   };
-  const oneLine = (what: string, r: { code: number; stdout: string; stderr: string }, pattern: RegExp) => {
+  const oneLine = (what: string, r: Ran, pattern: RegExp) => {
     assert.equal(r.code, 1, `${what}: ${r.stderr}`);
     const lines = r.stderr.trimEnd().split('\n');
     assert.equal(lines.length, 1, `${what}: ${r.stderr}`);
     assert.match(lines[0], pattern, what);
   };
 
+  // The runs are independent: at most three at a time (imports into the same table wait for each other's lock).
+  const runs: [string, string[], Record<string, string>, (r: Ran) => void][] = [];
   for (const [form, { url, env }] of Object.entries(forms)) {
     // db-import's stdout, in every form.
-    const loaded = bankseg(['db-import', '--input', small, '--url', url, '--table', 'tx'], { ...env, BANKSEG_QUIET: '' });
-    assert.equal(loaded.code, 0, `${form}: ${loaded.stderr}`);
-    assert.match(loaded.stdout, /^loaded 2,000 rows from .* into tx at postgres:\/\/bankseg_test@127\.0\.0\.1:\d+\/bankseg_test(\?password=\*\*\*)? /);
-    leaks(`db-import with the password in ${form}`, loaded.stdout + loaded.stderr);
+    runs.push([`db-import with the password in ${form}`, ['db-import', '--input', small, '--url', url, '--table', 'tx'], { ...env, BANKSEG_QUIET: '' }, (r) => {
+      assert.equal(r.code, 0, `${form}: ${r.stderr}`);
+      assert.match(r.stdout, /^loaded 2,000 rows from .* into tx at postgres:\/\/bankseg_test@127\.0\.0\.1:\d+\/bankseg_test(\?password=\*\*\*)? /);
+    }]);
     // Wrong password: the connection error.
-    const refused = bankseg(['profile', '--url', wrong(url), '--table', 'tx'], form === 'PGPASSWORD' ? { PGPASSWORD: WRONG } : env);
-    oneLine(`wrong password in ${form}`, refused, /cannot connect: password authentication failed for user "bankseg_test"$/);
-    leaks(`wrong password in ${form}`, refused.stdout + refused.stderr);
+    runs.push([`wrong password in ${form}`, ['profile', '--url', wrong(url), '--table', 'tx'], form === 'PGPASSWORD' ? { PGPASSWORD: WRONG } : env, (r) =>
+      oneLine(`wrong password in ${form}`, r, /cannot connect: password authentication failed for user "bankseg_test"$/)]);
   }
   // A missing table, with the password in the user-info and in the query.
   for (const form of ['user-info', '?password='] as const) {
-    const missing = bankseg(['profile', '--url', forms[form].url, '--table', 'nope']);
-    oneLine(`missing table, ${form}`, missing, /table nope: no such table/);
-    leaks(`missing table, ${form}`, missing.stdout + missing.stderr);
+    runs.push([`missing table, ${form}`, ['profile', '--url', forms[form].url, '--table', 'nope'], {}, (r) => oneLine(`missing table, ${form}`, r, /table nope: no such table/)]);
   }
   // Nobody listening; a URL whose unencoded "/" in the password fools URL parsers.
-  const closed = bankseg(['profile', '--url', `postgres://bankseg_test@127.0.0.1:1/x?password=${MARKER}`]);
-  oneLine('connection refused', closed, /cannot connect: connection refused/);
-  leaks('connection refused', closed.stdout + closed.stderr);
-  const garbled = bankseg(['profile', '--url', `postgres://bankseg_test:12345/678@${hostDb}`]);
-  assert.equal(garbled.code, 1, garbled.stderr);
-  leaks('a password with an unencoded /', garbled.stdout + garbled.stderr);
+  runs.push(['connection refused', ['profile', '--url', `postgres://bankseg_test@127.0.0.1:1/x?password=${MARKER}`], {}, (r) =>
+    oneLine('connection refused', r, /cannot connect: connection refused/)]);
+  runs.push(['a password with an unencoded /', ['profile', '--url', `postgres://bankseg_test:12345/678@${hostDb}`], {}, (r) => assert.equal(r.code, 1, r.stderr)]);
+  // 12: sslmode=require on a server without SSL: one line, no Node warning.
+  runs.push(['sslmode=require', ['profile', '--url', `${forms['user-info'].url}?sslmode=require`, '--table', 'tx'], {}, (r) =>
+    oneLine('sslmode=require', r, /^bankseg profile: postgres:\/\/bankseg_test@\S+\?sslmode=require: cannot connect: the server does not support SSL, which sslmode=require requires$/)]);
+  await inPool(runs, 3, async ([what, args, env, check]) => {
+    const r = await banksegAsync(args, env).done;
+    check(r);
+    leaks(what, r.stdout + r.stderr);
+  });
+  // sslmode=prefer falls back to no encryption (after the imports above made the table).
+  const prefer = bankseg(['profile', '--url', `${forms['user-info'].url}?sslmode=prefer`, '--table', 'tx', '--json']);
+  assert.equal(prefer.code, 0, prefer.stderr);
+  assert.equal(JSON.parse(prefer.stdout).rows, 2000);
   // Every line of a whole segmentation from the database (progress and stage lines on), and its report.
-  const out = tmp();
-  const segmented = bankseg(['segment', '--url', forms['?password='].url, '--table', 'tx', '--k', '3', '--out', out, '--figures', out], { BANKSEG_QUIET: '' });
-  assert.equal(segmented.code, 0, segmented.stderr);
-  leaks('segment --url', allText(segmented, out));
+  await Promise.all(['', '--push-down'].map(async (pushDown) => {
+    const out = tmp();
+    const args = ['segment', '--url', forms['?password='].url, '--table', 'tx', '--k', '3', '--out', out, '--figures', out];
+    const segmented = await banksegAsync(pushDown ? [...args, pushDown] : args, { BANKSEG_QUIET: '' }).done;
+    assert.equal(segmented.code, 0, segmented.stderr);
+    leaks(`segment --url ${pushDown}`, allText(segmented, out));
+  }));
   // The notebooks' one-line description of their source.
   const described = describeSource({ BANKSEG_URL: forms['?password='].url });
   assert.equal(described, `BANKSEG_URL=postgres://bankseg_test@${hostDb}?password=*** (table transactions)`);
 
-  // 12: sslmode=require on a server without SSL: one line, no Node warning; prefer falls back to no encryption.
-  const ssl = bankseg(['profile', '--url', `${forms['user-info'].url}?sslmode=require`, '--table', 'tx']);
-  oneLine('sslmode=require', ssl, /^bankseg profile: postgres:\/\/bankseg_test@\S+\?sslmode=require: cannot connect: the server does not support SSL, which sslmode=require requires$/);
-  const prefer = bankseg(['profile', '--url', `${forms['user-info'].url}?sslmode=prefer`, '--table', 'tx', '--json']);
-  assert.equal(prefer.code, 0, prefer.stderr);
-  assert.equal(JSON.parse(prefer.stdout).rows, 2000);
-
   // 12: the server goes away during an import: one line, and the old table is still the old one.
   await lostDuringImport(server, forms['user-info'].url);
 });
+
+type Ran = { code: number; stdout: string; stderr: string };
+
+/** Runs `work` on every item, at most `size` at a time. */
+async function inPool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+}
 
 /** Rows of `table` in the test database, counted as the test role. */
 async function rowsIn(url: string, table: string): Promise<number> {
