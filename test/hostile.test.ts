@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../src/cli/main';
+import { OutputSet, writeFileAtomicAsync } from '../src/io/atomic';
 import { writeGeneratedCsv } from '../src/collect/generate';
 import { cachedLoad } from '../src/preprocess/load_cache';
 import { loadData } from '../src/preprocess/load';
@@ -160,6 +161,28 @@ test('2. a read-only --figures folder (or a file in its place): nothing is repla
     assert.deepEqual(snapshot(out), before.out, `${what}: customers.csv and segments.json untouched`);
     if (fs.statSync(figures).isDirectory()) assert.deepEqual(snapshot(figures), before.figures, what);
   }
+});
+
+test('2. a set whose last rename fails puts back the files it already replaced; a short file is never renamed into place', async () => {
+  const dir = tmp();
+  writeFiles(dir, { 'a.csv': 'old a\n' });
+  const outputs = new OutputSet();
+  await outputs.write(path.join(dir, 'a.csv'), 'new a\n');
+  await outputs.write(path.join(dir, 'b.json'), 'new b\n');
+  fs.mkdirSync(path.join(dir, 'b.json')); // appears after b was staged: its rename fails (EISDIR)
+  await assert.rejects(outputs.commit(), { name: 'InputError', message: new RegExp(`^cannot write ${dir}/b\\.json: `) });
+  assert.deepEqual(snapshot(dir), { 'a.csv': 'old a\n' }, 'a.csv has its old content back, no temporary is left');
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['a.csv', 'b.json']);
+
+  // A producer that reports more bytes than reached the file (a stream that lost some): refused, old file kept.
+  await assert.rejects(
+    writeFileAtomicAsync(path.join(dir, 'a.csv'), async (temp) => {
+      fs.writeFileSync(temp, 'abc');
+      return 5;
+    }),
+    { name: 'InputError', message: /a\.csv: the file has 3 bytes after writing 5$/ },
+  );
+  assert.deepEqual(snapshot(dir), { 'a.csv': 'old a\n' });
 });
 
 /** Resolves when `check` returns a value other than undefined (polling every 10 ms), or rejects after `ms`. */

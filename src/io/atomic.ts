@@ -209,7 +209,7 @@ function commitStaged(staged: readonly Staged[]): string[] {
     throw failure(current, err);
   }
   for (const b of backups) if (b) fs.rmSync(b, { force: true });
-  forgetSync(...backups.filter((b): b is string => b !== undefined));
+  forgetSync(...staged.map((s) => s.tmp), ...backups.filter((b): b is string => b !== undefined));
   for (const dir of new Set(staged.map((s) => path.dirname(s.target)))) syncFolder(dir);
   return staged.map((s) => s.target);
 }
