@@ -19,7 +19,7 @@ import { profileFromDb, pushDownFromDb } from '../src/collect/db/pushdown';
 import { profileTransactions } from '../src/explore/profile';
 import { cleanTransactions } from '../src/preprocess/clean';
 import { customerFeatures } from '../src/preprocess/features';
-import { loadNotebookData, notebookSource } from '../src/notebook/index';
+import { load as loadNotebookData, source as notebookSource } from '../src/notebook/index';
 import type { CachedLoad } from '../src/preprocess/load_cache';
 import { assertSameFeatures, assertSameReport } from './helpers/pg-compare';
 import { PgServer, startPgServer } from './helpers/pg-server';

@@ -20,7 +20,7 @@ import { loadData } from '../src/preprocess/load';
 import { cachedSegmentation } from '../src/segment/cached';
 import { segmentCustomers } from '../src/segment/index';
 import { createRng } from '../src/stats/random';
-import { describeSource } from '../src/notebook/display';
+import { describeSource } from '../src/notebook/data';
 import { startPgServer } from './helpers/pg-server';
 import type { PgServer } from './helpers/pg-server';
 import { Client } from 'pg';

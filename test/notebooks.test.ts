@@ -23,7 +23,9 @@ import {
   NotebookJson,
   tslabDiagnostics,
 } from '../scripts/run-notebooks';
-import { describe as describeColumns, figureOutputHtml, formatCell, frame, notebookSource, tableHtml } from '../src/notebook/display';
+import { figureOutputHtml, formatCell, tableHtml } from '../src/notebook/display';
+import { describe as describeColumns, frame } from '../src/notebook/tables';
+import { source as notebookSource } from '../src/notebook/data';
 import { REAL_RAW } from './helpers/real-data';
 import { kernelSession } from './helpers/kernel-session';
 

@@ -1,4 +1,58 @@
-/** The notebooks' one import: `import { … } from './src/notebook/index'` (tslab cannot import a folder). */
-export * from './display';
-// Removes the stage cache (copies of personal data): the same as `bankseg cache clear`.
+/**
+ * The notebooks' one import: `import * as bs from './src/notebook/index';` (tslab cannot import a folder, hence
+ * `/index`). Everything a notebook cell calls, grouped by what it is for, each with a one-line example; the
+ * modules behind it are tested on their own. Internals (HTML builders, cell formatting) are not exported here.
+ */
+
+// ---- Data: where it comes from, read → clean → features, the segmentation (both from the stage cache) ----------
+// bs.source()                                    {} for the generated default, or { input } / { url, table } from BANKSEG_INPUT / BANKSEG_URL
+// const data = await bs.load();                  data.raw, data.clean, data.quality, data.features, data.cache
+// const seg = await bs.segment(data.features);   k from the sweep; seg.segments: profiles, names, actions
+// await bs.exportReportFigures(data, seg);       every figure as PNG, SVG and HTML in figures/
+// bs.clearCache()                                removes the stage cache (copies of personal data), as `bankseg cache clear`
+export { source, load, segment, exportReportFigures } from './data';
 export { clearCache } from '../io/cache';
+
+// ---- Tables ------------------------------------------------------------------------------------------------------
+// bs.head(data.raw, 8)                           the first rows of any table (raw, clean, features or columns)
+// bs.describe(data.features)                     count, missing, mean, std, quartiles of every numeric column
+// bs.frame({ a: [1, 2], b: ['x', 'y'] })         a DataFrame from plain columns
+// bs.segmentTable(seg)                           one row per segment: size, shares, medians
+// bs.sweepTable(seg.kSweep)                      one row per k: inertia, silhouette, Davies–Bouldin, …
+export { head, describe, frame, segmentTable, sweepTable } from './tables';
+
+// ---- Showing results -----------------------------------------------------------------------------------------------
+// bs.setupPlotly();                              once, first: loads plotly.js into the page (no CDN)
+// await bs.show(fig)                             a figure, a list of figures, or a table: bs.show(bs.head(data.raw), { caption: '…' })
+// bs.markdown('**found**: …')                    Markdown, e.g. the findings
+// bs.text(report)                                preformatted text, e.g. the data-quality report
+export { setupPlotly, show, showMarkdown as markdown, showText as text } from './display';
+
+// ---- Figures (specs; src/visualize/figure_registry.ts lists them all) -----------------------------------------------
+// bs.missingValues(data.raw), bs.amountDistribution(data.clean), bs.transactionsByDate(data.clean),
+// bs.transactionsByHour(data.clean), bs.topLocations(data.clean), bs.balanceDistribution(data.features),
+// bs.ageDistribution(data.features), bs.genderSplit(data.features), bs.kSelection(seg.kSweep, seg.recommendation),
+// bs.segmentSizes(seg), bs.segmentMap(seg), bs.centroidProfile(seg), bs.segmentBoxPlots(data.features, seg),
+// bs.moneyShare(data.features, seg), bs.reportFigures(data, seg)
+export {
+  missingValues, amountDistribution, transactionsByDate, transactionsByHour, topLocations, balanceDistribution, ageDistribution,
+  genderSplit,
+} from '../visualize/eda';
+export { kSelection, segmentSizes, segmentMap, centroidProfile, segmentBoxPlots, moneyShare } from '../visualize/segments';
+export { reportFigures } from '../visualize/figure_registry';
+
+// ---- Facts for the findings ------------------------------------------------------------------------------------------
+// bs.profile(data.raw)                           rows, customers, missing values, placeholder DOBs, date range
+// bs.text(bs.profileText(profile, data.raw))     the profile as text
+// bs.text(bs.qualityReport(data.quality))        the data-quality report as text
+// bs.hourCounts(data.clean.time), bs.topValues(data.clean.location, 3), bs.countCodes(data.features.gender)
+// bs.quantile(data.clean.amount, 0.5)            type-7 quantile, NaN ignored
+// bs.silhouetteWords(seg.silhouette)             'weak structure: segments overlap', …
+// bs.insightsReport(seg, data.quality, data.features).md   the business report (Markdown and HTML)
+// bs.count(1048567), bs.pct(0.123), bs.inr(1234.5), bs.num(0.2457)   '1,048,567', '12.3%', 'INR 1,235', '0.25'
+export { profileTransactions as profile, formatProfile as profileText } from '../explore/profile';
+export { formatQualityReport as qualityReport } from '../preprocess/quality';
+export { hourCounts, topValues, countCodes } from '../explore/aggregate';
+export { quantile } from '../stats/quantile';
+export { silhouetteWords, renderInsights as insightsReport } from '../insights/report';
+export { count, pct, inr, num } from '../format';
