@@ -11,6 +11,8 @@ export const SLOW: Readonly<Record<string, string>> = {
   'bench.test.ts': 'runs the pandas + scikit-learn benchmark (Python)',
   'browser.test.ts': 'JupyterLab in headless Chromium',
   'db.test.ts': 'a throwaway PostgreSQL server',
+  'db_pushdown.test.ts': 'a throwaway PostgreSQL server',
+  'db_sharded.test.ts': 'throwaway PostgreSQL servers',
   'export.test.ts': 'renders figures in Chromium',
   'generate.test.ts': 'generates and reads 200,000 rows',
   'notebooks.test.ts': 'Jupyter kernels',
