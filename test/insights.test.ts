@@ -18,6 +18,7 @@ import { NUMERIC_FEATURES } from '../src/preprocess/feature_registry';
 import type { QualityReport } from '../src/table';
 import type { CustomerFeatures } from '../src/preprocess/feature_registry';
 import { featuresOf } from './helpers/segment';
+import { everyNumeric } from './helpers/features';
 import { REAL_RAW } from './helpers/real-data';
 
 const REAL = REAL_RAW;
@@ -47,7 +48,7 @@ const facts = (over: Partial<SegmentFacts>): SegmentFacts => ({
   share: 0.1,
   monetaryShare: 0.1,
   balanceShare: 0.1,
-  profile: { recencyDays: 40, frequency: 1, monetaryTotal: 500, monetaryMean: 500, balance: 20000, age: 35 },
+  profile: { ...everyNumeric(NaN), recencyDays: 40, frequency: 1, monetaryTotal: 500, monetaryMean: 500, balance: 20000, age: 35 },
   lift: {},
   ...over,
 });

@@ -18,7 +18,7 @@ test('the facade exports what notebooks use, each name shown in a one-line examp
   for (const internal of ['figureOutputHtml', 'tableHtml', 'formatCell', 'plotlyBundleHtml', 'showTable', 'transactionsFrame']) {
     assert.ok(!names.includes(internal), `${internal} is internal`);
   }
-  for (const expected of ['load', 'segment', 'source', 'head', 'describe', 'show', 'markdown', 'text', 'setupPlotly', 'amountDistribution', 'segmentMap']) {
+  for (const expected of ['load', 'segment', 'source', 'head', 'describe', 'show', 'showMarkdown', 'showText', 'setupPlotly', 'amountDistribution', 'segmentMap']) {
     assert.ok(names.includes(expected), `${expected} is offered`);
   }
   // The examples are the comment lines above each export group: `bs.<name>` for every exported name.

@@ -24,9 +24,9 @@ export { head, describe, frame, segmentTable, sweepTable } from './tables';
 // ---- Showing results -----------------------------------------------------------------------------------------------
 // bs.setupPlotly();                              once, first: loads plotly.js into the page (no CDN)
 // await bs.show(fig)                             a figure, a list of figures, or a table: bs.show(bs.head(data.raw), { caption: '…' })
-// bs.markdown('**found**: …')                    Markdown, e.g. the findings
-// bs.text(report)                                preformatted text, e.g. the data-quality report
-export { setupPlotly, show, showMarkdown as markdown, showText as text } from './display';
+// bs.showMarkdown('**found**: …')                Markdown, e.g. the findings
+// bs.showText(report)                            preformatted text, e.g. the data-quality report
+export { setupPlotly, show, showMarkdown, showText } from './display';
 
 // ---- Figures (specs; src/visualize/figure_registry.ts lists them all) -----------------------------------------------
 // bs.missingValues(data.raw), bs.amountDistribution(data.clean), bs.transactionsByDate(data.clean),
@@ -43,8 +43,8 @@ export { reportFigures } from '../visualize/figure_registry';
 
 // ---- Facts for the findings ------------------------------------------------------------------------------------------
 // bs.profile(data.raw)                           rows, customers, missing values, placeholder DOBs, date range
-// bs.text(bs.profileText(profile, data.raw))     the profile as text
-// bs.text(bs.qualityReport(data.quality))        the data-quality report as text
+// bs.showText(bs.profileText(profile, data.raw)) the profile as text
+// bs.showText(bs.qualityReport(data.quality))    the data-quality report as text
 // bs.hourCounts(data.clean.time), bs.topValues(data.clean.location, 3), bs.countCodes(data.features.gender)
 // bs.quantile(data.clean.amount, 0.5)            type-7 quantile, NaN ignored
 // bs.silhouetteWords(seg.silhouette)             'weak structure: segments overlap', …

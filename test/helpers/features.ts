@@ -2,8 +2,8 @@
  * Customer-feature helpers shared by the tests, driven by the feature registry so a new feature reaches them
  * without an edit: one decoded row for comparisons, and a feature table from the columns a test cares about.
  */
-import { FEATURE_NAMES, featureSpec } from '../../src/preprocess/feature_registry';
-import type { CategoryFeature, CustomerFeatures, FeatureName, ModelFeature } from '../../src/preprocess/feature_registry';
+import { FEATURE_NAMES, NUMERIC_FEATURES, featureSpec } from '../../src/preprocess/feature_registry';
+import type { CategoryFeature, CustomerFeatures, FeatureName, ModelFeature, NumericFeature } from '../../src/preprocess/feature_registry';
 import type { DictColumn } from '../../src/table';
 
 /** A customer's features as plain values: numbers (NaN = unknown) and texts (undefined = unknown). */
@@ -43,4 +43,9 @@ export function customerFeaturesOf(
   }
   out.endDate = extra.endDate ?? 17095;
   return out as CustomerFeatures;
+}
+
+/** Every numeric feature set to `value`: a segment profile's medians where a test cares about none or a few. */
+export function everyNumeric(value: number): Record<NumericFeature, number> {
+  return Object.fromEntries(NUMERIC_FEATURES.map((f) => [f, value])) as Record<NumericFeature, number>;
 }

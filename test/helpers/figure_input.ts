@@ -6,7 +6,7 @@ import type { ProfiledSegmentation } from '../../src/insights/types';
 import type { CustomerFeatures, NumericFeature } from '../../src/preprocess/feature_registry';
 import type { KScore, ModelSpace } from '../../src/segment/types';
 import { CleanTable, DictColumn, TransactionTable, dayNumber } from '../../src/table';
-import { customerFeaturesOf } from './features';
+import { customerFeaturesOf, everyNumeric } from './features';
 
 export function dict(values: readonly (string | undefined)[]): DictColumn {
   const index = new Map<string, number>();
@@ -103,7 +103,7 @@ export function smallSegmentation(features: CustomerFeatures, labels: Int32Array
       share: sizes[id] / n,
       monetaryShare: 0,
       balanceShare: 0,
-      profile: { recencyDays: 0, frequency: 0, monetaryTotal: 0, monetaryMean: 0, balance: 0, age: 0 },
+      profile: everyNumeric(0),
       lift: {},
       action: '',
     })),
