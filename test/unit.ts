@@ -15,8 +15,11 @@ export const SLOW: Readonly<Record<string, string>> = {
   'db_sharded.test.ts': 'throwaway PostgreSQL servers',
   'export.test.ts': 'renders figures in Chromium',
   'generate.test.ts': 'generates and reads 200,000 rows',
+  'hostile.test.ts': 'faults: tmpfs and bind mounts, killed child processes, PostgreSQL',
   'notebooks.test.ts': 'Jupyter kernels',
   'profile_cli.test.ts': 'spawns bankseg profile',
+  'read_hostile.test.ts': 'spawns bankseg and FIFO writers; both reader paths per case',
+  'read_parallel.test.ts': 'worker threads over generated files',
   'run_cli.test.ts': 'spawns bankseg run, with figures in Chromium',
   'segment_cli.test.ts': 'spawns bankseg segment',
 };
