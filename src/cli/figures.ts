@@ -2,7 +2,7 @@ import { DEFAULT_SEED, FIGURES_DIR } from '../config';
 import { UsageError } from '../errors';
 import { Command, parseOptions } from './command';
 import {
-  CACHE_HELP, CACHE_OPTION_SPEC, PUSH_DOWN_HELP, PUSH_DOWN_OPTION_SPEC, SOURCE_HELP, SOURCE_OPTION_SPEC, cacheOption, dirOption, kOption,
+  CACHE_HELP, LOAD_OPTION_SPEC, PUSH_DOWN_HELP, SOURCE_HELP, cacheOption, dirOption, kOption,
   seedOption, sourceOption,
 } from './options';
 import { checkWritable, writeOutputs } from '../io/atomic';
@@ -41,9 +41,7 @@ export const figuresCommand: Command = {
   help: HELP,
   async run(argv) {
     const opts = parseOptions(argv, {
-      ...SOURCE_OPTION_SPEC,
-      ...PUSH_DOWN_OPTION_SPEC,
-      ...CACHE_OPTION_SPEC,
+      ...LOAD_OPTION_SPEC,
       out: { type: 'string' },
       k: { type: 'string' },
       seed: { type: 'string' },

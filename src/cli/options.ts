@@ -59,6 +59,24 @@ export const CACHE_HELP =
   '  --no-cache     neither read nor write the stage cache in data/interim and data/processed (it holds copies of\n' +
   '                 the transactions; BANKSEG_NO_CACHE=1 does the same for every command and notebook)';
 
+/** The options of every command that loads the data through the stages (figures, segment, run): where it comes
+ * from (SOURCE_OPTION_SPEC), --push-down and --no-cache. */
+export const LOAD_OPTION_SPEC = { ...SOURCE_OPTION_SPEC, ...PUSH_DOWN_OPTION_SPEC, ...CACHE_OPTION_SPEC } as const;
+
+/** The help lines of LOAD_OPTION_SPEC. */
+export const LOAD_HELP = [SOURCE_HELP, PUSH_DOWN_HELP, CACHE_HELP].join('\n');
+
+/** The help lines of SEGMENT_OPTION_SPEC; `figures` says what goes into --figures DIR. */
+export function segmentHelp(figures: string): string {
+  return [
+    '  --k auto|N       number of segments: auto (default) takes the recommended k of the sweep',
+    `  --seed S         seed of the k-means restarts and of the sampled metrics (default ${DEFAULT_SEED})`,
+    '  --out DIR        directory for customers.csv and segments.json (default data/processed/ of the project)',
+    `  --figures DIR    directory for ${figures} (default figures/ of the project)`,
+    FEATURES_HELP,
+  ].join('\n');
+}
+
 /** The cache options of parsed CACHE_OPTION_SPEC values. */
 export function cacheOption(values: { 'no-cache'?: boolean }): CacheOptions {
   return values['no-cache'] ? { disabled: true } : {};

@@ -1,8 +1,7 @@
-import { DEFAULT_SEED, FIGURES_DIR, isQuiet, PROCESSED_DIR } from '../config';
+import { FIGURES_DIR, isQuiet, PROCESSED_DIR } from '../config';
 import { Command, parseOptions } from './command';
 import {
-  FEATURES_HELP, PUSH_DOWN_HELP, PUSH_DOWN_OPTION_SPEC, SEGMENT_OPTION_SPEC, SOURCE_HELP, SOURCE_OPTION_SPEC, dirOption, featuresOption, kOption,
-  seedOption, sourceOption, CACHE_HELP, CACHE_OPTION_SPEC, cacheOption,
+  cacheOption, dirOption, featuresOption, kOption, LOAD_HELP, LOAD_OPTION_SPEC, seedOption, SEGMENT_OPTION_SPEC, segmentHelp, sourceOption,
 } from './options';
 import { checkWritable, writeOutputs } from '../io/atomic';
 import { edaFiguresStep, exportStep, loadStep, note, secondsSince, segmentStep, segmentSummary, shown, writeResultsStep } from './steps';
@@ -22,16 +21,10 @@ const HELP = [
   'Stages already computed for the same input and parameters are read from the cache in data/interim and data/processed.',
   '',
   'Options:',
-  SOURCE_HELP,
-  PUSH_DOWN_HELP,
-  CACHE_HELP,
-  '  --k auto|N     number of segments: auto (default) takes the recommended k of the sweep',
-  `  --seed S       seed of k-means and of the sampled metrics (default ${DEFAULT_SEED})`,
-  '  --out DIR      directory for customers.csv and segments.json (default data/processed/ of the project)',
-  '  --figures DIR  directory for the report and the figures (default figures/ of the project)',
-  FEATURES_HELP,
-  '  --no-figures   skip the figure files (the report is still written)',
-  '  --help         this text',
+  LOAD_HELP,
+  segmentHelp('the report and the figures'),
+  '  --no-figures     skip the figure files (the report is still written)',
+  '  --help           this text',
 ].join('\n');
 
 /** `bankseg run`: the whole pipeline, for scheduled jobs and the README's first command. */
@@ -41,9 +34,7 @@ export const runCommand: Command = {
   help: HELP,
   async run(argv) {
     const opts = parseOptions(argv, {
-      ...SOURCE_OPTION_SPEC,
-      ...PUSH_DOWN_OPTION_SPEC,
-      ...CACHE_OPTION_SPEC,
+      ...LOAD_OPTION_SPEC,
       ...SEGMENT_OPTION_SPEC,
       'no-figures': { type: 'boolean' },
     });

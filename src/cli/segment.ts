@@ -1,8 +1,7 @@
-import { DEFAULT_SEED, FIGURES_DIR, PROCESSED_DIR } from '../config';
+import { FIGURES_DIR, PROCESSED_DIR } from '../config';
 import { Command, parseOptions } from './command';
 import {
-  FEATURES_HELP, PUSH_DOWN_HELP, PUSH_DOWN_OPTION_SPEC, SEGMENT_OPTION_SPEC, SOURCE_HELP, SOURCE_OPTION_SPEC, dirOption, featuresOption, kOption,
-  seedOption, sourceOption, CACHE_HELP, CACHE_OPTION_SPEC, cacheOption,
+  cacheOption, dirOption, featuresOption, kOption, LOAD_HELP, LOAD_OPTION_SPEC, seedOption, SEGMENT_OPTION_SPEC, segmentHelp, sourceOption,
 } from './options';
 import { checkWritable, writeOutputs } from '../io/atomic';
 import { loadStep, secondsSince, segmentStep, segmentSummary, shown, writeResultsStep } from './steps';
@@ -17,14 +16,8 @@ const HELP = [
   'segment), DIR/segments.json (scores, sweep, segments) and the business report insights.md + insights.html.',
   '',
   'Options:',
-  SOURCE_HELP,
-  PUSH_DOWN_HELP,
-  CACHE_HELP,
-  '  --k auto|N       number of segments: auto (default) takes the recommended k of the sweep',
-  `  --seed S         seed of the k-means restarts and of the sampled metrics (default ${DEFAULT_SEED})`,
-  '  --out DIR        directory for customers.csv and segments.json (default data/processed/ of the project)',
-  '  --figures DIR    directory for insights.md and insights.html (default figures/ of the project)',
-  FEATURES_HELP,
+  LOAD_HELP,
+  segmentHelp('insights.md and insights.html'),
   '  --help           this text',
 ].join('\n');
 
@@ -35,9 +28,7 @@ export const segmentCommand: Command = {
   help: HELP,
   async run(argv) {
     const opts = parseOptions(argv, {
-      ...SOURCE_OPTION_SPEC,
-      ...PUSH_DOWN_OPTION_SPEC,
-      ...CACHE_OPTION_SPEC,
+      ...LOAD_OPTION_SPEC,
       ...SEGMENT_OPTION_SPEC,
     });
     const k = kOption(opts.k);
