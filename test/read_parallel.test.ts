@@ -181,11 +181,11 @@ function readDealt(file: string, pieceBytes: number, deal: (pieces: number) => n
   const shares: Share[] = deal(bounds.length - 1).map((list, k) => {
     const reader = new RowReader(file, layout, false, 16, MALFORMED_EXAMPLES);
     readers.push(reader);
-    return shareOf(reader, readPieces(plan, reader, k, { only: list }));
+    return shareOf(reader, readPieces(plan, reader, k, { only: list }), k === 0);
   });
   const main = readers[0];
   try {
-    return fields(assembleTable(file, 1, shares, { otherCustomers: main.otherCustomers, dob: main.dobs, gender: main.genders, location: main.locations }));
+    return fields(assembleTable(file, 1, shares, main.otherCustomers));
   } catch (err) {
     if (err instanceof InputError) return `InputError: ${err.message}`;
     throw err;

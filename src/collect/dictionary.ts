@@ -48,7 +48,7 @@ export class TextDictionary {
   private readonly index: HashSlots;
   /** Code of each one-character ASCII value, -1 if absent. */
   private readonly single = new Int32Array(128).fill(-1);
-  /** What the last `find` computed, reused by `add`: the one-character value, or the number (-1: not packed) and hash. */
+  /** What the last `find` computed, reused by `add`: the one-character value, the number (-1: not packed), the text hash. */
   private lastSingle = -1;
   private lastKey = -1;
   private lastHash = 0;
@@ -84,34 +84,35 @@ export class TextDictionary {
       }
     }
     this.lastSingle = -1;
-    const { digits, base } = this.alphabet;
-    let packable = n <= this.alphabet.maxLength;
-    let key = 0;
-    let h = 0x811c9dc5; // FNV-1a over the characters
-    for (let p = start; p < end; p++) {
-      const c = text.charCodeAt(p);
-      h = Math.imul(h ^ c, 0x01000193);
-      if (packable) {
+    if (n <= this.alphabet.maxLength) {
+      // Packed: the number, then its slot from a mix of the number (so growing needs no text).
+      const { digits, base } = this.alphabet;
+      let key = 0;
+      let p = start;
+      for (; p < end; p++) {
+        const c = text.charCodeAt(p);
         const d = c < 128 ? digits[c] : 0;
-        if (d === 0) packable = false;
-        else key = key * base + d;
+        if (d === 0) break;
+        key = key * base + d;
+      }
+      if (p === end) {
+        this.lastKey = key;
+        const table = this.packed;
+        const mask = this.packedMask;
+        for (let slot = mixKey(key) & mask; ; slot = (slot + 1) & mask) {
+          const entry = table[2 * slot + 1];
+          if (entry === EMPTY) return -1;
+          if (table[2 * slot] === key) return entry - 1;
+        }
       }
     }
+    let h = 0x811c9dc5; // FNV-1a over the characters
+    for (let p = start; p < end; p++) h = Math.imul(h ^ text.charCodeAt(p), 0x01000193);
     // FNV's low bits, which pick the slot, mix poorly for short texts that differ in the last character.
     h ^= h >>> 15;
     h = Math.imul(h, 0x2c1b3c6d);
     h ^= h >>> 12;
     this.lastHash = h;
-    if (packable) {
-      this.lastKey = key;
-      const table = this.packed;
-      const mask = this.packedMask;
-      for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-        const entry = table[2 * slot + 1];
-        if (entry === EMPTY) return -1;
-        if (table[2 * slot] === key) return entry - 1;
-      }
-    }
     this.lastKey = -1;
     const { slots, mask } = this.index;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
@@ -133,10 +134,8 @@ export class TextDictionary {
     if (this.lastSingle >= 0) {
       this.single[this.lastSingle] = code;
     } else if (this.lastKey >= 0) {
-      const key = this.lastKey;
-      const hash = this.lastHash; // growPacked overwrites both
       if (2 * (this.packedCount + 1) > this.packedMask + 1) this.growPacked();
-      this.placePacked(key, code + 1, hash);
+      this.placePacked(this.lastKey, code + 1);
       this.packedCount++;
     } else {
       this.index.insert(code, this.lastHash);
@@ -150,26 +149,30 @@ export class TextDictionary {
     return code >= 0 ? code : this.add(value);
   }
 
-  private placePacked(key: number, entry: number, hash: number): void {
+  private placePacked(key: number, entry: number): void {
     const table = this.packed;
     const mask = this.packedMask;
-    let slot = hash & mask;
+    let slot = mixKey(key) & mask;
     while (table[2 * slot + 1] !== EMPTY) slot = (slot + 1) & mask;
     table[2 * slot] = key;
     table[2 * slot + 1] = entry;
   }
 
-  /** Doubles the packed index. The hash is not stored, so each number's text is hashed again. O(size). */
+  /** Doubles the packed index. O(size). */
   private growPacked(): void {
     const old = this.packed;
     this.packed = new Float64Array(2 * old.length);
     this.packedMask = old.length - 1;
-    for (let i = 0; i < old.length; i += 2) {
-      const entry = old[i + 1];
-      if (entry === EMPTY) continue;
-      const value = this.values[entry - 1];
-      this.find(value, 0, value.length); // recomputes the key and hash (a miss in the new, emptier table: stops at once)
-      this.placePacked(old[i], entry, this.lastHash);
-    }
+    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== EMPTY) this.placePacked(old[i], old[i + 1]);
   }
+}
+
+/** A 32-bit hash of a packed number (an integer below 2^53): murmur3's finaliser over its two halves. O(1). */
+function mixKey(key: number): number {
+  const lo = key >>> 0; // ToUint32 takes the number modulo 2^32
+  const hi = (key / 4294967296) | 0;
+  let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }

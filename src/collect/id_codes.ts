@@ -69,6 +69,13 @@ export function unpackId(key: number): string {
   }
 }
 
+/** The text of each ID number (a packed ID, or `-1 - j` for `others[j]`). O(total length): one string each. */
+export function idTexts(keys: Float64Array, others: readonly string[]): string[] {
+  const values: string[] = new Array(keys.length);
+  for (let k = 0; k < keys.length; k++) values[k] = keys[k] >= 0 ? unpackId(keys[k]) : others[-1 - keys[k]];
+  return values;
+}
+
 /** A 32-bit hash of a packed ID (an integer below 2^53): murmur3's finaliser over its two halves. O(1). */
 function hashKey(key: number): number {
   const lo = key >>> 0; // ToUint32 takes the number modulo 2^32

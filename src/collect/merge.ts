@@ -3,19 +3,23 @@
  * (one share for the streaming path, one per thread for the parallel path), so both build the table with the
  * same code.
  *
+ * - Each share arrives in file order (`shareOf` puts a worker's pieces, read back to front, in order) with its
+ *   dictionary codes numbering its values in order of first appearance over its own rows.
  * - Pieces are put in file order; a piece's line numbers become file line numbers (lines before it + its own).
  * - The first stop in file order (strict: the first malformed row; a line too long; an I/O problem) throws.
  * - Malformed rows: all counted, the first MALFORMED_EXAMPLES in file order kept.
- * - Dictionary columns: each share's codes go through the main share's dictionaries (the other shares' values are
- *   looked up there, new ones added), then one pass over the rows in file order renumbers the codes in order of first
- *   appearance, exactly as one reader going front to back numbers them. Customer IDs: encodeIds (id_codes.ts).
+ * - Dictionary columns: the shares' values are united (customers by number, partitioned hashing in id_codes.ts;
+ *   the others by text), the main share's first. When the main share holds the first pieces and one other share the
+ *   rest (two threads, the usual case), that already numbers every value in order of first appearance in the file:
+ *   each row's code is just mapped. Otherwise one pass over the rows in file order renumbers the codes, exactly as
+ *   one reader going front to back numbers them.
  */
 import { InputError } from '../errors';
 import type { DictColumn, MalformedRow, TransactionTable } from '../table';
 import { formatMalformed, MALFORMED_EXAMPLES } from './columns';
 import { RowTooLongError } from './csv';
-import type { TextDictionary } from './dictionary';
-import { firstAppearance } from './id_codes';
+import { NO_ALPHABET, TextDictionary } from './dictionary';
+import { firstAppearance, idTexts, unpackId } from './id_codes';
 import type { MalformedCount } from './rows';
 
 /** Why a reader stopped in a piece: the first malformed row (strict), a line too long, or an I/O problem. */
@@ -35,7 +39,8 @@ export interface PieceRecord {
   readonly stop?: PieceStop;
 }
 
-export const DICT_NAMES = ['customer', 'dob', 'gender', 'location'] as const;
+/** The dictionary columns whose values travel as text; customers travel as numbers (Share.customers). */
+export const DICT_NAMES = ['dob', 'gender', 'location'] as const;
 export type DictName = (typeof DICT_NAMES)[number];
 
 /** The columns of the valid rows one reader stored, in its order; dictionary columns as codes into its values. */
@@ -58,16 +63,21 @@ export interface Share {
   readonly records: readonly PieceRecord[];
   readonly columns: ShareColumns;
   readonly dictionaries: { readonly [C in DictName]: readonly string[] };
-  /** The number of each customer value (RowReader.customerCodes), to unite customers across readers without strings. */
-  readonly customerKeys: Float64Array;
+  /** `columns.customer` codes index these. */
+  readonly customers: CustomerShare;
 }
 
-/** The main reader's dictionaries, which grow to hold the values of every share. */
-export interface MainDictionaries {
-  readonly otherCustomers: TextDictionary;
-  readonly dob: TextDictionary;
-  readonly gender: TextDictionary;
-  readonly location: TextDictionary;
+/**
+ * A reader's distinct customers, as numbers (parallel.ts shareOf): customers are united across readers by number,
+ * and a worker never makes their strings, which the main thread would have to copy anyway.
+ */
+export interface CustomerShare {
+  /** The number of each distinct customer: a packed ID, or `-1 - j` for `others[j]`. */
+  readonly keys: Float64Array;
+  /** The IDs that did not pack (the reader's otherCustomers dictionary). */
+  readonly others: readonly string[];
+  /** Their strings, when made already (the main reader makes its own while the workers finish). */
+  readonly values?: readonly string[];
 }
 
 /** Where a piece's rows are: the share that read it and its record there. */
@@ -77,12 +87,12 @@ interface Placed {
 }
 
 /**
- * The table of all pieces, in file order. `shares[0]` is the main reader's, whose dictionaries `dicts` become the
- * merged ones (values are added to them). `lineOffset`: lines before the first piece (0 when the pieces' line
- * numbers are already file line numbers). Throws InputError for the first stop in file order.
- * O(rows + distinct values of shares 1..).
+ * The table of all pieces, in file order. `shares[0]` is the main reader's; `otherCustomers` its dictionary of IDs
+ * that do not pack (the other shares' such IDs are added to it). `lineOffset`: lines before the first piece (0 when
+ * the pieces' line numbers are already file line numbers). Throws InputError for the first stop in file order.
+ * O(rows + distinct values of all shares).
  */
-export function assembleTable(file: string, lineOffset: number, shares: readonly Share[], dicts: MainDictionaries): TransactionTable {
+export function assembleTable(file: string, lineOffset: number, shares: readonly Share[], otherCustomers: TextDictionary): TransactionTable {
   const placed: Placed[] = [];
   shares.forEach((share, s) => share.records.forEach((record) => placed.push({ share: s, record })));
   placed.sort((a, b) => a.record.piece - b.record.piece);
@@ -106,15 +116,9 @@ export function assembleTable(file: string, lineOffset: number, shares: readonly
   const malformed = { count: malformedCount, examples };
   const ids = idDecoder(placed, shares, rows);
 
-  // How many leading pieces the main reader read, in file order, with nothing else: its codes for them number values
-  // in order of first appearance already (true of every piece on the streaming path).
-  let prefix = 0;
-  while (prefix < placed.length && placed[prefix].share === 0 && placed[prefix].record.rowStart === (prefix === 0 ? 0 : placed[prefix - 1].record.rowEnd)) prefix++;
-  if (placed.some((p, k) => k >= prefix && p.share === 0)) prefix = 0; // it also read pieces out of order: renumber all
-
-  // One reader that read every piece in file order: its columns are the table's.
-  const only = shares[0];
-  if (shares.length === 1 && prefix === placed.length) {
+  // One reader that read every piece: its columns are the table's.
+  if (shares.length === 1) {
+    const only = shares[0];
     const c = only.columns;
     const d = only.dictionaries;
     return {
@@ -123,7 +127,7 @@ export function assembleTable(file: string, lineOffset: number, shares: readonly
       get transactionId() {
         return ids();
       },
-      customerId: { codes: c.customer.slice(0, rows), values: d.customer },
+      customerId: { codes: c.customer.slice(0, rows), values: only.customers.values ?? idTexts(only.customers.keys, only.customers.others) },
       customerDob: { codes: c.dob.slice(0, rows), values: d.dob },
       custGender: { codes: c.gender.slice(0, rows), values: d.gender },
       custLocation: { codes: c.location.slice(0, rows), values: d.location },
@@ -150,22 +154,23 @@ export function assembleTable(file: string, lineOffset: number, shares: readonly
     at += to - from;
   }
 
-  const column = (name: 'dob' | 'gender' | 'location'): DictColumn => {
-    const union = dicts[name];
-    const seeded = prefix > 0 ? union.size : 0; // the main reader's values, before the others' are added
-    const toUnion = shares.map((share, s) => (s === 0 ? undefined : unionCodes(share.dictionaries[name], union)));
-    return renumber(placed, shares, name, toUnion, union.values, rows, prefix, seeded);
+  // Two shares that split the file in two, the main one first: their united codes are already in file order.
+  let first = 0;
+  while (first < placed.length && placed[first].share === 0) first++;
+  const direct = shares.length === 2 && placed.every((p, k) => p.share === (k < first ? 0 : 1));
+  const column = (name: DictName): DictColumn => {
+    const union = new TextDictionary(NO_ALPHABET, 1024);
+    const toUnion = shares.map((share) => unionCodes(share.dictionaries[name], union));
+    return renumber(placed, shares, name, toUnion, union.values, rows, direct);
   };
-  const customerId = uniteCustomers(placed, shares, dicts.otherCustomers, rows, prefix);
-  const customerDob = column('dob');
   return {
     source: file,
     rows,
     get transactionId() {
       return ids();
     },
-    customerId,
-    customerDob,
+    customerId: uniteCustomers(placed, shares, otherCustomers, rows, direct),
+    customerDob: column('dob'),
     custGender: column('gender'),
     custLocation: column('location'),
     custAccountBalance: balance,
@@ -222,63 +227,67 @@ function unionCodes(values: readonly string[], into: TextDictionary): Int32Array
 
 /**
  * The customer column across shares. Customers are united by number, not by string: all shares' distinct numbers,
- * concatenated, go through firstAppearance (the same partitioned hashing as within a reader), so equal IDs get one
- * union id; an ID that did not pack gets its number from the main reader's otherCustomers dictionary. Then the rows
- * are renumbered in file order. O(rows + distinct customers of all shares).
+ * concatenated in share order, go through firstAppearance (the same partitioned hashing as within a reader), so
+ * equal IDs get one union id; an ID that did not pack gets its number from the main reader's otherCustomers
+ * dictionary. Strings: the main share's as it made them; the others' made here from their numbers.
+ * O(rows + distinct customers of all shares).
  */
-function uniteCustomers(placed: readonly Placed[], shares: readonly Share[], others: TextDictionary, rows: number, prefix: number): DictColumn {
+function uniteCustomers(placed: readonly Placed[], shares: readonly Share[], others: TextDictionary, rows: number, direct: boolean): DictColumn {
   let total = 0;
-  for (const share of shares) total += share.customerKeys.length;
+  for (const share of shares) total += share.customers.keys.length;
   const keys = new Float64Array(total);
   const offset: number[] = [];
   let at = 0;
   for (const [s, share] of shares.entries()) {
     offset.push(at);
-    const own = share.customerKeys;
-    const values = share.dictionaries.customer;
-    for (let j = 0; j < own.length; j++) keys[at + j] = own[j] >= 0 || s === 0 ? own[j] : -1 - others.code(values[j]);
+    const own = share.customers.keys;
+    const unpacked = share.customers.others;
+    for (let j = 0; j < own.length; j++) keys[at + j] = own[j] >= 0 || s === 0 ? own[j] : -1 - others.code(unpacked[-1 - own[j]]);
     at += own.length;
   }
   const { codes: unionId, distinct } = firstAppearance(keys);
+  // The main share's distinct IDs come first in `keys`, so their union ids are its codes: 0, 1, 2, ...
+  const main = shares[0].customers;
   const union: string[] = new Array(distinct.length);
-  const toUnion = shares.map((share, s) => {
-    const map = unionId.subarray(offset[s], offset[s] + share.customerKeys.length);
-    const values = share.dictionaries.customer;
-    for (let j = 0; j < map.length; j++) if (union[map[j]] === undefined) union[map[j]] = values[j];
-    return map;
-  });
-  // The main reader's distinct IDs come first in `keys`, so their union ids are its codes: 0, 1, 2, ...
-  return renumber(placed, shares, 'customer', toUnion, union, rows, prefix, prefix > 0 ? shares[0].customerKeys.length : 0);
+  const mainValues = main.values ?? idTexts(main.keys, main.others);
+  for (let j = 0; j < mainValues.length; j++) union[j] = mainValues[j];
+  for (let u = mainValues.length; u < distinct.length; u++) union[u] = distinct[u] >= 0 ? unpackId(distinct[u]) : others.values[-1 - distinct[u]];
+  const toUnion = shares.map((share, s) => unionId.subarray(offset[s], offset[s] + share.customers.keys.length));
+  return renumber(placed, shares, 'customer', toUnion, union, rows, direct);
 }
 
 /**
  * One dictionary column in file order, codes in order of first appearance: each row's code goes through its share's
- * map into the united dictionary (`union`), then gets the next new code the first time it is seen. The first `prefix`
- * pieces were read in order by the main reader, whose codes are the first `seeded` union codes: they are copied
- * as they are. O(rows + union size).
+ * map into the united dictionary (`union`). When `direct` (two shares splitting the file, the main one first, each
+ * numbering its values in order of first appearance, united in that order) that is already the answer; otherwise
+ * each united value gets the next code the first time a row shows it. O(rows + union size).
  */
 function renumber(
   placed: readonly Placed[],
   shares: readonly Share[],
-  name: DictName,
-  toUnion: readonly (Int32Array | undefined)[],
+  name: DictName | 'customer',
+  toUnion: readonly Int32Array[],
   union: readonly string[],
   rows: number,
-  prefix: number,
-  seeded: number,
+  direct: boolean,
 ): DictColumn {
   const codes = new Int32Array(rows);
-  const order = new Int32Array(union.length).fill(-1);
-  const values: string[] = union.slice(0, seeded);
-  for (let u = 0; u < seeded; u++) order[u] = u;
   let at = 0;
-  for (const [k, { share, record }] of placed.entries()) {
-    const local = shares[share].columns[name];
-    if (k < prefix) {
-      codes.set(local.subarray(record.rowStart, record.rowEnd), at);
-      at += record.rowEnd - record.rowStart;
-      continue;
+  if (direct) {
+    for (const { share, record } of placed) {
+      const local = shares[share].columns[name];
+      const map = toUnion[share];
+      for (let i = record.rowStart; i < record.rowEnd; i++) {
+        const c = local[i];
+        codes[at++] = c < 0 ? -1 : map[c];
+      }
     }
+    return { codes, values: union as string[] };
+  }
+  const order = new Int32Array(union.length).fill(-1);
+  const values: string[] = [];
+  for (const { share, record } of placed) {
+    const local = shares[share].columns[name];
     const map = toUnion[share];
     for (let i = record.rowStart; i < record.rowEnd; i++) {
       const c = local[i];
@@ -286,7 +295,7 @@ function renumber(
         codes[at++] = -1;
         continue;
       }
-      const u = map === undefined ? c : map[c];
+      const u = map[c];
       let g = order[u];
       if (g < 0) {
         g = order[u] = values.length;

@@ -32,7 +32,8 @@ import type { TransactionTable } from '../table';
 import { MALFORMED_EXAMPLES } from './columns';
 import { CsvSplitter, MAX_ROW_CHARS, RowTooLongError } from './csv';
 import { assembleTable, DICT_NAMES, DictName, PieceRecord, PieceStop, Share, ShareColumns } from './merge';
-import { ColumnLayout, MalformedRowStop, RowReader } from './rows';
+import { ColumnLayout, MalformedRowStop, RowColumns, RowReader } from './rows';
+import { firstAppearance, idTexts } from './id_codes';
 
 /** Below this size a file is read on the streaming path: starting a worker costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 8 << 20;
@@ -201,23 +202,87 @@ export function readPieces(plan: PiecePlan, reader: RowReader, thread: number, o
 }
 
 /**
- * A reader's share once its pieces are read. Numbers its customers (RowReader.customerCodes) here, on the thread that
- * read them, so that work is spread over the threads too.
+ * A reader's share once its pieces are read, in file order (merge.ts). A worker reads its pieces back to front, so
+ * its rows are put in piece order and its dictionary codes renumbered in order of first appearance over them; the
+ * customers are numbered (firstAppearance over their packed numbers). All of it here, on the thread that read the rows, so that work is
+ * spread over the threads too. `withStrings` also makes the customers' strings (the main thread: a worker's would
+ * only be copied). O(rows) when the pieces were read out of order, O(distinct customers) otherwise.
  */
-export function shareOf(reader: RowReader, records: readonly PieceRecord[]): Share {
-  const { customerKey: _, ...columns } = reader.columns();
-  const customers = reader.customerCodes();
+export function shareOf(reader: RowReader, records: readonly PieceRecord[], withStrings: boolean): Share {
+  const ordered = inPieceOrder(reader.columns(), records);
+  const { customerKey, dob, gender, location, ...columns } = ordered.columns;
+  const dictionaries = { dob: reader.dobs.values, gender: reader.genders.values, location: reader.locations.values };
+  const renumbered = ordered.moved
+    ? { dob: firstAppearanceCodes(dob, dictionaries.dob), gender: firstAppearanceCodes(gender, dictionaries.gender), location: firstAppearanceCodes(location, dictionaries.location) }
+    : { dob: { codes: dob, values: dictionaries.dob }, gender: { codes: gender, values: dictionaries.gender }, location: { codes: location, values: dictionaries.location } };
+  const { codes, distinct: keys } = firstAppearance(customerKey);
+  const others = reader.otherCustomers.values;
   return {
-    records,
-    columns: { customer: customers.codes, ...columns },
-    dictionaries: {
-      customer: customers.values,
-      dob: reader.dobs.values,
-      gender: reader.genders.values,
-      location: reader.locations.values,
-    },
-    customerKeys: customers.keys,
+    records: ordered.records,
+    columns: { ...columns, customer: codes, dob: renumbered.dob.codes, gender: renumbered.gender.codes, location: renumbered.location.codes },
+    dictionaries: { dob: renumbered.dob.values, gender: renumbered.gender.values, location: renumbered.location.values },
+    customers: { keys, others, values: withStrings ? idTexts(keys, others) : undefined },
   };
+}
+
+/**
+ * The columns with the rows of each piece in piece order, and the records pointing at them there; `moved` when
+ * anything had to move (a worker claims pieces from the back). O(rows) when moved, O(pieces) otherwise.
+ */
+function inPieceOrder(c: RowColumns, records: readonly PieceRecord[]): { columns: RowColumns; records: PieceRecord[]; moved: boolean } {
+  const sorted = [...records].sort((a, b) => a.piece - b.piece);
+  if (sorted.every((r, k) => r.rowStart === (k === 0 ? 0 : sorted[k - 1].rowEnd))) return { columns: c, records: sorted, moved: false };
+  const n = c.customerKey.length;
+  const out = {
+    idChars: new Uint16Array(c.idChars.length),
+    idEnd: new Int32Array(n),
+    customerKey: new Float64Array(n),
+    dob: new Int32Array(n),
+    gender: new Int32Array(n),
+    location: new Int32Array(n),
+    balance: new Float64Array(n),
+    date: new Int32Array(n),
+    time: new Int32Array(n),
+    amount: new Float64Array(n),
+  };
+  const moved: PieceRecord[] = [];
+  let at = 0;
+  let chars = 0;
+  for (const r of sorted) {
+    const { rowStart: from, rowEnd: to } = r;
+    for (const name of ['customerKey', 'dob', 'gender', 'location', 'balance', 'date', 'time', 'amount'] as const) {
+      (out[name] as Float64Array).set((c[name] as Float64Array).subarray(from, to), at);
+    }
+    const charFrom = from === 0 ? 0 : c.idEnd[from - 1];
+    const charTo = to === 0 ? 0 : c.idEnd[to - 1];
+    out.idChars.set(c.idChars.subarray(charFrom, charTo), chars);
+    for (let i = from; i < to; i++) out.idEnd[at + i - from] = c.idEnd[i] - charFrom + chars;
+    chars += charTo - charFrom;
+    moved.push({ ...r, rowStart: at, rowEnd: at + (to - from) });
+    at += to - from;
+  }
+  return { columns: out, records: moved, moved: true };
+}
+
+/** Codes renumbered in order of first appearance over the rows, and the values in that order (unused ones dropped). O(rows). */
+function firstAppearanceCodes(codes: Int32Array, values: readonly string[]): { codes: Int32Array; values: string[] } {
+  const order = new Int32Array(values.length).fill(-1);
+  const ordered: string[] = [];
+  const out = new Int32Array(codes.length);
+  for (let i = 0; i < codes.length; i++) {
+    const c = codes[i];
+    if (c < 0) {
+      out[i] = -1;
+      continue;
+    }
+    let g = order[c];
+    if (g < 0) {
+      g = order[c] = ordered.length;
+      ordered.push(values[c]);
+    }
+    out[i] = g;
+  }
+  return { codes: out, values: ordered };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -228,21 +293,22 @@ export interface ShareMessage {
   readonly records: readonly PieceRecord[];
   readonly columns: ShareColumns;
   readonly customerKeys: Float64Array;
-  readonly dictionaries: { readonly [C in DictName]: string };
-  readonly counts: { readonly [C in DictName]: number };
+  readonly dictionaries: { readonly [C in DictName | 'otherCustomers']: string };
+  readonly counts: { readonly [C in DictName | 'otherCustomers']: number };
 }
 
 export function toMessage(share: Share): { message: ShareMessage; transfer: ArrayBuffer[] } {
   const columns = share.columns;
-  const dictionaries = {} as Record<DictName, string>;
-  const counts = {} as Record<DictName, number>;
-  for (const name of DICT_NAMES) {
-    dictionaries[name] = share.dictionaries[name].join('\n');
-    counts[name] = share.dictionaries[name].length;
+  const texts = { ...share.dictionaries, otherCustomers: share.customers.others };
+  const dictionaries = {} as Record<DictName | 'otherCustomers', string>;
+  const counts = {} as Record<DictName | 'otherCustomers', number>;
+  for (const name of [...DICT_NAMES, 'otherCustomers'] as const) {
+    dictionaries[name] = texts[name].join('\n');
+    counts[name] = texts[name].length;
   }
-  const arrays = [...Object.values(columns), share.customerKeys];
+  const arrays = [...Object.values(columns), share.customers.keys];
   const transfer = [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
-  const message = { records: share.records, columns, customerKeys: share.customerKeys, dictionaries, counts };
+  const message = { records: share.records, columns, customerKeys: share.customers.keys, dictionaries, counts };
   return { message, transfer };
 }
 
@@ -253,7 +319,8 @@ function splitJoined(text: string, count: number): string[] {
 function fromMessage(m: ShareMessage): Share {
   const dictionaries = {} as Record<DictName, string[]>;
   for (const name of DICT_NAMES) dictionaries[name] = splitJoined(m.dictionaries[name], m.counts[name]);
-  return { records: m.records, columns: m.columns, dictionaries, customerKeys: m.customerKeys };
+  const others = splitJoined(m.dictionaries.otherCustomers, m.counts.otherCustomers);
+  return { records: m.records, columns: m.columns, dictionaries, customers: { keys: m.customerKeys, others } };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -358,7 +425,7 @@ export async function readParallel(r: ParallelRead): Promise<TransactionTable> {
   const main = new RowReader(r.file, r.layout, r.strict, plan.expectedRows, MALFORMED_EXAMPLES);
   const records = readPieces(plan, main, 0, { onPiece: () => shown.update(claimed(), pieces) });
   // Number the main thread's customers while the workers finish theirs.
-  let mainShare = shareOf(main, records);
+  let mainShare = shareOf(main, records, true);
   const workerShares = await Promise.all(workers.map((w) => w.share));
   // Pieces a failed worker had claimed are read here (a bug in the row code then shows on this thread as itself).
   const orphans: number[] = [];
@@ -368,12 +435,11 @@ export async function readParallel(r: ParallelRead): Promise<TransactionTable> {
   }
   if (orphans.length > 0) {
     records.push(...readPieces(plan, main, 0, { only: orphans }));
-    mainShare = shareOf(main, records);
+    mainShare = shareOf(main, records, true);
   }
   if (r.onPieces) r.onPieces(Array.from({ length: pieces }, (_, p) => Math.max(0, Atomics.load(control, OWNER + p) - 1)));
   const shares = [mainShare, ...workerShares.filter((w): w is Share => w !== undefined)];
-  const dicts = { otherCustomers: main.otherCustomers, dob: main.dobs, gender: main.genders, location: main.locations };
-  const table = assembleTable(r.file, r.headerLine, shares, dicts);
+  const table = assembleTable(r.file, r.headerLine, shares, main.otherCustomers);
   shown.finish(`${table.rows.toLocaleString('en-US')} rows, ${threads} threads`);
   return table;
 }

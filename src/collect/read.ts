@@ -261,8 +261,8 @@ async function readStreaming(path: string, kind: SourceKind, strict: boolean): P
   const r: RowReader = reader;
   shown.finish(`${r.rows.toLocaleString('en-US')} rows`);
   // One piece: the whole file, its line numbers already those of the file.
-  const share = shareOf(r, [{ piece: 0, rowStart: 0, rowEnd: r.rows, lines: splitter.nextLine - 1, malformed: r.takeMalformed() }]);
-  return assembleTable(path, 0, [share], { otherCustomers: r.otherCustomers, dob: r.dobs, gender: r.genders, location: r.locations });
+  const share = shareOf(r, [{ piece: 0, rowStart: 0, rowEnd: r.rows, lines: splitter.nextLine - 1, malformed: r.takeMalformed() }], true);
+  return assembleTable(path, 0, [share], r.otherCustomers);
 }
 
 /**

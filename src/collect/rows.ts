@@ -8,7 +8,7 @@ import { dayNumber, MalformedRow, SourceColumn } from '../table';
 import { FieldSpans, fieldText, LineProblem, parseDecimal } from './csv';
 import { parseDayFirst } from './dates';
 import { DATE_ALPHABET, NO_ALPHABET, TextDictionary } from './dictionary';
-import { firstAppearance, packId, unpackId } from './id_codes';
+import { packId } from './id_codes';
 
 /** Where each source column is in the file's rows (from the header), and how many fields a row has. */
 export interface ColumnLayout {
@@ -214,19 +214,6 @@ export class RowReader {
     this.date = new Int32Array(n);
     this.time = new Int32Array(n);
     this.amount = new Float64Array(n);
-  }
-
-  /**
-   * The customer column in this reader's order of first appearance: a code per row, the distinct IDs (value k has
-   * code k) and their numbers (packed IDs; `-1 - k` for code k of otherCustomers), which the parallel merge unites
-   * across readers. O(rows), plus one string per distinct ID.
-   */
-  customerCodes(): { codes: Int32Array; values: string[]; keys: Float64Array } {
-    const { codes, distinct } = firstAppearance(this.customerKey.subarray(0, this.rows));
-    const others = this.otherCustomers.values;
-    const values: string[] = new Array(distinct.length);
-    for (let k = 0; k < distinct.length; k++) values[k] = distinct[k] >= 0 ? unpackId(distinct[k]) : others[-1 - distinct[k]];
-    return { codes, values, keys: distinct };
   }
 
   /** The columns stored so far, without copying: views of the first `rows` entries (valid until the next row). */
