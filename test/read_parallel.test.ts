@@ -14,7 +14,7 @@ import { firstAppearance, MAX_PACKED_ID, packId, unpackId } from '../src/collect
 import { MALFORMED_EXAMPLES } from '../src/collect/columns';
 import { assembleTable, Share } from '../src/collect/merge';
 import { newControl, planPieces, readPieces, shareOf } from '../src/collect/parallel';
-import { columnLayout, readTransactions, ReadOptions } from '../src/collect/read';
+import { columnLayout, defaultThreads, readTransactions, ReadOptions } from '../src/collect/read';
 import { RowReader } from '../src/collect/rows';
 import { InputError } from '../src/errors';
 import { createRng, Rng } from '../src/stats/random';
@@ -219,6 +219,22 @@ describe('the merge, with pieces dealt to readers in every pattern', () => {
       const t = await readTransactions(file, { ...parallel(threads, 500), waitForWorkers: true, onPieces: (o) => (owners = o) });
       assert.ok(owners.some((o) => o > 0), `a worker read pieces (${owners.join(' ')})`);
       assert.deepStrictEqual(fields(t), expected, `${threads} threads`);
+    }
+  });
+});
+
+describe('defaultThreads', () => {
+  test('BANKSEG_READ_THREADS decides; otherwise 1 to 4 threads', () => {
+    const saved = process.env.BANKSEG_READ_THREADS;
+    try {
+      process.env.BANKSEG_READ_THREADS = '3';
+      assert.equal(defaultThreads(), 3);
+      process.env.BANKSEG_READ_THREADS = 'many';
+      const n = defaultThreads();
+      assert.ok(Number.isInteger(n) && n >= 1 && n <= 4, String(n));
+    } finally {
+      if (saved === undefined) delete process.env.BANKSEG_READ_THREADS;
+      else process.env.BANKSEG_READ_THREADS = saved;
     }
   });
 });

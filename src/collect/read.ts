@@ -3,8 +3,8 @@
  * malformed rows) are section 1 of docs/data-model.md; the row code is src/collect/rows.ts.
  *
  * Two paths, one result (tests check the tables are identical, field by field):
- * - **parallel** (src/collect/parallel.ts): a plain UTF-8 file of at least PARALLEL_MIN_BYTES, on a machine with
- *   more than one core. Several threads read pieces of the file at once; the main thread merges them.
+ * - **parallel** (src/collect/parallel.ts): a plain UTF-8 file of at least PARALLEL_MIN_BYTES, when more than one
+ *   core is free (defaultThreads). Several threads read pieces of the file at once; the main thread merges them.
  * - **streaming** (here): everything else: gzip (detected by its magic bytes, not the name), a pipe or FIFO,
  *   UTF-16, a small file, or `threads: 1`. One pass front to back over 1 MiB chunks; memory is the table plus one
  *   chunk, so a file of any size (or a stream with no size) is read without holding it.
@@ -29,8 +29,8 @@ export interface ReadOptions {
   /** Throw an InputError at the first malformed row (in file order) instead of skipping and counting it. */
   readonly strict?: boolean;
   /**
-   * Threads for the parallel path (default: the available cores, at most MAX_THREADS); 1 reads on the streaming path.
-   * For tests and benchmarks: the result does not depend on it.
+   * Threads for the parallel path; 1 reads on the streaming path. Default: `defaultThreads()`. The result does not
+   * depend on it (tests check); for tests and benchmarks.
    */
   readonly threads?: number;
   /** Piece size of the parallel path, in bytes (default DEFAULT_PIECE_BYTES; tests use tiny pieces). */
@@ -45,6 +45,28 @@ export interface ReadOptions {
 
 /** More threads than this gain nothing here: the merge on the main thread and memory bandwidth dominate. */
 const MAX_THREADS = 4;
+
+/**
+ * The threads worth starting now: the cores not busy with other work (from the kernel's count of runnable threads at
+ * this moment, /proc/loadavg, less this one), at most MAX_THREADS, at least 1. A thread on a core someone else keeps
+ * busy only slows the main thread down: on this project's shared 2-core machines, with 6-10 threads runnable, two
+ * threads read the 1M-row file in 2.1 s and one in 1.5 s (medians of 4), while on a free machine the second core does
+ * half the parsing. Not the load average: a benchmark that alternates runs keeps it at 1-2 on its own. Without
+ * /proc (not Linux) every core counts as free. `BANKSEG_READ_THREADS=N` decides instead.
+ */
+export function defaultThreads(): number {
+  const forced = Number(process.env.BANKSEG_READ_THREADS);
+  if (Number.isInteger(forced) && forced >= 1) return forced;
+  let others = 0;
+  try {
+    others = Number(fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[3].split('/')[0]) - 1;
+  } catch {
+    // no /proc: assume the cores are free
+  }
+  const free = os.availableParallelism() - (Number.isFinite(others) ? Math.max(0, others) : 0);
+  return Math.max(1, Math.min(free, MAX_THREADS));
+}
+
 const CHUNK_BYTES = 1 << 20;
 const GZIP = [0x1f, 0x8b];
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
@@ -58,7 +80,7 @@ const UTF8_BOM = [0xef, 0xbb, 0xbf];
 export async function readTransactions(path: string, opts: ReadOptions = {}): Promise<TransactionTable> {
   const kind = await checkSource(path);
   const strict = opts.strict === true;
-  const threads = opts.threads ?? Math.min(os.availableParallelism(), MAX_THREADS);
+  const threads = opts.threads ?? defaultThreads();
   if (kind.regular && threads > 1 && kind.size >= (opts.parallelMinBytes ?? PARALLEL_MIN_BYTES)) {
     const head = readHead(path, kind.size);
     if (head !== undefined) {
