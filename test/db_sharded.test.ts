@@ -96,9 +96,9 @@ describe('bankseg db-import --shard', () => {
     assert.deepEqual(rows, [
       { relname: 'tx', relkind: 'p', bound: null, srvname: null, srvoptions: null },
       { relname: 'tx_shard0', relkind: 'f', bound: 'FOR VALUES WITH (modulus 2, remainder 0)', srvname: `bankseg_127_0_0_1_${s0.port}_bankseg_test`,
-        srvoptions: ['host=127.0.0.1', `port=${s0.port}`, 'dbname=bankseg_test', 'async_capable=true', 'fetch_size=10000'] },
+        srvoptions: ['host=127.0.0.1', `port=${s0.port}`, 'dbname=bankseg_test', 'async_capable=true', 'fetch_size=10000', 'options=-c work_mem=256MB'] },
       { relname: 'tx_shard1', relkind: 'f', bound: 'FOR VALUES WITH (modulus 2, remainder 1)', srvname: `bankseg_127_0_0_1_${s1.port}_bankseg_test`,
-        srvoptions: ['host=127.0.0.1', `port=${s1.port}`, 'dbname=bankseg_test', 'async_capable=true', 'fetch_size=10000'] },
+        srvoptions: ['host=127.0.0.1', `port=${s1.port}`, 'dbname=bankseg_test', 'async_capable=true', 'fetch_size=10000', 'options=-c work_mem=256MB'] },
     ]);
     assert.deepEqual(await sql(coordinator, `SELECT pg_get_partkeydef('tx'::regclass) AS key`), [{ key: 'HASH (customer_id)' }]);
   });
@@ -192,7 +192,7 @@ describe('push-down on the sharded table', () => {
     const remote = remoteSql(plan);
     assert.equal(remote.length, 2, plan);
     for (const [k, r] of remote.entries()) {
-      assert.match(r, new RegExp(`FROM public\\.tx_shard${k} WHERE .* GROUP BY 1 HAVING`), 'grouped by customer on the shard');
+      assert.match(r, new RegExp(`FROM public\\.tx_shard${k} WHERE .* GROUP BY 1$`), 'grouped by customer on the shard');
       for (const piece of ['min(row_index)', 'sum((CASE WHEN', 'max(ARRAY[', 'array_agg(']) assert.ok(r.includes(piece), `${piece} in ${r}`);
     }
     // What stays on the coordinator works on one row per customer: no aggregate reads a foreign scan's raw rows.
@@ -204,7 +204,7 @@ describe('push-down on the sharded table', () => {
     assert.equal([...plan.matchAll(/Async Foreign Scan/g)].length, 2, plan);
     const remote = remoteSql(plan);
     assert.equal(remote.length, 2);
-    for (const r of remote) assert.match(r, /^SELECT count\(\*\), count\(DISTINCT customer_id\), count\(\*\) FILTER \(WHERE .* FROM public\.tx_shard\d WHERE /);
+    for (const r of remote) assert.match(r, /^SELECT count\(\*\), count\(\*\) FILTER \(WHERE .* FROM public\.tx_shard\d WHERE /);
     assert.doesNotMatch(remote.join('\n'), /GROUP BY/);
   });
 

@@ -32,9 +32,10 @@ export interface FeatureInputs {
 const HHMMSS_PER_BIN = 60000;
 
 /**
- * One row per customer with a kept transaction, computed from that customer's rows only: on a table sharded by
- * customer, PostgreSQL runs this whole aggregate on each shard (partitionwise aggregation) and only these rows
- * travel. Columns: customer_id, first_row (smallest row_index read: the customer order), recency_days, frequency,
+ * One row per customer read (every CustomerID among the readable rows), computed from that customer's rows only: on
+ * a table sharded by customer, PostgreSQL runs this whole aggregate on each shard (partitionwise aggregation) and
+ * only these rows travel. A customer whose rows rule 1 all dropped has frequency 0 and NULL features: a customer of
+ * the profile, not of the features (FeatureBuilder counts and skips it; a scoring query filters frequency > 0). Columns: customer_id, first_row (smallest row_index read: the customer order), recency_days, frequency,
  * monetary_total, monetary_mean, balance, age, gender (index into GENDERS), location (the latest known, before
  * bucketing, which needs every customer), time_of_day (index into TIME_OF_DAY).
  *
@@ -69,7 +70,7 @@ export function perCustomerSql(table: TableName | string, inputs: FeatureInputs)
     FROM ${sourceRowsSql(table)}
    WHERE s.readable
    GROUP BY s.customer_id
-  HAVING ${frequency} > 0`;
+`;
 }
 
 /**
@@ -122,6 +123,8 @@ export const FEATURE_FIELDS = 12;
 /** Collects the received customer rows into the CustomerFeatures columns. */
 export class FeatureBuilder {
   n = 0;
+  /** Customers read whose rows were all dropped (frequency 0): not in the features. */
+  withoutKeptRows = 0;
   private readonly customerId: string[] = [];
   private readonly numbers = { recencyDays: [] as number[], frequency: [] as number[], total: [] as number[], mean: [] as number[], balance: [] as number[], age: [] as number[] };
   private readonly gender: number[] = [];
@@ -132,6 +135,10 @@ export class FeatureBuilder {
   private endDate = NaN;
 
   row(r: CopyRow): void {
+    if (r.float8(FREQUENCY) === 0) {
+      this.withoutKeptRows++;
+      return;
+    }
     this.customerId.push(r.text(CUSTOMER_ID) as string);
     this.numbers.recencyDays.push(r.float8(RECENCY_DAYS) as number);
     this.numbers.frequency.push(r.float8(FREQUENCY) as number);

@@ -22,7 +22,7 @@ import { parseTableName, redactUrl, TableName, withConnection } from './connecti
 import { copyOutBinary } from './copy_out';
 import { customerFeaturesSql, DbFeatureOptions, FEATURE_FIELDS, FeatureBuilder } from './features';
 import { tableStorage, TableStorage } from './partitions';
-import { cleaningFacts, TableCounts, tableProfile } from './quality';
+import { cleaningFacts, distinctCustomers, profileOf, TableCounts, tableCounts } from './quality';
 import { checkTableLayout, readImportRecord } from './schema';
 
 export interface PushDownOptions extends DbFeatureOptions {
@@ -61,7 +61,10 @@ export async function pushDownFromDb(url: string, table: string, opts: PushDownO
   return inPushDown(url, table, opts.strict === true, async (client, name, read) => {
     const facts = await cleaningFacts(client, read.storage, read.counts, capQuantile);
     const builder = new FeatureBuilder();
-    if (facts.endDay !== null) {
+    // Without a kept row there is no end date and no customer features (but still customers read: see below).
+    let customers = 0;
+    if (facts.endDay === null) customers = await distinctCustomers(client, read.storage);
+    else {
       const inputs = { amountCap: facts.quality.caps.amount, balanceCap: facts.quality.caps.balance, endDay: facts.endDay };
       const shown = progress(`customer features in ${name.text}`);
       await copyOutBinary(client, customerFeaturesSql(name, inputs, topLocations), FEATURE_FIELDS, (row) => {
@@ -69,18 +72,27 @@ export async function pushDownFromDb(url: string, table: string, opts: PushDownO
         if (builder.n % PROGRESS_EVERY === 0) shown.update(builder.n);
       });
       shown.finish(`${builder.n.toLocaleString('en-US')} customers`);
+      // Statement 4 has a row for every customer read, those whose rows were all dropped included: the profile's count.
+      customers = builder.n + builder.withoutKeptRows;
     }
-    return { ...read, quality: facts.quality, features: builder.features() };
+    const { source, storage, malformed, counts } = read;
+    return { source, storage, malformed, profile: profileOf(counts, customers, malformed.count), quality: facts.quality, features: builder.features() };
   });
 }
 
-/** The rows of `table` as read, profiled in the database (statement 1 of pushDownFromDb only: two scans). */
+/** The rows of `table` as read, profiled in the database (statement 1 and a distinct count: three scans). */
 export async function profileFromDb(url: string, table: string, opts: { strict?: boolean } = {}): Promise<ReadProfile> {
-  return inPushDown(url, table, opts.strict === true, async (_client, _name, read) => read);
+  return inPushDown(url, table, opts.strict === true, async (client, _name, read) => {
+    const { source, storage, malformed, counts } = read;
+    return { source, storage, malformed, profile: profileOf(counts, await distinctCustomers(client, storage), malformed.count) };
+  });
 }
 
-/** What every push-down learns first: where the rows are, how they are stored, their profile, the malformed rows. */
-export interface ReadProfile extends Pick<PushedDown, 'source' | 'profile' | 'malformed' | 'storage'> {
+/** What a profile pushed down gives: where the rows are, how they are stored, their profile, the malformed rows. */
+export type ReadProfile = Pick<PushedDown, 'source' | 'profile' | 'malformed' | 'storage'>;
+
+/** What every push-down learns first (inPushDown): statement 1's counts and the malformed rows. */
+interface ReadCounts extends Pick<PushedDown, 'source' | 'malformed' | 'storage'> {
   readonly counts: TableCounts;
 }
 
@@ -92,7 +104,7 @@ async function inPushDown<T>(
   url: string,
   table: string,
   strict: boolean,
-  work: (client: Client, name: TableName, read: ReadProfile) => Promise<T>,
+  work: (client: Client, name: TableName, read: ReadCounts) => Promise<T>,
 ): Promise<T> {
   const name = parseTableName(table);
   const source = `${redactUrl(url)} table ${name.text}`;
@@ -103,8 +115,8 @@ async function inPushDown<T>(
       const storage = await tableStorage(client, name);
       if (storage.leaves.length === 0) throw new InputError(`${source}: a partitioned table without partitions`);
       const record = await readImportRecord(client, name);
-      const read = await tableProfile(client, storage);
-      const inTable = read.tableRows - read.profile.rows;
+      const read = await tableCounts(client, storage);
+      const inTable = read.tableRows - (read.counts.rows_read ?? 0);
       const skipped = record?.malformed ?? { count: 0, examples: [] };
       if (strict && skipped.count > 0) {
         throw new InputError(`${formatMalformed(skipped.examples[0])} (skipped when ${name.text} was imported)`);
@@ -113,8 +125,7 @@ async function inPushDown<T>(
         throw new InputError(`${source}: ${inTable} stored row(s) fail the reading rules (read without the push-down to see which)`);
       }
       const malformed = { count: skipped.count + inTable, examples: skipped.examples };
-      const profile = { ...read.profile, malformedRows: malformed.count };
-      const result = await work(client, name, { source, storage, profile, malformed, counts: read.counts });
+      const result = await work(client, name, { source, storage, malformed, counts: read.counts });
       await client.query('COMMIT');
       return result;
     } catch (err) {

@@ -38,7 +38,6 @@ const countWhere = (condition: string): Count => ({ sql: `count(*) FILTER (WHERE
  */
 const COUNTS = {
   rows_read: { sql: 'count(*)', combine: 'sum' },
-  customers: { sql: 'count(DISTINCT s.customer_id)', combine: 'sum' },
   read_dob_missing: countWhere(RULE2_DOB_MISSING),
   read_gender_missing: countWhere(RULE6_GENDER_MISSING),
   read_location_missing: countWhere(RULE7_LOCATION_MISSING),
@@ -118,11 +117,10 @@ async function capOf(client: Client, storage: TableStorage, column: 'amount' | '
 }
 
 /** The rows as read: statement 1 and the row count. */
-export interface TableProfile {
+export interface TableCountsResult {
   readonly counts: TableCounts;
   /** Every stored row, readable or not (the others are malformed). */
   readonly tableRows: number;
-  readonly profile: Profile;
 }
 
 /** What cleaning needs and reports: statements 2 and 3 on top of the counts. */
@@ -132,25 +130,33 @@ export interface CleaningFacts {
   readonly endDay: number | null;
 }
 
-export type TableFacts = TableProfile & CleaningFacts;
+export type TableFacts = TableCountsResult & CleaningFacts;
+
+/** Statement 1 and the row count, on `client` (inside the caller's transaction). Two scans; O(leaves) rows back. */
+export async function tableCounts(client: Client, storage: TableStorage): Promise<TableCountsResult> {
+  const counts = (await client.query<Record<CountName, number | null>>(tableCountsSql(storage))).rows[0];
+  const tableRows = (await client.query<{ n: number }>(tableRowsSql(storage))).rows[0].n ?? 0;
+  return { counts, tableRows };
+}
 
 /**
- * Statement 1 and the row count, on `client` (inside the caller's transaction). `storage.byCustomer` false makes
- * the distinct-customer count a separate statement over the whole table (per-leaf counts would count a customer
- * once per leaf). Cost on the server: two scans (three when not byCustomer); returns O(leaves) rows.
+ * The distinct CustomerIDs among the readable rows. Its own statement because a DISTINCT aggregate keeps statement 1
+ * from running in parallel (it cost half of its time); the push-down gets the number from its per-customer
+ * statement instead. Per leaf when every customer is in one leaf, else over the whole table. One scan and a sort.
  */
-export async function tableProfile(client: Client, storage: TableStorage): Promise<TableProfile> {
-  const raw = (await client.query<Record<CountName, number | null>>(tableCountsSql(storage))).rows[0];
-  const counts = { ...raw } as Record<CountName, number | null>;
-  const tableRows = (await client.query<{ n: number }>(tableRowsSql(storage))).rows[0].n ?? 0;
-  if (!storage.byCustomer) {
-    const union = storage.leaves.map((t) => `SELECT s.customer_id FROM ${sourceRowsSql(t)} WHERE s.readable`).join(' UNION ');
-    counts.customers = Number((await client.query(`SELECT count(*) AS n FROM (${union}) c`)).rows[0].n);
-  }
+export async function distinctCustomers(client: Client, storage: TableStorage): Promise<number> {
+  const sql = storage.byCustomer
+    ? `SELECT sum(n)::float8 AS n FROM (${perLeaf(storage, (t) => `SELECT count(DISTINCT s.customer_id) AS n FROM ${sourceRowsSql(t)} WHERE s.readable`)}) per_leaf`
+    : `SELECT count(*)::float8 AS n FROM (${storage.leaves.map((t) => `SELECT s.customer_id FROM ${sourceRowsSql(t)} WHERE s.readable`).join(' UNION ')}) c`;
+  return (await client.query<{ n: number | null }>(sql)).rows[0].n ?? 0;
+}
+
+/** The profile of the rows as read, from statement 1's counts, the distinct customers and the malformed rows. O(1). */
+export function profileOf(counts: TableCounts, customers: number, malformedRows: number): Profile {
   const n = (k: CountName): number => counts[k] ?? 0;
-  const profile: Profile = {
+  return {
     rows: n('rows_read'),
-    customers: n('customers'),
+    customers,
     missing: {
       CustomerDOB: n('read_dob_missing'),
       CustGender: n('read_gender_missing'),
@@ -159,12 +165,11 @@ export async function tableProfile(client: Client, storage: TableStorage): Promi
     },
     placeholderDob: n('read_dob_placeholder'),
     dateRange: counts.first_day === null || counts.last_day === null ? ['', ''] : [isoDate(counts.first_day), isoDate(counts.last_day)],
-    malformedRows: 0, // set by the caller, which knows the rows the import skipped (pushdown.ts)
+    malformedRows,
   };
-  return { counts, tableRows, profile };
 }
 
-/** Statements 2 and 3 after `tableProfile`: the quality report and the end date. Two to three scans. */
+/** Statements 2 and 3 after `tableCounts`: the quality report and the end date. Two to three scans. */
 export async function cleaningFacts(client: Client, storage: TableStorage, counts: TableCounts, capQuantile: number): Promise<CleaningFacts> {
   const n = (k: CountName): number => counts[k] ?? 0;
   const others = await client.query<{ value: string; kept: number }>(otherGendersSql(storage));
@@ -180,9 +185,9 @@ export async function cleaningFacts(client: Client, storage: TableStorage, count
   return { quality, endDay: counts.end_day };
 }
 
-/** tableProfile then cleaningFacts: everything the push-down learns about the whole table before any customer. */
+/** tableCounts then cleaningFacts: everything the push-down learns about the whole table before any customer. */
 export async function tableFacts(client: Client, storage: TableStorage, capQuantile: number): Promise<TableFacts> {
-  const read = await tableProfile(client, storage);
+  const read = await tableCounts(client, storage);
   return { ...read, ...(await cleaningFacts(client, storage, read.counts, capQuantile)) };
 }
 

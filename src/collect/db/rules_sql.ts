@@ -10,6 +10,7 @@
  *   - no casts that go through text (`row_index::text`, `'12'::int`: CoerceViaIO is never shipped);
  *   - no function with a text argument that is a constant alone (`extract('year', d)`, `lpad(x::text, …)`);
  *   - no NULLIF (a CASE instead);
+ * and regular expressions stay simple (no back-references), since every statement evaluates them on every row.
  * so years are compared as dates (`make_date`), and the two digits of a year are read with `ascii()`.
  */
 import { MAX_AGE, PLACEHOLDER_DOB_YEAR } from '../../preprocess/clean';
@@ -33,9 +34,11 @@ export function float8Literal(value: number): string {
  * that `customer_dob_date` follows the century rule is checked by db-import when it writes the row (and again,
  * row by row, by readTransactionsFromDb), not here.
  */
-const DOB_FORM = String.raw`^[ \t]*([0-9]{1,2}([/-])[0-9]{1,2}\2([0-9]{2}|[0-9]{4})|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})[ \t]*$`;
+const DOB_FORM = String.raw`^[ \t]*([0-9]{1,2}(/[0-9]{1,2}/|-[0-9]{1,2}-)([0-9]{2}|[0-9]{4})|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})[ \t]*$`;
 /** A day-first DOB whose year has two digits (rule 4 decides its century). */
-const DOB_TWO_DIGIT_YEAR = String.raw`^[ \t]*[0-9]{1,2}([/-])[0-9]{1,2}\1[0-9]{2}[ \t]*$`;
+const DOB_TWO_DIGIT_YEAR = String.raw`^[ \t]*[0-9]{1,2}(/[0-9]{1,2}/|-[0-9]{1,2}-)[0-9]{2}[ \t]*$`;
+// No back-references (`([/-])…\1`) in these: they push PostgreSQL's regular expressions onto a backtracking
+// path that took 12 s instead of 0.7 s per million rows (measured); the alternation says "the same separator twice".
 
 /**
  * One row per stored transaction, with the columns the rules below use. The table's columns may have any of the
@@ -88,8 +91,8 @@ export const RULE3_DOB_PLACEHOLDER = `(s.dob >= DATE '${PLACEHOLDER_DOB_YEAR}-01
 /** Rule 4: a two-digit DOB year `yy` is 20yy, unless that is after the transaction year, then 19yy. */
 export const RULE4_TWO_DIGIT_YEAR = `(s.dob_text ~ '${DOB_TWO_DIGIT_YEAR}')`;
 /** `yy` as a number: the code points of its two digits (a text-to-integer cast would not be shipped). */
-const TWO_DIGIT_YEAR_VALUE =
-  String.raw`((ascii(substring(s.dob_text from '([0-9])[0-9][ \t]*$')) - 48) * 10 + ascii(substring(s.dob_text from '([0-9])[ \t]*$')) - 48)`;
+const YY = String.raw`right(btrim(s.dob_text, E' \t'), 2)`;
+const TWO_DIGIT_YEAR_VALUE = `((ascii(${YY}) - 48) * 10 + ascii(right(${YY}, 1)) - 48)`;
 export const RULE4_TO_19YY = `(${RULE4_TWO_DIGIT_YEAR} AND make_date(2000 + ${TWO_DIGIT_YEAR_VALUE}, 1, 1) > s.tx_date)`;
 export const RULE4_TO_20YY = `(${RULE4_TWO_DIGIT_YEAR} AND make_date(2000 + ${TWO_DIGIT_YEAR_VALUE}, 1, 1) <= s.tx_date)`;
 /** …and the resolved day may not exist in that century (29/2/00 read as 1900): db-import stored no date. */

@@ -20,6 +20,7 @@ import { readTransactions } from '../read';
 import type { TransactionTable } from '../../table';
 import { checkUrl, connect, describeDbError, disconnect, isDbError, parseTableName, redactUrl, sqlName, sqlTable, TableName } from './connection';
 import { checkReplaceable, commentRecord, ImportOptions, ImportResult, replaceTable, STAGING_SUFFIX } from './import';
+import { WORK_MEM } from './pushdown';
 import { createTableSql, ShardRecord } from './schema';
 
 export interface ShardedImportResult extends ImportResult {
@@ -33,6 +34,9 @@ export const SHARD_SERVER_OPTIONS: Readonly<Record<string, string>> = {
   async_capable: 'true',
   // Rows per round trip when the coordinator reads a shard (the default, 100, costs a round trip per 100 customers).
   fetch_size: '10000',
+  // The coordinator's sessions on a shard run the per-customer aggregate there: give them the memory the push-down
+  // gives itself (work_mem is per session; the 4 MB default spills half a million customers per shard to disk).
+  options: `-c work_mem=${WORK_MEM}`,
 };
 
 /**
