@@ -148,6 +148,21 @@ describe('push-down: the data-quality report in SQL, rule by rule', () => {
       assert.match(err.message, /table other_tx: 3 stored row\(s\) fail the reading rules/);
       return true;
     });
+    // Section 1's plausible values (the file reader's rows.ts): four implausible rows are malformed, nothing else moves.
+    const more = new Client({ connectionString: server.url });
+    await more.connect();
+    await more.query(`CREATE TABLE implausible_tx AS SELECT * FROM other_tx`);
+    await more.query(`INSERT INTO implausible_tx (row_index, transaction_id, customer_id, customer_dob, customer_dob_date, cust_gender,
+                        cust_location, cust_account_balance, transaction_date, transaction_time, transaction_amount)
+                      VALUES (103, 'B4', 'C4', NULL, NULL, 'M', 'PUNE', 1, '0001-01-01', 100000, 5),
+                             (104, 'B5', 'C5', NULL, NULL, 'M', 'PUNE', 1, '2016-08-01', 100000, 1e13),
+                             (105, 'B6', 'C6', NULL, NULL, 'M', 'PUNE', -2e12, '2016-08-01', 100000, 5),
+                             (106, 'B7', 'C7', '1/1/1700', '1700-01-01', 'M', 'PUNE', 1, '2016-08-01', 100000, 5)`);
+    await more.end();
+    const implausible = await pushDownFromDb(server.url, 'implausible_tx');
+    assert.equal(implausible.malformed.count, 3 + 4);
+    assertSameReport(implausible.quality, pushed.quality);
+    assertSameFeatures(implausible.features, pushed.features);
   });
 
   test('--strict stops at a row the import skipped, with the file line, as readTransactionsFromDb does', async () => {

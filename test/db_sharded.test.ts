@@ -96,9 +96,9 @@ describe('bankseg db-import --shard', () => {
     assert.deepEqual(rows, [
       { relname: 'tx', relkind: 'p', bound: null, srvname: null, srvoptions: null },
       { relname: 'tx_shard0', relkind: 'f', bound: 'FOR VALUES WITH (modulus 2, remainder 0)', srvname: `bankseg_127_0_0_1_${s0.port}_bankseg_test`,
-        srvoptions: ['host=127.0.0.1', `port=${s0.port}`, 'dbname=bankseg_test', 'async_capable=true', 'fetch_size=10000', 'options=-c work_mem=256MB'] },
+        srvoptions: ['host=127.0.0.1', `port=${s0.port}`, 'dbname=bankseg_test', 'async_capable=true', 'fetch_size=10000', 'fdw_tuple_cost=0.2', 'options=-c work_mem=256MB'] },
       { relname: 'tx_shard1', relkind: 'f', bound: 'FOR VALUES WITH (modulus 2, remainder 1)', srvname: `bankseg_127_0_0_1_${s1.port}_bankseg_test`,
-        srvoptions: ['host=127.0.0.1', `port=${s1.port}`, 'dbname=bankseg_test', 'async_capable=true', 'fetch_size=10000', 'options=-c work_mem=256MB'] },
+        srvoptions: ['host=127.0.0.1', `port=${s1.port}`, 'dbname=bankseg_test', 'async_capable=true', 'fetch_size=10000', 'fdw_tuple_cost=0.2', 'options=-c work_mem=256MB'] },
     ]);
     assert.deepEqual(await sql(coordinator, `SELECT pg_get_partkeydef('tx'::regclass) AS key`), [{ key: 'HASH (customer_id)' }]);
   });
@@ -210,6 +210,7 @@ describe('push-down on the sharded table', () => {
 
   test('outlier caps: each shard sorts its own values and sends only its top ones', async () => {
     const plan = await explain((await statements()).top);
+    assert.equal([...plan.matchAll(/Async Foreign Scan/g)].length, 2, plan);
     const remote = remoteSql(plan);
     assert.equal(remote.length, 2, plan);
     for (const r of remote) assert.match(r, /ORDER BY .* DESC NULLS FIRST LIMIT 21::bigint$/);
