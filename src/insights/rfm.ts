@@ -1,0 +1,112 @@
+/**
+ * RFM (recency, frequency, monetary) scores and the named RFM segments CRM teams use, adapted to what this data
+ * supports (docs/data-model.md section 5):
+ *
+ * - R and M are quintile scores 1..5 (5 = best: most recent, most money) from **mid-ranks**, so tied customers share a
+ *   score: score = 1 + ⌊5 · (below + tied / 2) / n⌋ (at most 5), where `below` counts customers with a worse value.
+ *   (Ranking tied customers by row order, as a plain qcut on ranks does, would give two customers with the same
+ *   single INR 500 transaction different scores for no reason.) When many customers tie, some scores stay empty.
+ * - F is not a quintile: almost every customer has one transaction in the window, so F is "repeat" (2+ transactions)
+ *   or not. The standard map's F axis is replaced by M for one-transaction customers, and "repeat" qualifies the
+ *   segments that need repeated business (Champions, Loyal, Can't lose them).
+ * - "New customers" is not in the map: without an account-opening date a first transaction in the window does not
+ *   mean a new customer.
+ */
+
+/** The named segments, in the order reports list them (best first). */
+export const RFM_SEGMENTS = [
+  'Champions',
+  'Loyal',
+  "Can't lose them",
+  'Potential loyalists',
+  'Promising',
+  'Need attention',
+  'About to sleep',
+  'At risk',
+  'Hibernating',
+] as const;
+export type RfmSegment = (typeof RFM_SEGMENTS)[number];
+
+/** What each segment means here, for reports and the docs. */
+export const RFM_RULES: Readonly<Record<RfmSegment, string>> = {
+  Champions: 'repeat, R 4–5, M 4–5',
+  Loyal: 'repeat, R 3–5, not Champions',
+  "Can't lose them": 'repeat, R 1–2',
+  'Potential loyalists': 'one transaction, R 4–5, M 4–5',
+  Promising: 'one transaction, R 4–5, M 1–3',
+  'Need attention': 'one transaction, R 3, M 4–5',
+  'About to sleep': 'one transaction, R 3, M 1–3',
+  'At risk': 'one transaction, R 1–2, M 4–5',
+  Hibernating: 'one transaction, R 1–2, M 1–3',
+};
+
+export const RFM_BINS = 5;
+
+/**
+ * Tie-aware quantile scores 1..bins of `values` (NaN → 0, "unknown", left out of the ranking): a value's score is
+ * 1 + ⌊bins · (worse + tied / 2) / n⌋, capped at `bins`, where n counts the known values, `worse` those ranking below
+ * it (smaller when `higherIsBetter`, larger otherwise) and `tied` those equal to it (itself included). Equal values
+ * always share a score. O(n log n).
+ * @example
+ * tieAwareScores(Float64Array.of(10, 20, 20, 30, 40), true, 5) // [1, 3, 3, 4, 5]: the tied pair's mid-rank is 2/5
+ */
+export function tieAwareScores(values: Float64Array, higherIsBetter: boolean, bins = RFM_BINS): Uint8Array {
+  if (!Number.isInteger(bins) || bins < 1 || bins > 255) throw new RangeError(`bins must be a whole number in 1..255, got ${bins}`);
+  const known: number[] = [];
+  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) known.push(i);
+  const n = known.length;
+  const order = Int32Array.from(known).sort((a, b) => (higherIsBetter ? values[a] - values[b] : values[b] - values[a]));
+  const scores = new Uint8Array(values.length);
+  for (let start = 0; start < n; ) {
+    let end = start + 1;
+    while (end < n && values[order[end]] === values[order[start]]) end++;
+    // ⌊bins · (start + tied/2) / n⌋ as a ratio of whole numbers, so a mid-rank on a boundary never rounds the wrong way.
+    const score = Math.min(bins, 1 + Math.floor((bins * (2 * start + (end - start))) / (2 * n)));
+    for (let r = start; r < end; r++) scores[order[r]] = score;
+    start = end;
+  }
+  return scores;
+}
+
+/** The named segment (index into RFM_SEGMENTS) of one customer from R 1..5, M 1..5 and the repeat flag. */
+export function rfmSegmentOf(r: number, m: number, repeat: boolean): number {
+  const seg = (name: RfmSegment): number => RFM_SEGMENTS.indexOf(name);
+  if (repeat) {
+    if (r >= 4 && m >= 4) return seg('Champions');
+    return r >= 3 ? seg('Loyal') : seg("Can't lose them");
+  }
+  const high = m >= 4;
+  if (r >= 4) return high ? seg('Potential loyalists') : seg('Promising');
+  if (r === 3) return high ? seg('Need attention') : seg('About to sleep');
+  return high ? seg('At risk') : seg('Hibernating');
+}
+
+export interface RfmScores {
+  /** 1..5, 5 = most recent. */
+  readonly r: Uint8Array;
+  /** 1 = one transaction in the window, 2 = repeat (two or more). */
+  readonly f: Uint8Array;
+  /** 1..5, 5 = most money moved in the window. */
+  readonly m: Uint8Array;
+  /** Index into RFM_SEGMENTS. */
+  readonly segment: Uint8Array;
+}
+
+/**
+ * RFM scores and named segments of every customer from recency (days, lower is better), frequency (transactions)
+ * and monetary value (INR moved in the window). O(n log n).
+ */
+export function rfmScores(recencyDays: Float64Array, frequency: Float64Array, monetary: Float64Array): RfmScores {
+  const n = recencyDays.length;
+  if (frequency.length !== n || monetary.length !== n) throw new RangeError('recency, frequency and monetary differ in length');
+  const r = tieAwareScores(recencyDays, false);
+  const m = tieAwareScores(monetary, true);
+  const f = new Uint8Array(n);
+  const segment = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const repeat = frequency[i] >= 2;
+    f[i] = repeat ? 2 : 1;
+    segment[i] = rfmSegmentOf(r[i], m[i], repeat);
+  }
+  return { r, f, m, segment };
+}
