@@ -46,7 +46,7 @@ function fakeSegmentation(n: number, d: number): Segmentation {
     silhouette: NaN,
     daviesBouldin: 0.8,
     calinskiHarabasz: 1000,
-    kSweep: [{ k: 2, inertia: 20, silhouette: 0.3, daviesBouldin: 1, calinskiHarabasz: 5, stability: 0.9 }],
+    kSweep: [{ k: 2, inertia: 20, silhouette: 0.3, daviesBouldin: 1, calinskiHarabasz: 5, stability: 0.9, restarts: 8, confirmedBy: 8, rivalGap: NaN, rivalAri: NaN, stable: true }],
     recommendation: { k: 3, reason: 'because' },
   };
 }

@@ -1,18 +1,23 @@
-/** Choosing k: the elbow rule by hand, the recommendation rule, and a sweep that must find planted clusters. */
+/** Choosing k: the elbow rule by hand, the recommendation rule, and sweeps that must find planted clusters and rivals. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { elbowK, recommendK, stabilityOf, sweepFits } from '../src/segment/select';
+import { elbowK, EVALUATION_SEED, recommendK, sweepFits } from '../src/segment/select';
 import { calinskiHarabasz, daviesBouldin, silhouetteSample } from '../src/segment/metrics';
 import type { KScore } from '../src/segment/types';
 import { blobs, spaceOf } from './helpers/segment';
 
-const score = (k: number, inertia: number, silhouette: number, stability: number, daviesBouldin = 1): KScore => ({
+const score = (k: number, silhouette: number, stability: number, rivalAri = NaN, confirmedBy = 8): KScore => ({
   k,
-  inertia,
+  inertia: 100 / k,
   silhouette,
-  daviesBouldin,
+  daviesBouldin: 1,
   calinskiHarabasz: 100,
   stability,
+  restarts: confirmedBy < 3 ? 24 : 8,
+  confirmedBy,
+  rivalGap: Number.isNaN(rivalAri) ? NaN : 0.004,
+  rivalAri,
+  stable: stability >= 0.9 && Number.isNaN(rivalAri) && confirmedBy >= 3,
 });
 
 test('elbow: the k farthest below the chord of the rescaled inertia curve (by hand)', () => {
@@ -26,47 +31,48 @@ test('elbow: the k farthest below the chord of the rescaled inertia curve (by ha
   assert.throws(() => elbowK([]), /empty/);
 });
 
-test('recommendation: best silhouette among the stable k next to the elbow, with a one-sentence reason', () => {
-  const inertia = [100, 50, 20, 15, 12, 10];
-  const sil = [0.5, 0.3, 0.35, 0.4, 0.2, 0.1]; // k = 2 has the best silhouette overall but is far from the elbow
-  const unstable5 = inertia.map((x, i) => score(i + 2, x, sil[i], i + 2 === 5 ? 0.5 : 0.95));
-  const r1 = recommendK(unstable5);
-  assert.equal(r1.k, 4); // k = 5 has the best silhouette near the elbow but is unstable
-  assert.match(r1.reason, /^k = 4 is the elbow of the inertia curve and has the best silhouette there, 0\.35 \(vs 0\.30 at k = 3\), stable across resamples \(mean ARI 0\.95\), Davies–Bouldin 1\.00\.$/);
-  const allStable = inertia.map((x, i) => score(i + 2, x, sil[i], 0.9));
-  const r2 = recommendK(allStable);
-  assert.equal(r2.k, 5);
-  assert.match(r2.reason, /^k = 5 is next to the inertia elbow at k = 4/);
-  assert.ok(!r2.reason.includes('\n'));
-  // Nothing stable near the elbow: judge them all on the silhouette; equal silhouettes → lower Davies–Bouldin.
-  const none = inertia.map((x, i) => score(i + 2, x, 0.3, 0.2, i + 2 === 3 ? 0.8 : 1.2));
-  assert.equal(recommendK(none).k, 3);
-  assert.match(recommendK(none).reason, /unstable across resamples \(mean ARI 0\.20\)/);
+test('recommendation: only stable k; the best silhouette, the smaller k when within 0.01; a one-sentence reason', () => {
+  // k = 5 has the best silhouette but a rival solution; k = 6 refits disagree; k = 7 was found by 2 restarts only;
+  // k = 4 is the best stable one.
+  const sweep = [score(2, 0.2, 0.99), score(3, 0.25, 0.95), score(4, 0.3, 0.93), score(5, 0.4, 0.97, 0.36), score(6, 0.35, 0.8), score(7, 0.5, 0.99, NaN, 2)];
+  const r = recommendK(sweep);
+  assert.equal(r.k, 4);
+  assert.equal(r.stable, true);
+  assert.equal(
+    r.reason,
+    'k = 4 has the best silhouette among the stable k, 0.30 (vs 0.20 at k = 2, 0.25 at k = 3); 8 of 8 restarts found its solution and the equally good refits agree with its segments at mean ARI 0.93; k = 5, 6, 7 are not stable.',
+  );
+  // Within the tolerance: 0.305 vs 0.30 is noise, the smaller k is kept and the reason says so.
+  const close = [score(2, 0.1, 0.99), score(3, 0.3, 0.95), score(4, 0.305, 0.95)];
+  const c = recommendK(close);
+  assert.equal(c.k, 3);
+  assert.match(c.reason, /; k = 4 scores within 0\.01 of it, so the smaller k is kept;/);
+  assert.ok(!c.reason.includes('\n'));
 });
 
-test('stability: identical sample solutions agree perfectly; different ones less', () => {
-  const space = spaceOf([[0], [1], [2], [10], [11], [12]]);
-  const rows = Int32Array.of(0, 1, 2, 3, 4, 5);
-  const same = { centroids: Float64Array.of(1, 11), sampleIterations: 1 };
-  const swapped = { centroids: Float64Array.of(11, 1), sampleIterations: 1 }; // same partition, other names
-  const other = { centroids: Float64Array.of(-1, 1.2), sampleIterations: 1 }; // {0} vs {1,2,10,11,12}
-  assert.equal(stabilityOf(space, 2, [same, swapped, same], rows), 1);
-  // ARI({0,1,2 | 10,11,12}, {0 | 1,2,10,11,12}) by hand: Σ C(n_ij,2) = 1 + 3 = 4, rows 3 + 3 = 6, cols 0 + 10 = 10,
-  // C(6,2) = 15, E = 4, max = 8 → 0.
-  assert.equal(stabilityOf(space, 2, [same, other], rows), 0);
-  assert.ok(Number.isNaN(stabilityOf(space, 2, [same], rows)));
+test('recommendation: when no k is stable, the most stable one, and the reason says so plainly', () => {
+  // Closest: no rival first, then found by more restarts, then the higher agreement.
+  const sweep = [score(2, 0.3, 0.7), score(3, 0.25, 0.88), score(4, 0.3, 0.95, 0.4), score(5, 0.3, 0.99, NaN, 2)];
+  const r = recommendK(sweep);
+  assert.equal(r.k, 3);
+  assert.equal(r.stable, false);
+  assert.equal(
+    r.reason,
+    'No k in k = 2..5 is stable (found by 3+ restarts, equally good refits agreeing at mean ARI >= 0.9, no different solution within 1.0% of the inertia); k = 3 comes closest (equally good refits agree at ARI 0.88), so treat its segments as provisional.',
+  );
 });
 
 test('a sweep over planted clusters recommends their number, and its scores match the metric functions', () => {
   const centers = [[0, 0, 0, 0], [6, 0, 0, 0], [0, 6, 0, 0], [0, 0, 6, 0]];
   const { rows } = blobs(centers, 1500, 1, 5);
   const space = spaceOf(rows);
-  const opts = { kMin: 2, kMax: 7, nInit: 2, stabilityRuns: 3, silhouetteSampleSize: 800, sampleSize: 2000, seedingSampleSize: 500, scoringSampleSize: 3000, seed: 3 };
+  const opts = { kMin: 2, kMax: 7, nInit: 4, silhouetteSampleSize: 800, sampleSize: 2000, seedingSampleSize: 500, scoringSampleSize: 3000, seed: 3 };
   const { scores, fits } = sweepFits(space, opts);
   assert.deepEqual(scores.map((s) => s.k), [2, 3, 4, 5, 6, 7]);
   const at4 = scores[2];
   assert.equal(recommendK(scores).k, 4);
   assert.ok(at4.stability > 0.99, `stability ${at4.stability}`); // a few boundary points may switch between resamples
+  assert.ok(at4.stable);
   assert.equal(Math.max(...scores.map((s) => s.silhouette)), at4.silhouette);
   assert.equal(Math.min(...scores.map((s) => s.daviesBouldin)), at4.daviesBouldin);
   assert.equal(Math.max(...scores.map((s) => s.calinskiHarabasz)), at4.calinskiHarabasz);
@@ -76,7 +82,24 @@ test('a sweep over planted clusters recommends their number, and its scores matc
     assert.equal(s.inertia, fit.inertia);
     assert.equal(s.daviesBouldin, daviesBouldin(space, fit));
     assert.equal(s.calinskiHarabasz, calinskiHarabasz(space, fit));
-    assert.ok(Math.abs(s.silhouette - silhouetteSample(space, fit.labels, s.k, { sampleSize: 800, seed: 3 })) < 1e-12);
+    assert.ok(Math.abs(s.silhouette - silhouetteSample(space, fit.labels, s.k, { sampleSize: 800, seed: EVALUATION_SEED })) < 1e-12);
+  }
+});
+
+test('four equal blobs on a square: k = 2 and 3 have equal-inertia rivals that disagree, k = 4 is recommended, for every seed', () => {
+  // Splitting the square left|right or top|bottom (k = 2), or merging any two neighbours (k = 3), gives the same
+  // inertia up to noise: k-means has no reason to prefer one, so those k must be flagged, whatever the seed.
+  const { rows } = blobs([[0, 0], [6, 0], [0, 6], [6, 6]], 1000, 1, 9);
+  const space = spaceOf(rows);
+  for (const seed of [1, 2, 3]) {
+    const { scores } = sweepFits(space, { kMin: 2, kMax: 5, seed, sampleSize: 1000, seedingSampleSize: 500, scoringSampleSize: 4000, silhouetteSampleSize: 1000 });
+    const at = (k: number): KScore => scores.find((s) => s.k === k)!;
+    for (const k of [2, 3]) {
+      assert.equal(at(k).stable, false, `seed ${seed}, k = ${k}`);
+      assert.ok(at(k).rivalAri < 0.9 && at(k).rivalGap <= 0.01, `seed ${seed}, k = ${k}: rival ${at(k).rivalAri} at ${at(k).rivalGap}`);
+    }
+    assert.ok(at(4).stable && Number.isNaN(at(4).rivalAri) && at(4).stability > 0.99, `seed ${seed}, k = 4`);
+    assert.equal(recommendK(scores).k, 4);
   }
 });
 

@@ -27,7 +27,6 @@ export interface SegmentOptions extends Omit<FitOptions, 'onIteration'> {
   readonly kMin?: number;
   readonly kMax?: number;
   readonly silhouetteSampleSize?: number;
-  readonly stabilityRuns?: number;
   /** Features of the model space (default: the registry's DEFAULT_MODEL_FEATURES). */
   readonly features?: readonly ModelFeature[];
   readonly logTransform?: readonly ModelFeature[];

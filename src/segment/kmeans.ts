@@ -1,16 +1,22 @@
 /**
- * K-means on the whole model space, fast enough for ~900k customers.
+ * K-means on the whole model space, fast enough for ~1M customers.
  *
- * Each restart r draws its own seeded sample of customers (20,000); `ml-kmeans` picks k-means++ seeds on part of it
- * (its number[][] Lloyd loop costs ~0.4 s per iteration at 884k rows, so it is only used where data is small), and
- * Lloyd's algorithm runs to convergence on the sample. The restarts are compared by inertia on one common seeded
- * sample (50,000; all customers when there are fewer), and the best one is refined by Lloyd iterations on ALL
- * customers over the row-major Float64Array, accelerated with Hamerly's bounds (same fixed point as plain Lloyd, but
- * most points skip the k-distance scan). Everything is seeded, so a (seed, options) pair always gives the same fit.
+ * Each restart r draws its own seeded sample of customers (20,000, or half of them when that is fewer, so restarts see
+ * different customers even on small data); `ml-kmeans` picks k-means++ seeds on part of it (its number[][] Lloyd loop
+ * costs ~0.4 s per iteration at 884k rows, so it is only used where data is small), and Lloyd's algorithm runs to
+ * convergence on the sample. The restarts are compared by inertia on one common sample (50,000; all customers when
+ * there are fewer), the same for every seed. When restarts within 1% of the best inertia split customers differently
+ * (rivals, see stability.ts), each is refined on that sample and the best one kept, so near-equal solutions are decided
+ * on more customers than one restart saw. The winner is refined by Lloyd iterations on ALL customers over the row-major
+ * Float64Array, accelerated with Hamerly's bounds (same fixed point as plain Lloyd, but most points skip the k-distance
+ * scan). Everything is seeded, so a (seed, options) pair always gives the same fit.
  */
 import { DEFAULT_SEED } from '../config';
 import { kmeans as mlKMeans } from 'ml-kmeans';
 import { checkSeed, createRng, sampleDistinct } from '../stats/random';
+import { adjustedRandIndex } from '../stats/ari';
+import { CONFIRMATIONS, nearestRival, RIVAL_MARGIN, STABLE_ARI } from './stability';
+import type { Rival } from './stability';
 import type { KMeansFit, KMeansOptions, ModelSpace } from './types';
 
 /** Row-major points: all `lloyd` needs (a ModelSpace is one). */
@@ -21,21 +27,27 @@ export interface Rows {
 }
 
 export const KMEANS_DEFAULTS = {
-  nInit: 4,
+  /** Restarts at least: the best is delivered, the others are the refits that measure its stability (stability.ts). */
+  nInit: 8,
+  /** More restarts, up to this many, while fewer than CONFIRMATIONS of them have found the best solution. */
+  maxRestarts: 24,
   seed: DEFAULT_SEED,
   /** Full-data Lloyd iterations (scikit-learn's default budget). */
   maxIterations: 300,
   /** Stop when the sum over centroids of their squared moves (z space, where every feature has variance 1) is at most this (scikit-learn's tol). */
   tolerance: 1e-4,
-  /** Customers in the sample of each restart (all when there are fewer). */
+  /** Customers in the sample of each restart (half of them when that is fewer). */
   sampleSize: 20_000,
   /** Customers among them on which ml-kmeans picks the k-means++ seeds (it allocates per distance, so keep it small). */
   seedingSampleSize: 5_000,
   /** Customers on which the restarts are compared by inertia (all when there are fewer). */
   scoringSampleSize: 50_000,
+  /** Seed of the scoring sample: fixed, so that every seed's restarts are judged on the same customers. */
+  scoringSeed: 0x5c0e,
 } as const;
 
 export interface FitOptions extends KMeansOptions {
+  readonly maxRestarts?: number;
   readonly sampleSize?: number;
   readonly seedingSampleSize?: number;
   readonly scoringSampleSize?: number;
@@ -96,12 +108,13 @@ export interface SampleFit {
 }
 
 /**
- * Restart r of a fit: a seeded sample of customers (its own for each r), k-means++ seeds by ml-kmeans on part of it,
+ * Restart r of a fit: a seeded sample of customers (its own for each r; default 20,000 or half of them when that is
+ * fewer), k-means++ seeds by ml-kmeans on part of it,
  * then Lloyd to convergence on the sample. O(sampleSize·k·d·iterations), independent of n.
  */
 export function sampleFit(space: ModelSpace, k: number, seed: number, r: number, opts: FitOptions = {}): SampleFit {
   const runSeed = deriveSeed(seed, k, r);
-  const sampleSize = Math.max(opts.sampleSize ?? KMEANS_DEFAULTS.sampleSize, k);
+  const sampleSize = Math.max(opts.sampleSize ?? Math.min(KMEANS_DEFAULTS.sampleSize, Math.ceil(space.n / 2)), k);
   const rows = selectRows(space, sampleDistinct(space.n, sampleSize, createRng(runSeed)));
   const seedingSize = Math.max(opts.seedingSampleSize ?? KMEANS_DEFAULTS.seedingSampleSize, k);
   const seeding = selectRows(rows, sampleDistinct(rows.n, seedingSize, createRng(deriveSeed(runSeed, 1))));
@@ -343,40 +356,98 @@ export function nearestCentroid(space: Rows, centroids: Float64Array, k: number,
   return out;
 }
 
-/** A fit plus the per-restart sample solutions (used to measure stability without extra fits). */
+/** A fit plus the per-restart sample solutions (the refits that measure its stability). */
 export interface DetailedFit {
   readonly fit: KMeansFit;
   readonly restarts: readonly SampleFit[];
   /** Inertia of each restart's sample solution on the scoring sample (the score that picked the refined one). */
   readonly restartInertia: readonly number[];
+  /** The restart whose solution was refined into `fit`. */
   readonly chosenRestart: number;
+  /** Restarts (the chosen one included) within RIVAL_MARGIN of the best score that split the scoring sample as it does. */
+  readonly confirmedBy: number;
+  /** A different solution within RIVAL_MARGIN of the delivered one's inertia, if the restarts found one. */
+  readonly rival?: Rival;
 }
 
 /**
- * K-means with k-means++ seeding and `nInit` restarts, fitted on ALL customers of `space`. Each restart is solved on
- * its own seeded sample and scored by its inertia on a common seeded scoring sample (all customers when there are
- * at most `scoringSampleSize`); the best one is refined on all customers to the tolerance (see `lloyd`).
- * Deterministic for a given seed. Throws a one-line RangeError for a bad k or nInit.
- * Cost: nInit · (sample fit + O(scoring·k·d)) + the full-data Lloyd loop.
+ * K-means with k-means++ seeding and restarts, fitted on ALL customers of `space`. Each restart is solved on its own
+ * seeded sample and scored by its inertia on a common scoring sample (all customers when there are at most
+ * `scoringSampleSize`; drawn with a fixed seed). `nInit` restarts run; more follow, up to `maxRestarts`, until
+ * CONFIRMATIONS restarts (the best included) land within RIVAL_MARGIN of the best score with the same partition
+ * (ARI >= STABLE_ARI on the scoring sample), so a solution that restarts rarely find is not delivered by luck; or
+ * until one lands there with a different partition (then the k is ambiguous whatever more restarts find).
+ * Restarts within the margin that split the scoring sample differently are refined there with the best one and the
+ * lowest inertia wins; a remaining different solution within the margin is reported as `rival`. The winner is refined
+ * on all customers to the tolerance (see `lloyd`). Deterministic for a given seed. Throws a one-line RangeError for
+ * a bad k, nInit or maxRestarts.
+ * Cost: restarts · (sample fit + O(scoring·k·d)) + rarely a few Lloyd runs on the scoring sample + the full-data loop.
  */
 export function fitKMeansDetailed(space: ModelSpace, k: number, opts: FitOptions = {}): DetailedFit {
   checkK(k, space.n);
   const nInit = opts.nInit ?? KMEANS_DEFAULTS.nInit;
   if (!Number.isInteger(nInit) || nInit < 1) throw new RangeError(`nInit must be a whole number >= 1, got ${nInit}`);
+  const maxRestarts = opts.maxRestarts ?? Math.max(nInit, KMEANS_DEFAULTS.maxRestarts);
+  if (!Number.isInteger(maxRestarts) || maxRestarts < nInit) {
+    throw new RangeError(`maxRestarts must be a whole number >= nInit (${nInit}), got ${maxRestarts}`);
+  }
   const seed = opts.seed ?? KMEANS_DEFAULTS.seed;
-  const scoring = selectRows(space, sampleDistinct(space.n, opts.scoringSampleSize ?? KMEANS_DEFAULTS.scoringSampleSize, createRng(deriveSeed(seed, 0x5c0e))));
+  const scoringSize = opts.scoringSampleSize ?? KMEANS_DEFAULTS.scoringSampleSize;
+  const scoring = selectRows(space, sampleDistinct(space.n, scoringSize, createRng(KMEANS_DEFAULTS.scoringSeed)));
   const restarts: SampleFit[] = [];
   const restartInertia: number[] = [];
-  let chosen = 0;
-  for (let r = 0; r < nInit; r++) {
+  const restartLabels: Int32Array[] = [];
+  let best = 0; // the restart with the lowest score
+  let chosen = 0; // the restart whose solution is delivered (the best, unless a refined contender beat it)
+  let start: Float64Array | undefined; // the chosen solution refined on the scoring sample by a contest, if any
+  // What contests showed about restarts that looked different from the chosen one: the same solution, or worse.
+  let verdict = new Map<number, 'same' | 'worse'>();
+  let rival: Rival | undefined;
+  let confirmedBy = 0;
+  const near = (r: number): boolean => verdict.get(r) !== 'worse' && restartInertia[r] <= restartInertia[best] * (1 + RIVAL_MARGIN);
+  const agrees = (r: number): boolean =>
+    r === chosen || verdict.get(r) === 'same' || adjustedRandIndex(restartLabels[r], restartLabels[chosen]) >= STABLE_ARI;
+  for (let r = 0; r < maxRestarts; r++) {
     const run = sampleFit(space, k, seed, r, opts);
-    const score = inertiaOf(scoring, nearestCentroid(scoring, run.centroids, k), run.centroids);
+    const labels = nearestCentroid(scoring, run.centroids, k);
     restarts.push(run);
-    restartInertia.push(score);
-    if (score < restartInertia[chosen]) chosen = r;
+    restartLabels.push(labels);
+    restartInertia.push(inertiaOf(scoring, labels, run.centroids));
+    if (restartInertia[r] < restartInertia[best]) {
+      best = chosen = r;
+      start = undefined;
+      verdict = new Map();
+    }
+    if (r + 1 < nInit) continue;
+    // Near-equal restarts that split customers differently: refine them and the chosen one on the whole scoring
+    // sample (not their own samples) and keep the lowest inertia; a different solution still within the margin is
+    // a rival and settles it (the k is ambiguous whatever more restarts find).
+    const differing: number[] = [];
+    for (let q = 0; q <= r; q++) if (near(q) && !agrees(q)) differing.push(q);
+    if (differing.length > 0) {
+      const ids = [chosen, ...differing];
+      const refined = ids.map((q) => lloyd(scoring, restarts[q].centroids, k, { maxIterations: opts.maxIterations, tolerance: opts.tolerance }));
+      let w = 0;
+      refined.forEach((f, i) => {
+        if (f.inertia < refined[w].inertia) w = i;
+      });
+      rival = nearestRival(refined.map((f) => f.inertia), refined.map((f) => f.labels), w);
+      // Earlier verdicts were about the chosen solution: they stand only if it stays chosen.
+      if (ids[w] !== chosen) verdict = new Map();
+      chosen = ids[w];
+      start = refined[w].centroids;
+      ids.forEach((q, i) => {
+        if (i === w) return;
+        const same = refined[i].inertia <= refined[w].inertia * (1 + RIVAL_MARGIN) && adjustedRandIndex(refined[i].labels, refined[w].labels) >= STABLE_ARI;
+        verdict.set(q, same ? 'same' : 'worse');
+      });
+    }
+    confirmedBy = 0;
+    for (let q = 0; q <= r; q++) if (near(q) && agrees(q)) confirmedBy++;
+    if (rival || confirmedBy >= CONFIRMATIONS) break;
   }
-  const fit = lloyd(space, restarts[chosen].centroids, k, opts);
-  return { fit, restarts, restartInertia, chosenRestart: chosen };
+  const fit = lloyd(space, start ?? restarts[chosen].centroids, k, opts);
+  return { fit, restarts, restartInertia, chosenRestart: chosen, confirmedBy, rival };
 }
 
 /** `fitKMeansDetailed` without the details: the fit of all customers. */

@@ -1,18 +1,17 @@
 /**
  * Choosing k: fit every k of a range on all customers, score each fit (inertia, sampled silhouette,
- * Davies–Bouldin, Calinski–Harabasz, stability across resampled restarts), and recommend one k with its reason.
+ * Davies–Bouldin, Calinski–Harabasz, stability of the delivered partition), and recommend one stable k with its reason.
  */
-import { checkK, fitKMeansDetailed, KMEANS_DEFAULTS, nearestCentroid, sampleFit, selectRows } from './kmeans';
-import type { FitOptions, SampleFit } from './kmeans';
-import { adjustedRandIndex, metricSample, separationScores, silhouetteSampleMany, SILHOUETTE_SAMPLE_SIZE } from './metrics';
+import { checkK, fitKMeansDetailed, nearestCentroid, selectRows } from './kmeans';
+import type { FitOptions } from './kmeans';
+import { metricSample, separationScores, silhouetteSampleMany, SILHOUETTE_SAMPLE_SIZE } from './metrics';
+import { CONFIRMATIONS, isStable, meanAgreement, refitAgreement, RIVAL_MARGIN, STABLE_ARI } from './stability';
 import type { KMeansFit, KScore, ModelSpace } from './types';
 
 export interface SweepOptions extends FitOptions {
   readonly kMin?: number;
   readonly kMax?: number;
   readonly silhouetteSampleSize?: number;
-  /** Resampled fits compared per k (default: nInit; restarts are reused, extra ones are fitted on their own samples). */
-  readonly stabilityRuns?: number;
   /** Progress of the sweep: `step` names what is running, `done` of `total` steps finished. */
   readonly onProgress?: (step: string, done: number, total: number) => void;
 }
@@ -25,29 +24,20 @@ export interface SweepEntry extends KScore {
   readonly seconds: number;
 }
 
-export const SWEEP_DEFAULTS = { kMin: 2, kMax: 10 } as const;
-
-/** Stability threshold: below this mean ARI the partition depends on the sample and the seed. */
-export const STABLE_ARI = 0.8;
+/** k = 2..8: more segments than a CRM team can act on separately rarely pay (and each k costs a full fit). */
+export const SWEEP_DEFAULTS = { kMin: 2, kMax: 8 } as const;
 
 /**
- * Mean pairwise adjusted Rand index between the partitions that several sample solutions induce on the same
- * evaluation rows (1 = every resample and seed gives the same segments). NaN with fewer than two runs.
- * O(runs·m·k·d + runs²·m).
+ * Silhouettes within this of the best stable one count as equal and the smaller k is preferred: about four standard
+ * errors of a mean silhouette over 10,000 customers (per-customer sd ~0.25 / √10,000 = 0.0025).
  */
-export function stabilityOf(space: ModelSpace, k: number, runs: readonly SampleFit[], evaluation: Int32Array): number {
-  if (runs.length < 2) return NaN;
-  const labels = runs.map((run) => nearestCentroid(space, run.centroids, k, evaluation));
-  let sum = 0;
-  let pairs = 0;
-  for (let a = 0; a < labels.length; a++) {
-    for (let b = a + 1; b < labels.length; b++) {
-      sum += adjustedRandIndex(labels[a], labels[b]);
-      pairs++;
-    }
-  }
-  return sum / pairs;
-}
+export const SILHOUETTE_TOLERANCE = 0.01;
+
+/**
+ * Seed of the evaluation sample (silhouettes, stability): fixed, so every seed's fits are judged on the same customers
+ * and the recommended k does not move with the sample.
+ */
+export const EVALUATION_SEED = 0xe7a1;
 
 /** The sweep with every k's fit, so the chosen k need not be fitted again. */
 export interface SweepResult {
@@ -56,9 +46,11 @@ export interface SweepResult {
 }
 
 /**
- * Fits k = kMin..kMax (default 2..10) on all customers and scores each fit. The silhouettes of all k are computed
- * in one pass over the pairs of one seeded sample (so every k is judged on the same customers), stability on that
- * same sample. Cost: the fits (see `fitKMeansDetailed`) + O(m²·(d + K)) for K values of k on an m-point sample.
+ * Fits k = kMin..kMax (default 2..8) on all customers and scores each fit. The silhouettes of all k are computed
+ * in one pass over the pairs of one sample (so every k is judged on the same customers), stability on that same
+ * sample: the restarts that were not delivered are the refits (see stability.ts). The sample is drawn with a fixed
+ * seed (EVALUATION_SEED). Cost: the fits (see `fitKMeansDetailed`) + O(m²·(d + K)) for K values of k on an m-point
+ * sample + O(nInit·m·k·d) per k for the refits' labels.
  */
 export function sweepFits(space: ModelSpace, opts: SweepOptions = {}): SweepResult {
   const kMin = opts.kMin ?? SWEEP_DEFAULTS.kMin;
@@ -66,10 +58,7 @@ export function sweepFits(space: ModelSpace, opts: SweepOptions = {}): SweepResu
   checkK(kMin, space.n);
   checkK(kMax, space.n);
   if (kMax < kMin) throw new RangeError(`the k range ${kMin}..${kMax} is empty`);
-  const seed = opts.seed ?? KMEANS_DEFAULTS.seed;
-  const nInit = opts.nInit ?? KMEANS_DEFAULTS.nInit;
-  const stabilityRuns = opts.stabilityRuns ?? nInit;
-  const sampleOptions = { sampleSize: opts.silhouetteSampleSize ?? SILHOUETTE_SAMPLE_SIZE, seed };
+  const sampleOptions = { sampleSize: opts.silhouetteSampleSize ?? SILHOUETTE_SAMPLE_SIZE, seed: EVALUATION_SEED };
   const evaluation = metricSample(space.n, sampleOptions);
   const ks = Array.from({ length: kMax - kMin + 1 }, (_, i) => kMin + i);
   const total = ks.length + 1;
@@ -79,17 +68,26 @@ export function sweepFits(space: ModelSpace, opts: SweepOptions = {}): SweepResu
     opts.onProgress?.(`k = ${k}`, step, total);
     const started = Date.now();
     const detailed = fitKMeansDetailed(space, k, opts);
-    const runs = detailed.restarts.slice(0, stabilityRuns);
-    for (let r = runs.length; r < stabilityRuns; r++) runs.push(sampleFit(space, k, seed, r, opts));
     const fit = detailed.fit;
     fits.set(k, fit);
+    // The refits as good as the delivered fit: restarts within the margin of the best score, the chosen one excluded.
+    const bestScore = Math.min(...detailed.restartInertia);
+    const refits = detailed.restarts
+      .filter((_, r) => r !== detailed.chosenRestart && detailed.restartInertia[r] <= bestScore * (1 + RIVAL_MARGIN))
+      .map((run) => nearestCentroid(space, run.centroids, k, evaluation));
+    const stability = meanAgreement(refitAgreement(pick(fit, evaluation), refits));
     const separation = separationScores(space, fit);
     partial.push({
       k,
       inertia: fit.inertia,
       daviesBouldin: separation.daviesBouldin,
       calinskiHarabasz: separation.calinskiHarabasz,
-      stability: stabilityOf(space, k, runs, evaluation),
+      stability,
+      restarts: detailed.restarts.length,
+      confirmedBy: detailed.confirmedBy,
+      rivalGap: detailed.rival?.inertiaGap ?? NaN,
+      rivalAri: detailed.rival?.ari ?? NaN,
+      stable: isStable(stability, detailed.rival, detailed.confirmedBy),
       iterations: fit.iterations,
       converged: fit.converged,
       seconds: (Date.now() - started) / 1000,
@@ -100,7 +98,7 @@ export function sweepFits(space: ModelSpace, opts: SweepOptions = {}): SweepResu
     selectRows(space, evaluation),
     ks.map((k) => pick(fits.get(k) as KMeansFit, evaluation)),
     ks,
-    { sampleSize: evaluation.length, seed },
+    { sampleSize: evaluation.length, seed: EVALUATION_SEED },
   );
   opts.onProgress?.('done', total, total);
   const scores = partial.map((p, i) => ({
@@ -110,6 +108,11 @@ export function sweepFits(space: ModelSpace, opts: SweepOptions = {}): SweepResu
     daviesBouldin: p.daviesBouldin,
     calinskiHarabasz: p.calinskiHarabasz,
     stability: p.stability,
+    restarts: p.restarts,
+    confirmedBy: p.confirmedBy,
+    rivalGap: p.rivalGap,
+    rivalAri: p.rivalAri,
+    stable: p.stable,
     iterations: p.iterations,
     converged: p.converged,
     seconds: p.seconds,
@@ -152,34 +155,63 @@ export function elbowK(sweep: readonly Pick<KScore, 'k' | 'inertia'>[]): number 
   return best;
 }
 
-/** `stable` (ARI >= 0.8), `moderately stable` (>= 0.6) or `unstable`. */
+/** `stable`, `moderately stable` (mean refit ARI >= 0.75) or `unstable`, from the refit agreement alone. */
 export function stabilityWord(ari: number): string {
-  return ari >= STABLE_ARI ? 'stable' : ari >= 0.6 ? 'moderately stable' : 'unstable';
+  return ari >= STABLE_ARI ? 'stable' : ari >= 0.75 ? 'moderately stable' : 'unstable';
 }
 
 const fmt = (x: number, digits = 2): string => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+const pct = (x: number): string => `${(100 * x).toFixed(x < 0.001 ? 2 : 1)}%`;
+
+/** Why a k is not stable, in a few words (empty when it is). */
+export function instability(s: KScore): string {
+  const why: string[] = [];
+  if (s.confirmedBy < CONFIRMATIONS) why.push(`only ${s.confirmedBy} of ${s.restarts} restarts found its solution`);
+  if (!(s.stability >= STABLE_ARI)) why.push(`equally good refits agree at ARI ${fmt(s.stability)}`);
+  if (Number.isFinite(s.rivalAri)) why.push(`a different solution (ARI ${fmt(s.rivalAri)}) is within ${pct(s.rivalGap)} of its inertia`);
+  return why.join(' and ');
+}
 
 /**
- * The recommended k, with its reason in one sentence. Rule: start from the inertia elbow; among it and its
- * neighbours (k ± 1), keep the stable ones (mean ARI >= 0.8; all of them if none is), and take the best
- * silhouette (ties: lower Davies–Bouldin, then smaller k). O(K).
+ * The recommended k, with its reason in one sentence. Rule: only stable k are candidates (refits agree with the
+ * delivered partition at mean ARI >= 0.9 and no different solution lies within 1% of its inertia); among them, the
+ * best silhouette, the smallest k within SILHOUETTE_TOLERANCE of it winning (the difference is noise). When no k is
+ * stable, the most stable one is returned and the reason says plainly that none is. O(K).
  */
-export function recommendK(sweep: readonly KScore[]): { k: number; reason: string } {
-  const elbow = elbowK(sweep);
-  const near = sweep.filter((s) => Math.abs(s.k - elbow) <= 1);
-  const stable = near.filter((s) => !(s.stability < STABLE_ARI)); // NaN (not measured) does not exclude
-  const candidates = stable.length > 0 ? stable : near;
-  const best = [...candidates].sort(
-    (a, b) => b.silhouette - a.silhouette || a.daviesBouldin - b.daviesBouldin || a.k - b.k,
-  )[0];
-  const where = best.k === elbow ? 'the elbow of the inertia curve' : `next to the inertia elbow at k = ${elbow}`;
-  const others = candidates.filter((s) => s.k !== best.k).map((s) => `${fmt(s.silhouette)} at k = ${s.k}`);
-  const versus = others.length > 0 ? ` (vs ${others.join(', ')})` : '';
-  const stability = Number.isFinite(best.stability)
-    ? `, ${stabilityWord(best.stability)} across resamples (mean ARI ${fmt(best.stability)})`
+export function recommendK(sweep: readonly KScore[]): { k: number; reason: string; stable: boolean } {
+  if (sweep.length === 0) throw new RangeError('the k sweep is empty');
+  const stable = sweep.filter((s) => s.stable);
+  const range = `k = ${sweep[0].k}..${sweep[sweep.length - 1].k}`;
+  if (stable.length === 0) {
+    // Closest to stable: no rival first, then found by more restarts, then the higher refit agreement, then smaller k.
+    const rank = (s: KScore): number[] => [Number.isFinite(s.rivalAri) ? 1 : 0, -Math.min(s.confirmedBy, CONFIRMATIONS), -(s.stability || 0), s.k];
+    const most = [...sweep].sort((a, b) => {
+      const ra = rank(a);
+      const rb = rank(b);
+      for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i] - rb[i];
+      return 0;
+    })[0];
+    return {
+      k: most.k,
+      stable: false,
+      reason: `No k in ${range} is stable (found by ${CONFIRMATIONS}+ restarts, equally good refits agreeing at mean ARI >= ${STABLE_ARI}, no different solution within ${pct(RIVAL_MARGIN)} of the inertia); k = ${most.k} comes closest (${instability(most)}), so treat its segments as provisional.`,
+    };
+  }
+  const bestSilhouette = Math.max(...stable.map((s) => s.silhouette));
+  const chosen = stable.filter((s) => s.silhouette >= bestSilhouette - SILHOUETTE_TOLERANCE).sort((a, b) => a.k - b.k)[0];
+  const better = stable.filter((s) => s.k !== chosen.k && s.silhouette > chosen.silhouette);
+  const others = stable.filter((s) => s.k !== chosen.k).map((s) => `${fmt(s.silhouette)} at k = ${s.k}`);
+  const unstable = sweep.filter((s) => !s.stable).map((s) => s.k);
+  const tie = better.length > 0
+    ? `; k = ${better.map((s) => s.k).join(', ')} score${better.length > 1 ? '' : 's'} within ${SILHOUETTE_TOLERANCE} of it, so the smaller k is kept`
     : '';
   return {
-    k: best.k,
-    reason: `k = ${best.k} is ${where} and has the best silhouette there, ${fmt(best.silhouette)}${versus}${stability}, Davies–Bouldin ${fmt(best.daviesBouldin)}.`,
+    k: chosen.k,
+    stable: true,
+    reason:
+      `k = ${chosen.k} has the best silhouette among the stable k, ${fmt(chosen.silhouette)}${others.length > 0 ? ` (vs ${others.join(', ')})` : ''}${tie}; ` +
+      `${chosen.confirmedBy} of ${chosen.restarts} restarts found its solution and the equally good refits agree with its segments at mean ARI ${fmt(chosen.stability)}` +
+      (unstable.length > 0 ? `; k = ${unstable.join(', ')} ${unstable.length > 1 ? 'are' : 'is'} not stable` : '') +
+      '.',
   };
 }

@@ -44,8 +44,19 @@ export interface KScore {
   readonly silhouette: number;
   readonly daviesBouldin: number;
   readonly calinskiHarabasz: number;
-  /** Mean adjusted Rand index between fits on resamples (1 = the same partition every time). */
+  /**
+   * Mean adjusted Rand index between the delivered partition and the refits as good as it (restarts on other samples
+   * with other seeds, within 1% of its inertia), on the evaluation sample: 1 = they give the delivered segments.
+   */
   readonly stability: number;
+  /** Restarts run, and how many of them (the delivered one included) reached the delivered solution. */
+  readonly restarts: number;
+  readonly confirmedBy: number;
+  /** Relative inertia gap and ARI of a different solution within 1% of the delivered inertia (NaN: none found). */
+  readonly rivalGap: number;
+  readonly rivalAri: number;
+  /** Found reliably, refits agree at >= 0.9, no rival (segment/stability.ts). */
+  readonly stable: boolean;
 }
 
 /**

@@ -111,9 +111,9 @@ export function smallSegmentation(features: CustomerFeatures, labels: Int32Array
 }
 
 export const SWEEP: KScore[] = [
-  { k: 4, inertia: 60, silhouette: 0.31, daviesBouldin: 1.1, calinskiHarabasz: 5, stability: 0.9 },
-  { k: 2, inertia: 100, silhouette: 0.42, daviesBouldin: 0.9, calinskiHarabasz: 4, stability: 1 },
-  { k: 3, inertia: 75, silhouette: 0.45, daviesBouldin: NaN, calinskiHarabasz: 6, stability: 0.95 },
+  { k: 4, inertia: 60, silhouette: 0.31, daviesBouldin: 1.1, calinskiHarabasz: 5, stability: 0.9, restarts: 8, confirmedBy: 8, rivalGap: NaN, rivalAri: NaN, stable: true },
+  { k: 2, inertia: 100, silhouette: 0.42, daviesBouldin: 0.9, calinskiHarabasz: 4, stability: 1, restarts: 8, confirmedBy: 8, rivalGap: NaN, rivalAri: NaN, stable: true },
+  { k: 3, inertia: 75, silhouette: 0.45, daviesBouldin: NaN, calinskiHarabasz: 6, stability: 0.95, restarts: 8, confirmedBy: 8, rivalGap: NaN, rivalAri: NaN, stable: true },
 ];
 
 export function smallRaw(): TransactionTable {
