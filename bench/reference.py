@@ -9,7 +9,8 @@ parsed once per distinct value, not once per row), groupby, numpy; scikit-learn 
 the metrics.
 
 Usage: /usr/bin/python3 bench/reference.py --input FILE [--k 4] [--n-init 4] [--seed 42] [--sample 10000]
-       [--k-min 2] [--k-max 10] [--cap-quantile 0.999] [--top-locations 10] [--dump-features FILE]
+       [--k-min 2] [--k-max 10] [--cap-quantile 0.999] [--top-locations 10] [--as-of YYYY-MM-DD]
+       [--dump-features FILE]
 Prints one JSON line on stdout: {stages, total, maxRssMB, rowsKept, customers, featureSums, ...}.
 """
 import time
@@ -56,9 +57,12 @@ NUMBER_COLUMNS = [BALANCE, TIME, AMOUNT]
 
 # The lists of src/preprocess/feature_registry.ts (test/feature_registry.test.ts checks they agree).
 NUMERIC_FEATURES = ['recencyDays', 'frequency', 'monetaryTotal', 'monetaryMean', 'balance', 'age']
-MODEL_FEATURES = ['recencyDays', 'frequency', 'monetaryTotal', 'monetaryMean', 'balance', 'age']
+MODEL_FEATURES = ['recencyDays', 'monetaryTotal', 'balance', 'age']
 LOG_FEATURES = ['monetaryTotal', 'monetaryMean', 'balance']
 GENDERS = ['F', 'M']
+MAX_AGE = 100
+MIN_AGE = 10  # rule 5: younger is too young to transact alone (RBI, 2014)
+ADULT_AGE = 18
 TIME_OF_DAY = ['night', 'morning', 'afternoon', 'evening']
 EPOCH_ORDINAL = datetime.date(1970, 1, 1).toordinal()
 
@@ -301,6 +305,13 @@ def _dob_tables(dob_parsed):
     return day_as_is, day19, day20, yy, two, placeholder
 
 
+def _iso_day(day):
+    """`YYYY-MM-DD` of a day number, `?` when unknown (NaN)."""
+    if np.isnan(day):
+        return '?'
+    return datetime.date.fromordinal(int(day) + EPOCH_ORDINAL).isoformat()
+
+
 def type7_quantile(values, q):
     """Type-7 (linear interpolation) quantile of the non-missing values; NaN if there are none."""
     v = values[~np.isnan(values)]
@@ -308,7 +319,7 @@ def type7_quantile(values, q):
 
 
 def clean_transactions(raw, cap_quantile=0.999):
-    """The cleaning rules 1-9 on the columns from read_transactions; returns (columns, quality counts). O(rows)."""
+    """The cleaning rules 1-10 on the columns from read_transactions; returns (columns, quality counts). O(rows)."""
     q = {}
     keep = ~(raw['amount'] < 0)  # rule 1
     q['dropped.negativeAmount'] = int((~keep).sum())
@@ -325,12 +336,16 @@ def clean_transactions(raw, cap_quantile=0.999):
     is_placeholder = known & placeholder[c]
     dob_day = np.where(known & ~is_placeholder, dob_day, np.nan)
     age = np.floor((r['date'] - dob_day) / 365.25)
-    impossible = (age < 0) | (age > 100) | (known & ~is_placeholder & np.isnan(dob_day))
-    age[impossible] = np.nan
+    impossible = (age < 0) | (age > MAX_AGE) | (known & ~is_placeholder & np.isnan(dob_day))
+    too_young = (age >= 0) & (age < MIN_AGE)
+    minors = (age >= MIN_AGE) & (age < ADULT_AGE)
+    age[impossible | too_young] = np.nan
     q['keptMissing.dob'] = int((~known).sum())
     q['changed.dobPlaceholder'] = int(is_placeholder.sum())
     q['counted.dobCenturyResolved'] = int(is_two.sum())
     q['changed.ageImpossible'] = int(impossible.sum())
+    q['changed.ageTooYoung'] = int(too_young.sum())
+    q['counted.minors'] = int(minors.sum())
 
     # Rule 6: gender.
     gvals = r['genderValues']
@@ -350,12 +365,26 @@ def clean_transactions(raw, cap_quantile=0.999):
         q['changed.balanceCapped'] = int((balance > caps['balance']).sum())
         amount = np.minimum(amount, caps['amount'])
         balance = np.where(balance > caps['balance'], caps['balance'], balance)
+    # Rule 10: a customer is (CustomerID, resolved birth date, gender); the birth day stays even when the age is
+    # impossible (it still tells people apart). One integer per row: the ID code, the day, the gender.
+    birth = np.where(np.isnan(dob_day), 2 ** 22, dob_day + 2 ** 21).astype(np.int64)
+    key = (r['customer'].astype(np.int64) << 26) | (birth << 2) | (gender.astype(np.int64) + 1)
+    customer, uniques = pd.factorize(key)  # first-appearance order
+    first_row = pd.Series(np.arange(len(key))).groupby(customer).first().to_numpy()
+    key_id = r['customer'][first_row]
+    per_id = np.bincount(key_id, minlength=len(r['customerIds'])) if len(key_id) else np.zeros(0, dtype=np.int64)
+    q['counted.reusedIds'] = int((per_id > 1).sum())
+    ids = np.array(r['customerIds'], dtype=object)
+    day_text = np.array([_iso_day(d) for d in dob_day[first_row]], dtype=object)
+    gender_text = np.array(['?', *GENDERS], dtype=object)[gender[first_row] + 1]
+    keys = [f'{i}|{d}|{g}' for i, d, g in zip(ids[key_id], day_text, gender_text)]
+
     q['inputRows'] = raw['rows']
     q['outputRows'] = int(keep.sum())
     clean = {
         'rows': int(keep.sum()),
-        'customer': r['customer'],
-        'customerIds': r['customerIds'],
+        'customer': customer.astype(np.int64),
+        'customerIds': keys,
         'date': r['date'],
         'time': r['time'],
         'amount': amount,
@@ -372,8 +401,11 @@ def clean_transactions(raw, cap_quantile=0.999):
 # Customer features (section 3)
 # ---------------------------------------------------------------------------------------------------------
 
-def customer_features(clean, top_locations=10):
-    """One row per customer, in order of first appearance. Cost: O(rows log rows) for the latest-value sort."""
+def customer_features(clean, top_locations=10, as_of=None):
+    """
+    One row per customer, in order of first appearance; recency counts from `as_of` (a day number, default the last
+    date in the data). Cost: O(rows log rows) for the latest-value sort.
+    """
     cust, _ = pd.factorize(clean['customer'])  # codes in order of first appearance
     tx = pd.DataFrame({
         'cust': cust,
@@ -386,6 +418,10 @@ def customer_features(clean, top_locations=10):
         'location': np.where(clean['location'] >= 0, clean['location'], np.nan),
     })
     end_date = int(tx['date'].max()) if len(tx) else 0
+    if as_of is not None:
+        if len(tx) and as_of < end_date:
+            raise InputError(f'--as-of {_iso_day(as_of)} is before the last transaction date {_iso_day(end_date)}')
+        end_date = as_of
     per = tx.groupby('cust', sort=True).agg(
         lastDate=('date', 'max'), frequency=('amount', 'size'), monetaryTotal=('amount', 'sum'))
     # "Latest that has one": sort by (date, time, row), then groupby.last skips missing values.
@@ -483,6 +519,7 @@ def main(argv):
     p.add_argument('--k-max', type=int, default=10)
     p.add_argument('--cap-quantile', type=float, default=0.999)
     p.add_argument('--top-locations', type=int, default=10)
+    p.add_argument('--as-of', help='YYYY-MM-DD: recency counts from this day (default: the last date in the data)')
     p.add_argument('--dump-features', help='also write the customer features to this CSV (for checks)')
     a = p.parse_args(argv)
 
@@ -499,7 +536,8 @@ def main(argv):
     lap('read')
     clean, quality, caps = clean_transactions(raw, a.cap_quantile)
     lap('preprocess')
-    feats = customer_features(clean, a.top_locations)
+    as_of = None if a.as_of is None else datetime.date.fromisoformat(a.as_of).toordinal() - EPOCH_ORDINAL
+    feats = customer_features(clean, a.top_locations, as_of)
     z = model_space(feats)
     lap('features')
     sweep = []

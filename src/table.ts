@@ -65,7 +65,7 @@ export const GENDERS = ['F', 'M'] as const;
 /** Transactions after the cleaning policies of docs/data-model.md. */
 export interface CleanTable {
   readonly rows: number;
-  /** Codes into `customerIds`, in order of first appearance in the file. */
+  /** Codes into `customerIds` (the customer keys of cleaning rule 10), in order of first appearance in the file. */
   readonly customer: Int32Array;
   readonly customerIds: readonly string[];
   readonly date: Int32Array;
@@ -83,7 +83,8 @@ export interface CleanTable {
 
 /** One line of the data-quality report: what happened to how many rows or values, and why. */
 export interface QualityEntry {
-  readonly action: 'dropped' | 'changed' | 'kept-missing';
+  /** `counted`: nothing changed, but the report says how many (minors, reused CustomerIDs). */
+  readonly action: 'dropped' | 'changed' | 'kept-missing' | 'counted';
   readonly column: string;
   readonly reason: string;
   readonly count: number;

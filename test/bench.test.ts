@@ -181,16 +181,16 @@ describe('pandas reference (bench/reference.py)', () => {
   // Columns reordered, an extra column, a quoted field; every cleaning rule and every kind of malformed row.
   const FIXTURE = [
     'CustomerID,TransactionID,Note,TransactionDate,TransactionTime,CustomerDOB,CustGender,CustLocation,CustAccountBalance,TransactionAmount (INR)',
-    'C1,T1,x,2/8/16,143207,10/1/94,F,MUMBAI,1000,100',
+    'C1,T1,x,2/8/16,143207,1/1/1800,M,MUMBAI,1000,100', // placeholder DOB
     'C2,T2,x,3/8/16,90000,5/5/20,M,"JORHAT, ASSAM",2000,200', // DOB 20 → 2020 > 2016 → 1920: age 96
-    'C1,T3,x,5/8/16,100000,1/1/1800,M,DELHI,,300', // placeholder DOB, missing balance
+    'C1,T3,x,5/8/16,100000,1/1/1800,M,DELHI,,300', // the same person (placeholder, M), missing balance
     'C3,T4,x,5/8/16,235959,nan,T,,500,-50', // negative amount: dropped (C3 has no other row)
-    'C4,T5,x,6/8/16,1,29/2/00,F,MUMBAI,300,50', // 29/2/2000 exists: age 16
+    'C4,T5,x,6/8/16,1,29/2/00,F,MUMBAI,300,50', // 29/2/2000 exists: age 16, a minor
     'C5,T6,x,01-08-1999,120000,29/2/00,M,PUNE,nan,60', // 2000 > 1999 → 29/2/1900, no such day: age unknown
-    'C4,T7,x,10/8/16,120000,15/6/60,F,MUMBAI,400,70', // 1960: age 56; the latest date in the data
+    'C4,T7,x,10/8/16,120000,29/2/00,F,MUMBAI,400,70', // the same person; the latest date in the data
     'C6,T8,x,7/8/16,80000,1/1/1900,T,MUMBAI,5000,80', // age 116: impossible; gender T
-    'C6,T9,x,7/8/16,200000,,,,6000,90', // all missing; balance capped
-    'C7,T10,x,8/8/16,120000,1/1/80,M,NOIDA,111,10',
+    'C6,T9,x,7/8/16,200000,,,,6000,90', // all missing: another person under C6 (reused ID); balance capped
+    'C7,T10,x,8/8/16,120000,1/1/80,F,NOIDA,111,10',
     'C7,T11,x,8/8/16,120000,1/1/80,F,NOIDA,222,100000', // same date and time: the later row is the latest; amount capped
     'C8,T12,x,31/2/16,120000,1/1/80,M,NOIDA,1,1', // malformed: no such date
     'C8,T13,x,1/8/16,126000,1/1/80,M,NOIDA,1,1', // malformed: 60 minutes
@@ -203,17 +203,19 @@ describe('pandas reference (bench/reference.py)', () => {
   // Worked by hand. Caps (type 7, q = 0.999): amounts sorted 10 50 60 70 80 90 100 200 300 100000, h = 9 × 0.999 = 8.991,
   // cap = 300 + 0.991 × 99700 = 99102.7; balances 111 222 300 400 1000 2000 5000 6000, h = 6.993, cap = 5000 + 0.993 × 1000 = 5993.
   // End date 10/8/16; C5's last date 1/8/1999 is 17 × 365 + 5 leap days + 9 = 6219 days earlier.
-  // Top 2 locations by customers: MUMBAI (C4, C6), then DELHI, first alphabetically among the ties at 1.
+  // Customers are (CustomerID, birth date, gender): C6's two rows are two people. C4, born 29/2/2000, is 16 on 10/8/16
+  // (6,007 days). Top 2 locations by customers: MUMBAI (C4, C6 born 1900), then DELHI, first alphabetically among the ties at 1.
   const EXPECTED = [
-    ['C1', '5.0', '2.0', '400.0', '200.0', '1000.0', '22.0', 'M', 'DELHI', 'morning'],
-    ['C2', '7.0', '1.0', '200.0', '200.0', '2000.0', '96.0', 'M', 'OTHER', 'morning'],
-    ['C4', '0.0', '2.0', '120.0', '60.0', '400.0', '56.0', 'F', 'MUMBAI', 'night'],
-    ['C5', '6219.0', '1.0', '60.0', '60.0', '', '', 'M', 'OTHER', 'afternoon'],
-    ['C6', '3.0', '2.0', '170.0', '85.0', '5993.0', '', '', 'MUMBAI', 'morning'],
-    ['C7', '2.0', '2.0', '99112.7', '49556.35', '222.0', '36.0', 'F', 'OTHER', 'afternoon'],
+    ['C1|?|M', '5.0', '2.0', '400.0', '200.0', '1000.0', '', 'M', 'DELHI', 'morning'],
+    ['C2|1920-05-05|M', '7.0', '1.0', '200.0', '200.0', '2000.0', '96.0', 'M', 'OTHER', 'morning'],
+    ['C4|2000-02-29|F', '0.0', '2.0', '120.0', '60.0', '400.0', '16.0', 'F', 'MUMBAI', 'night'],
+    ['C5|?|M', '6219.0', '1.0', '60.0', '60.0', '', '', 'M', 'OTHER', 'afternoon'],
+    ['C6|1900-01-01|?', '3.0', '1.0', '80.0', '80.0', '5000.0', '', '', 'MUMBAI', 'morning'],
+    ['C6|?|?', '3.0', '1.0', '90.0', '90.0', '5993.0', '', '', 'OTHER', 'evening'],
+    ['C7|1980-01-01|F', '2.0', '2.0', '99112.7', '49556.35', '222.0', '36.0', 'F', 'OTHER', 'afternoon'],
   ];
   const COLUMNS = ['customerId', 'recencyDays', 'frequency', 'monetaryTotal', 'monetaryMean', 'balance', 'age', 'gender', 'location', 'timeOfDay'];
-  const ARGS = ['--k', '2', '--k-max', '3', '--sample', '6', '--n-init', '2', '--top-locations', '2'];
+  const ARGS = ['--k', '2', '--k-max', '3', '--sample', '7', '--n-init', '2', '--top-locations', '2'];
 
   function checkFixture(input: string): void {
     const dump = path.join(tmp, `${path.basename(input)}.features.csv`);
@@ -221,7 +223,7 @@ describe('pandas reference (bench/reference.py)', () => {
     assert.equal(out.rowsRead, 11);
     assert.equal(out.malformed, 7);
     assert.equal(out.rowsKept, 10);
-    assert.equal(out.customers, 6);
+    assert.equal(out.customers, 7);
     assert.ok(Math.abs(out.caps.amount - 99102.7) < 1e-9 * 99102.7, `amount cap ${out.caps.amount}`);
     assert.ok(Math.abs(out.caps.balance - 5993) < 1e-9 * 5993, `balance cap ${out.caps.balance}`);
     const rows = readDump(dump);
@@ -236,15 +238,18 @@ describe('pandas reference (bench/reference.py)', () => {
     assert.deepEqual(out.quality, {
       'dropped.negativeAmount': 1,
       'keptMissing.dob': 1,
-      'changed.dobPlaceholder': 1,
-      'counted.dobCenturyResolved': 7,
+      'changed.dobPlaceholder': 2,
+      'counted.dobCenturyResolved': 6,
       'changed.ageImpossible': 2,
+      'changed.ageTooYoung': 0,
+      'counted.minors': 2,
       'changed.genderOther': 1,
       'keptMissing.gender': 1,
       'keptMissing.location': 1,
       'keptMissing.balance': 2,
       'changed.amountCapped': 1,
       'changed.balanceCapped': 1,
+      'counted.reusedIds': 1,
       inputRows: 11,
       outputRows: 10,
     });
@@ -252,7 +257,7 @@ describe('pandas reference (bench/reference.py)', () => {
     assert.equal(out.featureSums.frequency, 10);
   }
 
-  test('hand-worked fixture: reading, cleaning rules 1–9 and features', () => {
+  test('hand-worked fixture: reading, cleaning rules 1–10 and features', () => {
     const file = path.join(tmp, 'fixture.csv');
     fs.writeFileSync(file, FIXTURE + '\n');
     checkFixture(file);
@@ -277,7 +282,10 @@ describe('pandas reference (bench/reference.py)', () => {
     const out = reference(REAL, ['--k-max', '2', '--k', '2', '--sample', '500', '--n-init', '1', '--dump-features', dump]);
     assert.equal(out.rowsKept, 20_000);
     assert.equal(out.malformed, 0);
-    assert.equal(out.customers, 19_937);
+    assert.equal(out.customers, 19_999); // 19,937 CustomerIDs, 62 of them reused by two people
+    assert.equal(out.quality['counted.reusedIds'], 62);
+    assert.equal(out.quality['changed.ageTooYoung'], 6);
+    assert.equal(out.quality['counted.minors'], 36);
     assert.equal(out.quality['keptMissing.dob'], 72);
     assert.equal(out.quality['changed.dobPlaceholder'], 1290);
     assert.equal(out.quality['keptMissing.gender'], 11);
@@ -288,7 +296,7 @@ describe('pandas reference (bench/reference.py)', () => {
     const first = readDump(dump)[0];
     assert.deepEqual(
       [first.customerId, first.recencyDays, first.frequency, first.monetaryTotal, first.balance, first.age, first.gender, first.timeOfDay],
-      ['C5841053', '80.0', '1.0', '25.0', '17819.05', '22.0', 'F', 'afternoon'],
+      ['C5841053|1994-01-10|F', '80.0', '1.0', '25.0', '17819.05', '22.0', 'F', 'afternoon'],
     );
   });
 });

@@ -89,7 +89,8 @@ describe('cleanTransactions: ages (rules 2–5)', () => {
   const { table: clean, report } = cleanTransactions(table(rows));
 
   test('ages as computed by hand', () => {
-    const expected = [59, 11, 99, 0, NaN, 100, NaN, 0, NaN, NaN, NaN, NaN, 26, 26];
+    // Ages 0 (C3's 2017 row, C7) are under 10: too young to transact alone → unknown.
+    const expected = [59, 11, 99, NaN, NaN, 100, NaN, NaN, NaN, NaN, NaN, NaN, 26, 26];
     assert.deepEqual(Array.from(clean.age), expected);
   });
 
@@ -102,6 +103,8 @@ describe('cleanTransactions: ages (rules 2–5)', () => {
     assert.equal(count(report, 'CustomerDOB', 'two-digit year resolved to 20yy'), 3);
     assert.equal(count(report, 'CustomerDOB', 'day does not exist'), 1);
     assert.equal(count(report, 'CustomerDOB', 'age < 0 or > 100'), 2);
+    assert.equal(count(report, 'CustomerDOB', 'age 0–9'), 2);
+    assert.equal(count(report, 'CustomerDOB', 'age 10–17'), 1); // C2, 11
     assert.equal(report.inputRows, 15);
     assert.equal(report.outputRows, 14);
   });
@@ -133,9 +136,10 @@ describe('cleanTransactions: rows, gender, location, balance (rules 1, 6–8)', 
     assert.deepEqual(Array.from(clean.time), [120000, 120000, 120000, 235959]);
   });
 
-  test('customers keep the raw dictionary, including a customer whose only row was dropped', () => {
-    assert.deepEqual(clean.customerIds, ['C1', 'C2', 'C3', 'C4']);
-    assert.deepEqual(Array.from(clean.customer), [0, 2, 0, 3]);
+  test('customers are keys of the kept rows: C1 as M and as F are two people; a dropped row makes none', () => {
+    assert.deepEqual(clean.customerIds, ['C1|?|M', 'C3|?|?', 'C1|?|F', 'C4|?|?']);
+    assert.deepEqual(Array.from(clean.customer), [0, 1, 2, 3]);
+    assert.equal(count(report, 'CustomerID', 'reused by different people'), 1);
   });
 
   test('gender: M/F by GENDERS order, T changed to unknown, missing counted', () => {
@@ -229,5 +233,37 @@ describe('cleanTransactions: empty input and the report text', () => {
     }
     assert.match(text, /TransactionAmount \(INR\)\s+1,234,567\.89 INR/);
     assert.match(text, /99\.9th percentile/);
+  });
+});
+
+describe('cleanTransactions: the customer key (rule 10)', () => {
+  const rows: Row[] = [
+    // The same person twice: one customer, whatever the spelling of the birth date.
+    { customer: 'C1', date: AUG_2_2016, amount: 1, dob: '4/4/57', gender: 'F' },
+    { customer: 'C1', date: [2016, 9, 1], amount: 1, dob: '04-04-1957', gender: 'F' },
+    // Another birth date under the same ID: another person.
+    { customer: 'C1', date: AUG_2_2016, amount: 1, dob: '5/4/57', gender: 'F' },
+    // Same birth date, another gender: another person.
+    { customer: 'C1', date: AUG_2_2016, amount: 1, dob: '4/4/57', gender: 'M' },
+    // Placeholder and missing birth date are both unknown: one customer; T is an unknown gender.
+    { customer: 'C2', date: AUG_2_2016, amount: 1, dob: '1/1/1800', gender: 'T' },
+    { customer: 'C2', date: AUG_2_2016, amount: 1 },
+    // Unknown vs known birth date: different (on the real rows such pairs differ in location and balance too).
+    { customer: 'C2', date: AUG_2_2016, amount: 1, dob: '1/1/90' },
+    // An impossible age keeps its birth date in the key (it still tells people apart).
+    { customer: 'C3', date: AUG_2_2016, amount: 1, dob: '3/8/16', gender: 'M' },
+  ];
+  const { table: clean, report } = cleanTransactions(table(rows));
+
+  test('keys as worked out by hand, in order of first appearance', () => {
+    assert.deepEqual(clean.customerIds, ['C1|1957-04-04|F', 'C1|1957-04-05|F', 'C1|1957-04-04|M', 'C2|?|?', 'C2|1990-01-01|?', 'C3|2016-08-03|M']);
+    assert.deepEqual(Array.from(clean.customer), [0, 0, 1, 2, 3, 3, 4, 5]);
+  });
+
+  test('two CustomerIDs are reused, split into five customers', () => {
+    const entry = report.entries.find((e) => e.column === 'CustomerID')!;
+    assert.equal(entry.count, 2);
+    assert.equal(entry.action, 'counted');
+    assert.match(entry.reason, /2 CustomerIDs split into 5 customers/);
   });
 });

@@ -2,6 +2,7 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { bucketLocations, customerFeatures } from '../src/preprocess/features';
+import { UsageError } from '../src/errors';
 import { cleanTransactions } from '../src/preprocess/clean';
 import { readTransactions } from '../src/collect/read';
 import { dayNumber, GENDERS, type CleanTable, type QualityReport } from '../src/table';
@@ -89,6 +90,18 @@ describe('customerFeatures on hand-built customers', () => {
       C5: { recencyDays: 8, frequency: 2, monetaryTotal: 10, monetaryMean: 5, balance: NaN, age: 60, gender: undefined, location: 'DELHI', timeOfDay: 'afternoon' },
     };
     for (const [id, want] of Object.entries(expected)) assert.deepEqual(featuresOf(f, id), want, id);
+  });
+
+  test('--as-of: recency counts from the given day (here 10 days after the last date); an earlier day is a usage error', () => {
+    assert.equal(f.asOf, f.endDate);
+    const later = customerFeatures(cleanTable(rows, customerIds, locations), { topLocations: 2, asOf: dayNumber(2016, 8, 30) });
+    assert.deepEqual(Array.from(later.recencyDays), [25, 27, 20, 10, 18]);
+    assert.equal(later.asOf, dayNumber(2016, 8, 30));
+    assert.equal(later.endDate, f.endDate);
+    assert.throws(
+      () => customerFeatures(cleanTable(rows, customerIds, locations), { asOf: dayNumber(2016, 8, 19) }),
+      (e: Error) => e instanceof UsageError && e.message === '--as-of 2016-08-19 is before the last transaction date in the data, 2016-08-20',
+    );
   });
 
   test('dictionaries: genders, top locations in rank order then OTHER, time-of-day bins', () => {
@@ -272,6 +285,7 @@ function referenceClean(path: string) {
     const tx = dateParts(f[col('TransactionDate')]);
     const date = new Date(Date.UTC(2000 + tx.year, tx.month - 1, tx.day));
     let age: number | undefined;
+    let birth = '?';
     const dobText = f[col('CustomerDOB')];
     if (missing(dobText)) dobMissing++;
     else {
@@ -280,16 +294,20 @@ function referenceClean(path: string) {
       if (dob.digits === 2) year = 2000 + year > date.getUTCFullYear() ? 1900 + year : 2000 + year;
       if (year === 1800) placeholders++;
       else {
-        const years = Math.floor((date.getTime() - Date.UTC(year, dob.month - 1, dob.day)) / (365.25 * 86_400_000));
-        if (years >= 0 && years <= 100) age = years;
+        const born = Date.UTC(year, dob.month - 1, dob.day);
+        birth = new Date(born).toISOString().slice(0, 10);
+        const years = Math.floor((date.getTime() - born) / (365.25 * 86_400_000));
+        if (years >= 10 && years <= 100) age = years; // under 10: too young to transact alone
       }
     }
     const gender = f[col('CustGender')];
     const location = f[col('CustLocation')];
     const balance = f[col('CustAccountBalance')];
+    const sex = gender === 'M' || gender === 'F' ? gender : '?';
     rows.push({
       index: rows.length,
-      customer: f[col('CustomerID')],
+      // The customer key: CustomerID, resolved birth date, gender (docs/data-model.md, cleaning rule 10).
+      customer: `${f[col('CustomerID')]}|${birth}|${sex}`,
       date,
       time: Number(f[col('TransactionTime')]),
       amount,
@@ -320,7 +338,7 @@ describe('the first 20,000 real rows', () => {
     features = customerFeatures(cleaned.table);
   });
 
-  test('counts known from the data README: 19,937 customers, 1,290 placeholders, 72/11/1/27 missing', () => {
+  test('counts known from the data README: 19,937 CustomerIDs, 1,290 placeholders, 72/11/1/27 missing', () => {
     assert.equal(customersBeforeDrops, 19_937);
     assert.equal(report.inputRows, 20_000);
     assert.equal(report.outputRows, 20_000);
@@ -345,6 +363,18 @@ describe('the first 20,000 real rows', () => {
     assert.equal(ref.dobMissing, 72);
     assert.ok(Math.abs(report.caps.amount - ref.amountCap) < 1e-6);
     assertMatchesReference(features, referenceFeatures(ref.rows, 10));
-    assert.equal(features.n, 19_937);
+    // 62 of the 63 repeated CustomerIDs carry different birth dates (data README): 19,937 − 62 + 2 · 62 customers.
+    assert.equal(features.n, 19_999);
+  });
+
+  test('reused CustomerIDs and young ages are counted in the report', () => {
+    const entry = (column: string, reason: string) => report.entries.find((e) => e.column === column && e.reason.startsWith(reason))!;
+    const reused = entry('CustomerID', 'reused by different people');
+    assert.equal(reused.action, 'counted');
+    assert.equal(reused.count, 62);
+    assert.match(reused.reason, /62 CustomerIDs split into 124 customers/);
+    // Hand-counted from the rows (the two-digit-year rule): 6 rows aged 3–8, 36 aged 11–17.
+    assert.equal(entry('CustomerDOB', 'age 0–9').count, 6);
+    assert.equal(entry('CustomerDOB', 'age 10–17').count, 36);
   });
 });

@@ -58,16 +58,19 @@ export const FEATURES = {
     column: 'recency (d)', money: false, log: false, model: true,
   },
   frequency: {
+    // Out of the model: one transaction for almost every customer, so its few repeat customers sit at z ≈ 10 and
+    // form a cluster of their own. Reported per segment as the share of repeat customers.
     kind: 'number', label: 'Frequency', unit: 'transactions', words: 'frequency', column: 'txns',
-    money: false, log: false, model: true,
+    money: false, log: false, model: false,
   },
   monetaryTotal: {
     kind: 'number', label: 'Total amount', unit: 'INR', words: 'total amount', column: 'total',
     money: true, log: true, model: true,
   },
   monetaryMean: {
+    // Out of the model: equal to monetaryTotal for one-transaction customers (r = 0.999), so money would count twice.
     kind: 'number', label: 'Mean amount', unit: 'INR', words: 'amount per transaction', column: 'per txn',
-    money: true, log: true, model: true,
+    money: true, log: true, model: false,
   },
   balance: {
     kind: 'number', label: 'Balance', unit: 'INR', words: 'balance', column: 'balance',
@@ -95,9 +98,12 @@ export type ModelFeature = NumericFeature | FlagFeature;
 /** One row per customer (order: first appearance in the file); a column per registry entry. */
 export type CustomerFeatures = {
   readonly n: number;
+  /** The customer key of cleaning rule 10, `CustomerID|YYYY-MM-DD|G` (`?` for an unknown part): unique per customer. */
   readonly customerId: readonly string[];
   /** Last transaction date in the data (days since epoch). */
   readonly endDate: number;
+  /** The day recency is measured from (days since epoch): `endDate` unless `--as-of` says otherwise. */
+  readonly asOf: number;
 } & { readonly [F in ModelFeature]: Float64Array } & { readonly [F in CategoryFeature]: DictColumn };
 
 const names = (keep: (spec: FeatureSpec) => boolean): string[] =>

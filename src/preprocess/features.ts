@@ -5,13 +5,16 @@
  *
  * One pass over the rows into per-customer typed-array accumulators, then one pass over the customers.
  */
-import { GENDERS, TIME_OF_DAY } from '../table';
+import { UsageError } from '../errors';
+import { GENDERS, isoDate, TIME_OF_DAY } from '../table';
 import type { CleanTable, DictColumn } from '../table';
 import type { CustomerFeatures } from './feature_registry';
 
 export interface FeatureOptions {
   /** How many locations keep their name (the most common by number of customers); default 10. */
   readonly topLocations?: number;
+  /** The day recency is measured from (days since 1970-01-01); default the last date in the data, never before it. */
+  readonly asOf?: number;
 }
 
 export const DEFAULT_TOP_LOCATIONS = 10;
@@ -31,7 +34,8 @@ const BINS = TIME_OF_DAY.length;
 
 /**
  * The features of every customer that has at least one cleaned transaction, in order of first appearance
- * in the file (the CustomerID dictionary order); customers whose rows were all dropped in cleaning are left out.
+ * in the file (the customer keys of cleaning rule 10). Recency counts days from `asOf` (default `endDate`, the last
+ * date in the data); an `asOf` before the last transaction is a UsageError (recency would be negative).
  * "Latest" means greatest (date, time, row index). A location's rank is the number of customers whose feature
  * location it is; ties are broken alphabetically (UTF-16 code-unit order, as Array.prototype.sort compares).
  * `endDate` is NaN when there are no rows. Cost: O(n + m + L log L) for n rows, m customers, L distinct locations.
@@ -39,6 +43,11 @@ const BINS = TIME_OF_DAY.length;
 export function customerFeatures(c: CleanTable, opts: FeatureOptions = {}): CustomerFeatures {
   const topLocations = topLocationsOption(opts.topLocations);
   const acc = accumulate(c);
+  const asOf = opts.asOf ?? acc.endDate;
+  if (!Number.isInteger(asOf) && !(Number.isNaN(asOf) && c.rows === 0)) throw new RangeError(`asOf must be a whole day number, got ${asOf}`);
+  if (asOf < acc.endDate) {
+    throw new UsageError(`--as-of ${isoDate(asOf)} is before the last transaction date in the data, ${isoDate(acc.endDate)}`);
+  }
 
   // Customers with rows, in dictionary (first-appearance) order.
   const m = c.customerIds.length;
@@ -59,7 +68,7 @@ export function customerFeatures(c: CleanTable, opts: FeatureOptions = {}): Cust
     const f = acc.frequency[k];
     if (f === 0) continue;
     customerId[j] = c.customerIds[k];
-    recencyDays[j] = acc.endDate - acc.latestDate[k];
+    recencyDays[j] = asOf - acc.latestDate[k];
     frequency[j] = f;
     monetaryTotal[j] = acc.total[k];
     monetaryMean[j] = acc.total[k] / f;
@@ -84,6 +93,7 @@ export function customerFeatures(c: CleanTable, opts: FeatureOptions = {}): Cust
     location: bucketLocations(rawLocation, c.location.values, topLocations),
     timeOfDay: { codes: timeOfDayCodes, values: TIME_OF_DAY },
     endDate: acc.endDate,
+    asOf,
   };
 }
 

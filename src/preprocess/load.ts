@@ -21,6 +21,8 @@ export interface LoadedData {
 export interface LoadOptions extends SourceOptions {
   readonly capQuantile?: number;
   readonly topLocations?: number;
+  /** The day recency is measured from (days since 1970-01-01); default the last date in the data. */
+  readonly asOf?: number;
 }
 
 /**
@@ -40,6 +42,6 @@ export async function pushDownSource(opts: LoadOptions): Promise<PushedDown> {
 export async function loadData(opts: LoadOptions = {}): Promise<LoadedData> {
   const raw = await readSource(opts);
   const { table: clean, report: quality } = cleanTransactions(raw, { capQuantile: opts.capQuantile });
-  const features = customerFeatures(clean, { topLocations: opts.topLocations });
+  const features = customerFeatures(clean, { topLocations: opts.topLocations, asOf: opts.asOf });
   return { raw, clean, quality, features };
 }

@@ -80,7 +80,7 @@ function withStatus(data: LoadedData, cache: CacheStatus): CachedLoad {
 
 /** The options of `loadData` that change its result (the input is keyed separately). */
 function loadParameters(opts: LoadOptions): Record<string, unknown> {
-  return { strict: opts.strict ?? false, capQuantile: opts.capQuantile ?? null, topLocations: opts.topLocations ?? null };
+  return { strict: opts.strict ?? false, capQuantile: opts.capQuantile ?? null, topLocations: opts.topLocations ?? null, asOf: opts.asOf ?? null };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -159,7 +159,7 @@ function decodeClean(bytes: Uint8Array): { clean: CleanTable; quality: QualityRe
 function encodeFeatures(f: CustomerFeatures): Uint8Array {
   return encodeTable(
     featureColumns(f),
-    { endDate: f.endDate },
+    { endDate: f.endDate, asOf: f.asOf },
   );
 }
 
@@ -167,8 +167,8 @@ function decodeFeatures(bytes: Uint8Array): CustomerFeatures {
   const t = decodeTable(bytes);
   // Each registry entry's kind says its column type (categories are dictionaries, the rest Float64Array).
   const columns = Object.fromEntries(FEATURE_NAMES.map((name) => [name, featureSpec(name).kind === 'category' ? t.dict(name) : t.f64(name)]));
-  const meta = t.meta as { endDate: number };
-  return { n: t.rows, customerId: t.strings('customerId'), ...columns, endDate: meta.endDate } as unknown as CustomerFeatures;
+  const meta = t.meta as { endDate: number; asOf: number };
+  return { n: t.rows, customerId: t.strings('customerId'), ...columns, endDate: meta.endDate, asOf: meta.asOf } as unknown as CustomerFeatures;
 }
 
 function decodeLoaded(rawBytes: () => Uint8Array, cleanBytes: Uint8Array, featuresBytes: Uint8Array): LoadedData {

@@ -29,7 +29,7 @@ export type GivenColumns = Partial<{ [F in ModelFeature]: ArrayLike<number> } & 
 export function customerFeaturesOf(
   n: number,
   columns: GivenColumns,
-  extra: { customerId?: readonly string[]; endDate?: number } = {},
+  extra: { customerId?: readonly string[]; endDate?: number; asOf?: number } = {},
 ): CustomerFeatures {
   const out: Record<string, unknown> = { n, customerId: extra.customerId ?? Array.from({ length: n }, (_, i) => `C${i + 1}`) };
   for (const name of FEATURE_NAMES) {
@@ -42,6 +42,7 @@ export function customerFeaturesOf(
     }
   }
   out.endDate = extra.endDate ?? 17095;
+  out.asOf = extra.asOf ?? (out.endDate as number);
   return out as CustomerFeatures;
 }
 

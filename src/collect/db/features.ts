@@ -180,6 +180,7 @@ export class FeatureBuilder {
       location: { codes: location, values },
       timeOfDay: { codes: Int32Array.from(this.timeOfDay), values: TIME_OF_DAY },
       endDate: this.endDate,
+      asOf: this.endDate,
     };
   }
 }
