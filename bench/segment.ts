@@ -75,14 +75,14 @@ async function main(argv: string[]): Promise<void> {
         `${e.calinskiHarabasz.toFixed(0).padStart(11)}  ${e.stability.toFixed(3).padStart(9)}`,
     );
   }
-  console.log(`\nsweep 2..10 incl. final fit (nInit ${nInit}): ${s(sweepTime)}, of which the shared silhouette pass ${silhouetteSeconds.toFixed(2)} s`);
+  console.log(`\nsweep incl. final fit (nInit ${nInit}): ${s(sweepTime)}, of which the shared silhouette pass ${silhouetteSeconds.toFixed(2)} s`);
   const rec = recommendK(scores);
   const k = kFinal ? Number(kFinal) : rec.k;
   console.log(`recommended: ${rec.reason}`);
 
   const profileClock = clock();
   const fit = relabelBySize(fits.get(k)!, space.d);
-  const segments = profileSegments(features, space, fit);
+  const { segments, context } = profileSegments(features, space, fit);
   console.log(`profiles (k = ${k}): ${s(profileClock())}`);
   for (const p of segments) console.log(`  ${p.id}  ${p.name.padEnd(38)} ${(100 * p.share).toFixed(1).padStart(5)}% customers ${(100 * p.monetaryShare).toFixed(1).padStart(5)}% money`);
 
@@ -98,6 +98,7 @@ async function main(argv: string[]): Promise<void> {
     kSweep: scores,
     recommendation: rec,
     segments,
+    context,
   };
   const written = await writeSegmentOutputs(seg, features, dir);
   console.log(`customers.csv (${(fs.statSync(written.customersCsv).size / 2 ** 20).toFixed(0)} MiB) + segments.json: ${s(writeClock())}`);

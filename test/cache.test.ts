@@ -122,7 +122,7 @@ test('cachedLoad: a hit equals a fresh loadData; a changed input or parameter re
   assert.deepEqual(hit.clean, fresh.clean);
   assert.deepEqual(hit.quality, fresh.quality);
   assert.deepEqual(hit.raw, fresh.raw);
-  assert.equal(hit.features.n, 19937); // distinct customers of these rows (data README)
+  assert.equal(hit.features.n, 19999); // customers (CustomerID, birth date, gender) of these rows
   for (const dir of hit.cache.dirs) assert.ok(fs.existsSync(path.join(root, dir, 'manifest.json')), dir);
 
   // A parameter change is a different entry, with that parameter's result.

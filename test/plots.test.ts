@@ -37,7 +37,7 @@ import {
 import { createRng } from '../src/stats/random';
 import { isPlaceholderDob } from '../src/preprocess/clean';
 import { NUMERIC_FEATURES } from '../src/preprocess/feature_registry';
-import type { ProfiledSegmentation } from '../src/insights/types';
+import type { NamedSegmentation } from '../src/visualize/segments';
 import { dayNumber } from '../src/table';
 import { REAL_RAW } from './helpers/real-data';
 import { LABELS, SWEEP, smallClean, smallFeatures, smallRaw, smallSegmentation } from './helpers/figure_input';
@@ -394,12 +394,12 @@ describe('segment figures', () => {
     const rng = createRng(9);
     const X = Float64Array.from({ length: n * 2 }, () => rng.normal());
     const labels = Int32Array.from({ length: n }, (_, i) => (X[i * 2] > 0 ? 1 : 0));
-    const big: ProfiledSegmentation = {
+    const big: NamedSegmentation = {
       ...seg,
       k: 2,
       space: { ...seg.space, n, X },
       fit: { ...seg.fit, k: 2, labels, centroids: Float64Array.of(-0.8, 0, 0.8, 0) },
-      segments: seg.segments.slice(0, 2),
+      segments: seg.segments!.slice(0, 2),
     };
     const a = segmentMap(big, { seed: 1 });
     const b = segmentMap(big, { seed: 1 });

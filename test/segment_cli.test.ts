@@ -26,27 +26,29 @@ test('segment writes customers.csv, segments.json and the report, consistent wit
   const figures = path.join(dir, 'figures');
   const { code, stdout, stderr } = await run(['segment', '--input', REAL, '--out', out, '--figures', figures, '--k', '4', '--seed', '3']);
   assert.equal(code, 0, stderr);
-  assert.match(stdout, /^4 segments of 19,937 customers; silhouette /);
+  assert.match(stdout, /^4 segments of 19,999 customers; silhouette /);
 
   const lines = fs.readFileSync(path.join(out, 'customers.csv'), 'utf8').trimEnd().split('\n');
   const header = lines[0].split(',');
   assert.deepEqual(header, [
-    'CustomerID', 'recencyDays', 'frequency', 'monetaryTotal', 'monetaryMean', 'balance', 'age',
-    'z_recencyDays', 'z_frequency', 'z_monetaryTotal', 'z_monetaryMean', 'z_balance', 'z_age', 'segment',
+    'customer', 'CustomerID', 'recencyDays', 'frequency', 'monetaryTotal', 'monetaryMean', 'balance', 'age',
+    'gender', 'location', 'timeOfDay', 'rfmR', 'rfmF', 'rfmM', 'rfmSegment',
+    'z_recencyDays', 'z_monetaryTotal', 'z_balance', 'z_age', 'segment',
   ]);
-  assert.equal(lines.length - 1, 19_937);
+  assert.equal(lines.length - 1, 19_999);
   const rows = lines.slice(1).map((l) => l.split(','));
-  // The first customer of the file: T1,C5841053,10/1/94,F,JAMSHEDPUR,17819.05,2/8/16,143207,25.0
-  assert.deepEqual(rows[0].slice(0, 7), ['C5841053', rows[0][1], '1', '25', '25', '17819.05', '22']);
+  // The first customer of the file: T1,C5841053,10/1/94,F,JAMSHEDPUR,17819.05,2/8/16,143207,25.0 (JAMSHEDPUR is not
+  // among the top 10 locations: OTHER; 14:32:07 is in the afternoon).
+  assert.deepEqual(rows[0].slice(0, 11), ['C5841053|1994-01-10|F', 'C5841053', rows[0][2], '1', '25', '25', '17819.05', '22', 'F', 'OTHER', 'afternoon']);
   assert.equal(new Set(rows.map((r) => r[0])).size, rows.length, 'one row per customer');
 
   // Inertia from the file: centroids as the mean z of each segment, then the squared distances.
   const doc = JSON.parse(fs.readFileSync(path.join(out, 'segments.json'), 'utf8'));
-  const d = 6;
+  const d = 4;
   const sums = Array.from({ length: 4 }, () => new Array(d).fill(0));
   const sizes = new Array(4).fill(0);
-  const z = rows.map((r) => r.slice(7, 13).map(Number));
-  const seg = rows.map((r) => Number(r[13]));
+  const z = rows.map((r) => r.slice(15, 19).map(Number));
+  const seg = rows.map((r) => Number(r[19]));
   seg.forEach((s, i) => {
     sizes[s]++;
     z[i].forEach((v, t) => (sums[s][t] += v));
@@ -58,14 +60,15 @@ test('segment writes customers.csv, segments.json and the report, consistent wit
   assert.equal(doc.k, 4);
   for (const key of ['silhouette', 'daviesBouldin', 'calinskiHarabasz']) assert.equal(typeof doc[key], 'number');
   assert.ok(doc.silhouette > -1 && doc.silhouette < 1);
-  assert.deepEqual(doc.kSweep.map((s: { k: number }) => s.k), [2, 3, 4, 5, 6, 7, 8, 9, 10]);
-  for (const s of doc.kSweep) for (const key of ['inertia', 'silhouette', 'daviesBouldin', 'calinskiHarabasz', 'stability']) assert.equal(typeof s[key], 'number', key);
-  assert.equal(doc.kSweep[2].inertia, doc.inertia);
+  assert.deepEqual(doc.kSweep.map((s: { k: number }) => s.k), [2, 3, 4, 5, 6, 7, 8]);
+  for (const s of doc.kSweep) for (const key of ['inertia', 'silhouette', 'daviesBouldin', 'calinskiHarabasz', 'stability', 'restarts', 'confirmedBy']) assert.equal(typeof s[key], 'number', key);
+  // The delivered fit is the sweep's k = 4 fit run until no customer moves: never worse.
+  assert.ok(doc.inertia <= doc.kSweep[2].inertia * (1 + 1e-12), `${doc.inertia} vs ${doc.kSweep[2].inertia}`);
   assert.equal(doc.segments.length, 4);
   doc.segments.forEach((s: { id: number; size: number; share: number; name: string; action: string; profile: object; monetaryShare: number }, c: number) => {
     assert.equal(s.id, c);
     assert.equal(s.size, sizes[c]);
-    assert.ok(Math.abs(s.share - sizes[c] / 19_937) < 1e-9);
+    assert.ok(Math.abs(s.share - sizes[c] / 19_999) < 1e-9);
     assert.ok(s.name && s.action && s.profile && typeof s.monetaryShare === 'number');
   });
   const md = fs.readFileSync(path.join(figures, 'insights.md'), 'utf8');
@@ -81,7 +84,7 @@ test('bad arguments: one line, exit code 2, nothing written', async () => {
   const cases: [string[], RegExp][] = [
     [['--k', '1'], /--k expects auto or a whole number >= 2, got "1"/],
     [['--k', 'many'], /--k expects auto or a whole number >= 2, got "many"/],
-    [['--k', '50000'], /k = 50000 is more than the 19937 customers to segment/],
+    [['--k', '50000'], /k = 50000 is more than the 19999 customers to segment/],
     [['--seed', '-3'], /--seed/],
     [['--features', 'recencyDays,income'], /--features: unknown feature "income"/],
     [['--bogus'], /bogus/],

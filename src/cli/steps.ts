@@ -135,13 +135,13 @@ export function shown(files: readonly string[]): string {
  */
 export async function writeResultsStep(
   seg: ProfiledSegmentation,
-  data: Pick<StepData, 'features' | 'quality'>,
+  data: StepData,
   outDir: string,
   reportDir: string,
   outputs: OutputSet,
 ): Promise<string[]> {
   const files = await writeSegmentOutputs(seg, data.features, outDir, outputs);
-  const report = await writeInsightsReport(seg, data.quality, data.features, reportDir, outputs);
+  const report = await writeInsightsReport(seg, data, reportDir, outputs);
   return [files.customersCsv, files.segmentsJson, report.md, report.html];
 }
 

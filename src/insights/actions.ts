@@ -1,99 +1,130 @@
 /**
- * A concrete recommended action per segment, chosen by rules from its profile and stated with the numbers behind it.
+ * One distinct action per segment, chosen for its economics and sized in customers and money at stake.
  *
- * Rules, first match wins (lifts in standard deviations, "index" = share of money or balances ÷ share of customers):
- *  1. lapsed (recency lift >= 0.5) and valuable (money or balance index >= 1.2) → win-back (reactivation with an offer)
- *  2. lapsed → low-cost reactivation (automated nudges)
- *  3. frequency lift >= 0.5 and at least the money lift → cross-sell (cards, autopay) on an existing habit
- *  4. money index >= 1.5 or money lift >= 0.5 → retention (reward and protect the big movers)
- *  5. balance index >= 1.5 or balance lift >= 0.5 → upsell (put idle balances to work: deposits, investments)
- *  6. age lift <= −0.5 → growth (digital onboarding, starter products)
- *  7. age lift >= 0.5 → deepen (senior-citizen deposits, assisted service)
- *  8. money lift <= −0.5 → share of wallet (move everyday payments to the bank)
- *  9. balance lift <= −0.5 → low-cost service with a savings nudge
- * 10. recency lift <= −0.5 → engage (recently active: offer the next product while attention is high)
- * 11. otherwise → nurture on low-cost channels and test offers
+ * Each segment lists the actions that fit it, from the words of its name (what holds for most of its members) and
+ * then from where it stands against all customers (median balance and money moved); segments choose in order of
+ * the money they carry (balances held + money moved), each taking the first action on its list that no segment
+ * took before. Amounts carry no debit/credit direction in this data, so no action assumes money was spent.
+ *
+ * | action | fits | money at stake |
+ * |---|---|---|
+ * | reactivation | lapsed | balances held |
+ * | engage | recent | money moved |
+ * | senior deposits | senior (60+), with high balances | balances held |
+ * | retirement planning | older (45–59), with high balances | balances held |
+ * | grow balances | high-balance or affluent | balances held |
+ * | relationship review | high-value | money moved |
+ * | digital starter | young with a low balance or low value | customers |
+ * | savings habit | low-balance | customers (balances are small) |
+ * | low-cost service | low-value | money moved |
+ * | test and learn | nothing distinctive | customers |
  */
-import type { NumericFeature } from '../preprocess/feature_registry';
 import { count, inr, num, pct } from '../format';
 import type { SegmentFacts } from './types';
-import { STRONG } from './naming';
+import type { WordShare } from './naming';
 
-/** Money or balance share at least this multiple of the customer share marks a valuable segment. */
-export const VALUABLE_INDEX = 1.2;
-/** … and at least this multiple marks where the money or balances concentrate. */
-export const CONCENTRATED_INDEX = 1.5;
+export const ACTION_KINDS = [
+  'reactivation',
+  'engage',
+  'senior deposits',
+  'retirement planning',
+  'grow balances',
+  'relationship review',
+  'digital starter',
+  'savings habit',
+  'low-cost service',
+  'test and learn',
+] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
 
-/** The action category of a segment (the rule that fired). */
-export type ActionKind =
-  | 'win-back'
-  | 'reactivation'
-  | 'retention'
-  | 'upsell'
-  | 'cross-sell'
-  | 'growth'
-  | 'deepen'
-  | 'share of wallet'
-  | 'savings nudge'
-  | 'engage'
-  | 'nurture';
+/** What a segment's action is chosen from. */
+export interface ActionInput extends SegmentFacts {
+  readonly words: readonly WordShare[];
+}
 
-const lift = (f: SegmentFacts, feature: NumericFeature): number => f.lift[feature] ?? 0;
+/** Medians of all customers, to place a segment above or below the base. */
+export interface ActionBase {
+  readonly medianBalance: number;
+  readonly medianMoney: number;
+  /** The as-of date recency counts from (YYYY-MM-DD), for the action texts. */
+  readonly asOf: string;
+}
 
-/** Share of money (or balances) per share of customers: 2 means twice its weight. */
-export function valueIndex(f: Pick<SegmentFacts, 'share' | 'monetaryShare' | 'balanceShare'>): { money: number; balance: number } {
-  return {
-    money: f.share > 0 ? f.monetaryShare / f.share : 0,
-    balance: f.share > 0 ? f.balanceShare / f.share : 0,
+/** The actions that fit a segment, best first (every kind appears once, the unfitting ones last). */
+export function fittingActions(s: ActionInput, base: ActionBase): ActionKind[] {
+  const has = (w: string): boolean => s.words.some((x) => x.word === w);
+  const out: ActionKind[] = [];
+  const add = (kind: ActionKind, fits: boolean): void => {
+    if (fits && !out.includes(kind)) out.push(kind);
   };
+  const rich = has('high-balance') || has('affluent');
+  add('reactivation', has('lapsed'));
+  add('senior deposits', has('senior') && rich);
+  add('retirement planning', has('older') && rich);
+  add('grow balances', rich);
+  add('relationship review', has('high-value'));
+  add('digital starter', has('young') && (has('low-balance') || has('low-value')));
+  add('engage', has('recent'));
+  add('savings habit', has('low-balance'));
+  add('low-cost service', has('low-value'));
+  // Then by where the segment's medians stand against everyone's.
+  const richer = s.profile.balance >= base.medianBalance;
+  const moves = s.profile.monetaryTotal >= base.medianMoney;
+  add('grow balances', richer);
+  add('relationship review', moves);
+  add('savings habit', !richer);
+  add('low-cost service', !moves);
+  add('test and learn', true);
+  for (const kind of ACTION_KINDS) add(kind, true);
+  return out;
 }
 
-/** Which rule fires for the segment (see the module comment). */
-export function actionKind(f: SegmentFacts): ActionKind {
-  const index = valueIndex(f);
-  const lapsed = lift(f, 'recencyDays') >= STRONG;
-  const moneyLift = Math.max(lift(f, 'monetaryTotal'), lift(f, 'monetaryMean'));
-  if (lapsed && (index.money >= VALUABLE_INDEX || index.balance >= VALUABLE_INDEX)) return 'win-back';
-  if (lapsed) return 'reactivation';
-  if (lift(f, 'frequency') >= STRONG && lift(f, 'frequency') >= moneyLift) return 'cross-sell';
-  if (index.money >= CONCENTRATED_INDEX || moneyLift >= STRONG) return 'retention';
-  if (index.balance >= CONCENTRATED_INDEX || lift(f, 'balance') >= STRONG) return 'upsell';
-  if (lift(f, 'age') <= -STRONG) return 'growth';
-  if (lift(f, 'age') >= STRONG) return 'deepen';
-  if (Math.min(lift(f, 'monetaryTotal'), lift(f, 'monetaryMean')) <= -STRONG) return 'share of wallet';
-  if (lift(f, 'balance') <= -STRONG) return 'savings nudge';
-  if (lift(f, 'recencyDays') <= -STRONG) return 'engage';
-  return 'nurture';
+/**
+ * Distinct actions for all segments: in order of the money they carry, each segment takes the first action on its
+ * list not yet taken (test and learn may repeat when there are more segments than actions). O(k² · kinds).
+ */
+export function assignActions(segments: readonly ActionInput[], base: ActionBase): ActionKind[] {
+  const order = segments.map((_, c) => c).sort((a, b) => carried(segments[b]) - carried(segments[a]) || a - b);
+  const taken = new Set<ActionKind>();
+  const kinds = new Array<ActionKind>(segments.length);
+  for (const c of order) {
+    const kind = fittingActions(segments[c], base).find((k) => !taken.has(k)) ?? 'test and learn';
+    taken.add(kind);
+    kinds[c] = kind;
+  }
+  return kinds;
 }
 
-/** The recommended action for a segment, one or two sentences with its numbers. */
-export function recommendAction(f: SegmentFacts): string {
-  const p = f.profile;
-  const who = `${count(f.size)} customers (${pct(f.share)})`;
-  const carries = `move ${pct(f.monetaryShare)} of the money and hold ${pct(f.balanceShare)} of balances`;
-  const idle = `${num(p.recencyDays, 0)} days`;
-  switch (actionKind(f)) {
-    case 'win-back':
-      return `Win-back: ${who} ${carries}, but their last transaction was a median ${idle} before the end of the data; call or message them with a personal offer (fee waiver, bonus deposit rate) before the balance (median ${inr(p.balance)}) leaves.`;
+function carried(s: SegmentFacts): number {
+  return s.balancesHeld + s.moneyMoved;
+}
+
+/** The action's text: who, how many, the money at stake, what to do, and how to tell whether it worked. */
+export function actionText(kind: ActionKind, s: ActionInput, base: ActionBase): string {
+  const p = s.profile;
+  const who = `${count(s.size)} customers (${pct(s.share)})`;
+  const balances = `${inr(s.balancesHeld)} of balances (${pct(s.balanceShare)} of all)`;
+  const moved = `${inr(s.moneyMoved)} moved in the window (${pct(s.monetaryShare)} of all)`;
+  switch (kind) {
     case 'reactivation':
-      return `Reactivation: ${who} have been idle a median ${idle} and spend a median ${inr(p.monetaryMean)} per transaction; send automated app/SMS nudges with cashback on the next transaction and stop paid outreach for those who do not respond.`;
-    case 'retention':
-      return `Retention: ${who} ${carries} (median ${inr(p.monetaryTotal)} moved, ${inr(p.monetaryMean)} per transaction); protect them with a premium card, cashback on large payments and a relationship manager, and watch their activity monthly for early churn.`;
-    case 'upsell':
-      return `Upsell: ${who} hold ${pct(f.balanceShare)} of balances (median ${inr(p.balance)}) but move ${pct(f.monetaryShare)} of the money; offer fixed deposits, mutual funds or a sweep-in account to put idle balances to work.`;
-    case 'cross-sell':
-      return `Cross-sell: ${who} transact a median ${p.frequency} times and ${carries}; build on the habit with a credit card, UPI autopay and rewards on recurring payments.`;
-    case 'growth':
-      return `Growth: ${who}, median age ${num(p.age, 0)}, median balance ${inr(p.balance)}; onboard them to digital savings goals, a starter credit card and small monthly SIPs while their banking habits form.`;
-    case 'deepen':
-      return `Deepen: ${who}, median age ${num(p.age, 0)}, median balance ${inr(p.balance)}; offer senior-citizen deposit rates, pension and health-insurance products with assisted (branch/phone) service.`;
-    case 'share of wallet':
-      return `Share of wallet: ${who} ${carries}, with small payments (median ${inr(p.monetaryMean)} per transaction); reward everyday use (UPI and bill-pay cashback above a monthly threshold) to move more of their spending to the bank.`;
-    case 'savings nudge':
-      return `Savings nudge: ${who} keep a median balance of ${inr(p.balance)}; serve them on low-cost digital channels and nudge a savings habit (round-up or auto-sweep into a recurring deposit).`;
+      return `Reactivation: ${who} last transacted a median ${num(p.recencyDays, 0)} days before ${base.asOf} and hold ${balances}. Send a reactivation message with a fee waiver or a bonus deposit rate; success is the share transacting again within 30 days, against a hold-out group.`;
     case 'engage':
-      return `Engage: ${who} transacted a median ${idle} before the end of the data and ${carries}; use the moment with in-app offers tied to their last payment (card upgrade, recurring deposit) and measure the take-up against a hold-out group.`;
-    case 'nurture':
-      return `Nurture: ${who} ${carries}, with no strongly distinctive trait; keep them on low-cost digital channels and test one upsell offer on a small random group to measure uplift before rolling it out.`;
+      return `Engage while active: ${who} transacted a median ${num(p.recencyDays, 0)} days before ${base.asOf}; at stake ${moved}. Offer the next product in the app at the moment of use (recurring deposit, card upgrade); success is take-up against a hold-out group.`;
+    case 'senior deposits':
+      return `Senior deposits: ${who}, median age ${num(p.age, 0)}, hold ${balances}, median balance ${inr(p.balance)}. Offer senior-citizen fixed-deposit rates with assisted (branch or phone) service; success is balances kept and moved into term deposits.`;
+    case 'retirement planning':
+      return `Retirement planning: ${who}, median age ${num(p.age, 0)}, hold ${balances}, median balance ${inr(p.balance)}. Offer a retirement plan (NPS or pension products, term deposits laddered to retirement, health cover) with an advisor call; success is balances kept and moved into long-term products.`;
+    case 'grow balances':
+      return `Grow balances: ${who} hold ${balances}, median balance ${inr(p.balance)}. Offer fixed deposits, a sweep-in account or monthly mutual-fund SIPs so idle balances earn more with the bank; success is the balance moved into term products.`;
+    case 'relationship review':
+      return `Relationship review: ${who} account for ${moved}, a median ${inr(p.monetaryTotal)} each (the data does not say whether money came in or went out). Review their large transactions with them: fee waivers on large transfers, a premium account package; success is their transaction value kept over the next quarter.`;
+    case 'digital starter':
+      return `Digital starter: ${who}, median age ${num(p.age, 0)}, median balance ${inr(p.balance)}. Onboard them to the app with a zero-balance digital account and a small monthly recurring deposit while their banking habits form; success is active app users after 90 days.`;
+    case 'savings habit':
+      return `Savings habit: ${who} keep a median balance of ${inr(p.balance)} (they hold ${balances}). Nudge an automatic round-up or a monthly recurring deposit on low-cost channels; success is the median balance after three months.`;
+    case 'low-cost service':
+      return `Low-cost service: ${who} move a median ${inr(p.monetaryTotal)} each (${moved}). Serve them through digital self-service and keep paid outreach for other segments; success is the cost to serve per customer.`;
+    case 'test and learn':
+      return `Test and learn: ${who} (${balances}) have no trait that sets them apart. Test one offer on a random tenth (${count(Math.round(s.size / 10))} customers) against the rest before rolling it out.`;
   }
 }

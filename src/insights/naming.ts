@@ -1,97 +1,178 @@
 /**
- * Segment names derived from the profile by rules, never hard-coded per k.
- *
- * Each feature whose standardized difference (lift) is at least STRONG in size gives a trait word
- * (age: young/senior, balance: affluent/low-balance, recency: lapsed/recently active, frequency: frequent/one-off,
- * money: big-ticket/small-ticket). The noun says what the segment does: `savers` (high balance, money not high),
- * `spenders` (money or frequency high), otherwise `customers`. The two strongest traits are shown, in a fixed
- * English order; a segment with no strong trait is `mainstream customers`. Clashing names get the next trait,
- * then a number.
+ * Segment names from documented, absolute thresholds (docs/data-model.md section 6), never from a segment's
+ * position relative to the others: each word of a name is a claim about a customer ("balance ≥ INR 50,000"), and a
+ * word goes into a segment's name only when it holds for at least half of the segment's members (unknown values
+ * count as not holding) and for clearly more of them than of all customers (DISTINCT times the base share). The
+ * words say what the data records: recency, age, balance and money moved; no "spenders" or "savers", since the data
+ * has no debit/credit direction.
  */
-import type { NumericFeature } from '../preprocess/feature_registry';
-import type { SegmentProfile } from './types';
+import type { CustomerFeatures } from '../preprocess/feature_registry';
+import { quantileSorted } from '../stats/quantile';
+import { inr } from '../format';
 
-/** A lift at least this large (in standard deviations) is a defining trait. */
-export const STRONG = 0.5;
-/** Weaker traits, used only to tell apart segments that would share a name. */
-export const WEAK = 0.25;
+/** The features a word can speak about. */
+export type NameDimension = 'recency' | 'age' | 'balance' | 'value' | 'repeat';
 
-interface Trait {
+/** The base percentiles that value words use: the thirds of money moved by all customers (type-7 quantiles). */
+export interface NameBase {
+  readonly valueLowThird: number;
+  readonly valueTopThird: number;
+}
+
+export interface NameWord {
   readonly word: string;
-  readonly strength: number;
-  /** Position in the displayed name (English adjective order: when, age, how often, wealth, ticket size). */
-  readonly order: number;
+  readonly dimension: NameDimension;
+  /** What the word claims about one customer, for the report and the docs. */
+  readonly claim: (base: NameBase) => string;
+  /** Whether the claim holds for customer i (an unknown value does not hold). */
+  readonly holds: (f: CustomerFeatures, i: number, base: NameBase) => boolean;
 }
 
-type Lift = SegmentProfile['lift'];
+/** Thresholds of the words, in the units of the data. */
+export const THRESHOLDS = {
+  /** Days since the last transaction (from the as-of date). */
+  recentDays: 14,
+  lapsedDays: 60,
+  /** Years. `young`: under 30 (India's National Youth Policy counts youth to 29); `senior`: 60+ (senior-citizen banking). */
+  youngBelow: 30,
+  olderFrom: 45,
+  seniorFrom: 60,
+  /** INR. */
+  lowBalanceBelow: 5_000,
+  highBalanceFrom: 50_000,
+  affluentFrom: 500_000,
+} as const;
 
-const liftOf = (lift: Lift, f: NumericFeature): number => lift[f] ?? 0;
+const known = (x: number): boolean => x === x;
+const rupees = inr;
+const T = THRESHOLDS;
 
-/** The larger-in-size of the two money lifts (total and per transaction), keeping its sign. */
-function moneyLift(lift: Lift): number {
-  const total = liftOf(lift, 'monetaryTotal');
-  const mean = liftOf(lift, 'monetaryMean');
-  return Math.abs(total) >= Math.abs(mean) ? total : mean;
+/** Every word, in the order its dimension appears in a name (recency, age, balance, value, repeat). */
+export const NAME_WORDS: readonly NameWord[] = [
+  { word: 'recent', dimension: 'recency', claim: () => `last transaction at most ${T.recentDays} days before the as-of date`, holds: (f, i) => f.recencyDays[i] <= T.recentDays },
+  { word: 'lapsed', dimension: 'recency', claim: () => `no transaction in the last ${T.lapsedDays} days before the as-of date`, holds: (f, i) => f.recencyDays[i] >= T.lapsedDays },
+  { word: 'young', dimension: 'age', claim: () => `aged under ${T.youngBelow}`, holds: (f, i) => known(f.age[i]) && f.age[i] < T.youngBelow },
+  { word: 'mid-age', dimension: 'age', claim: () => `aged ${T.youngBelow}–${T.olderFrom - 1}`, holds: (f, i) => f.age[i] >= T.youngBelow && f.age[i] < T.olderFrom },
+  { word: 'older', dimension: 'age', claim: () => `aged ${T.olderFrom}–${T.seniorFrom - 1}`, holds: (f, i) => f.age[i] >= T.olderFrom && f.age[i] < T.seniorFrom },
+  { word: 'senior', dimension: 'age', claim: () => `aged ${T.seniorFrom} or more`, holds: (f, i) => f.age[i] >= T.seniorFrom },
+  { word: 'low-balance', dimension: 'balance', claim: () => `balance under ${rupees(T.lowBalanceBelow)}`, holds: (f, i) => known(f.balance[i]) && f.balance[i] < T.lowBalanceBelow },
+  { word: 'high-balance', dimension: 'balance', claim: () => `balance of ${rupees(T.highBalanceFrom)} or more`, holds: (f, i) => f.balance[i] >= T.highBalanceFrom },
+  { word: 'affluent', dimension: 'balance', claim: () => `balance of ${rupees(T.affluentFrom)} or more`, holds: (f, i) => f.balance[i] >= T.affluentFrom },
+  {
+    word: 'low-value',
+    dimension: 'value',
+    claim: (b) => `moved at most ${rupees(b.valueLowThird)} in the window (the bottom third of all customers)`,
+    holds: (f, i, b) => f.monetaryTotal[i] <= b.valueLowThird,
+  },
+  {
+    word: 'high-value',
+    dimension: 'value',
+    claim: (b) => `moved ${rupees(b.valueTopThird)} or more in the window (the top third of all customers)`,
+    holds: (f, i, b) => f.monetaryTotal[i] >= b.valueTopThird,
+  },
+  { word: 'repeat', dimension: 'repeat', claim: () => 'two or more transactions in the window', holds: (f, i) => f.frequency[i] >= 2 },
+];
+
+/** A word must hold for at least this share of a segment's members… */
+export const MAJORITY = 0.5;
+/** …and for at least this many times the share of all customers it holds for (else it does not set the segment apart). */
+export const DISTINCT = 1.25;
+/** Words in a name before clashes ask for more. */
+export const NAME_WORDS_SHOWN = 2;
+
+/** How a word fares in one segment. */
+export interface WordShare {
+  readonly word: string;
+  readonly claim: string;
+  /** Share of the segment's members for whom it holds. */
+  readonly share: number;
+  /** Share of all customers for whom it holds. */
+  readonly baseShare: number;
 }
 
-/** Every trait with |lift| >= threshold, strongest first. */
-export function traits(lift: Lift, threshold: number): Trait[] {
-  const out: Trait[] = [];
-  const add = (x: number, high: string, low: string, order: number): void => {
-    if (Math.abs(x) >= threshold) out.push({ word: x > 0 ? high : low, strength: Math.abs(x), order });
-  };
-  add(liftOf(lift, 'recencyDays'), 'lapsed', 'recently active', 0);
-  add(liftOf(lift, 'age'), 'senior', 'young', 1);
-  add(liftOf(lift, 'frequency'), 'frequent', 'one-off', 2);
-  add(liftOf(lift, 'balance'), 'affluent', 'low-balance', 3);
-  add(moneyLift(lift), 'big-ticket', 'small-ticket', 4);
-  return out.sort((a, b) => b.strength - a.strength || a.order - b.order);
+/** The thirds of money moved by all customers (type-7 quantiles at 1/3 and 2/3). O(n log n). */
+export function nameBase(f: CustomerFeatures): NameBase {
+  const sorted = Float64Array.from(f.monetaryTotal).sort();
+  return { valueLowThird: quantileSorted(sorted, 1 / 3), valueTopThird: quantileSorted(sorted, 2 / 3) };
 }
 
-/** What the segment mostly does, from its lifts. */
-export function segmentNoun(lift: Lift): string {
-  const money = moneyLift(lift);
-  if (liftOf(lift, 'balance') >= STRONG && money < STRONG) return 'savers';
-  if (money >= STRONG || liftOf(lift, 'frequency') >= STRONG) return 'spenders';
-  return 'customers';
+/** For every segment (labels 0..k−1) and every word, the share of members it holds for, and the base share. O(n·words). */
+export function wordShares(f: CustomerFeatures, labels: Int32Array, k: number, base = nameBase(f)): WordShare[][] {
+  const sizes = new Float64Array(k);
+  for (let i = 0; i < f.n; i++) sizes[labels[i]]++;
+  const bySegment: WordShare[][] = Array.from({ length: k }, () => []);
+  for (const w of NAME_WORDS) {
+    const hits = new Float64Array(k);
+    let all = 0;
+    for (let i = 0; i < f.n; i++) {
+      if (w.holds(f, i, base)) {
+        hits[labels[i]]++;
+        all++;
+      }
+    }
+    const claim = w.claim(base);
+    for (let c = 0; c < k; c++) {
+      bySegment[c].push({ word: w.word, claim, share: sizes[c] > 0 ? hits[c] / sizes[c] : 0, baseShare: f.n > 0 ? all / f.n : 0 });
+    }
+  }
+  return bySegment;
 }
 
-/** The name from the `count` strongest traits (strong ones first, then weak ones if `count` asks for more). */
-function nameWith(lift: Lift, count: number): string {
-  const strong = traits(lift, STRONG);
-  const weak = traits(lift, WEAK).filter((t) => !strong.some((s) => s.word === t.word));
-  const chosen = [...strong, ...weak].slice(0, count);
-  const noun = segmentNoun(lift);
-  if (chosen.length === 0) return noun === 'customers' ? 'mainstream customers' : noun;
-  const words = chosen.sort((a, b) => a.order - b.order).map((t) => t.word);
-  return [...words, noun].join(' ');
+/** The words that may name a segment (hold for a majority and set it apart), best first: one per dimension. */
+export function qualifyingWords(shares: readonly WordShare[]): WordShare[] {
+  const dimension = (word: string): NameDimension => NAME_WORDS.find((w) => w.word === word)!.dimension;
+  const ratio = (s: WordShare): number => (s.baseShare > 0 ? s.share / s.baseShare : Infinity);
+  const ok = shares.filter((s) => s.share >= MAJORITY && s.share >= DISTINCT * s.baseShare);
+  const best = new Map<NameDimension, WordShare>();
+  for (const s of ok) {
+    const d = dimension(s.word);
+    const seen = best.get(d);
+    // Ties go to the stronger claim (affluent over high-balance when both hold for the same members).
+    if (!seen || ratio(s) > ratio(seen) || (ratio(s) === ratio(seen) && order(s.word) > order(seen.word))) best.set(d, s);
+  }
+  return [...best.values()].sort((a, b) => ratio(b) - ratio(a) || order(a.word) - order(b.word));
 }
 
-/** The rule-based name of one segment (two strongest traits + noun). */
-export function segmentName(lift: Lift): string {
-  return nameWith(lift, Math.min(2, traits(lift, STRONG).length));
+function order(word: string): number {
+  return NAME_WORDS.findIndex((w) => w.word === word);
+}
+
+/** `words` in name order (recency, age, balance, value, repeat) + `customers`; `mainstream customers` when empty. */
+export function nameOf(words: readonly string[]): string {
+  if (words.length === 0) return 'mainstream customers';
+  return [...words].sort((a, b) => order(a) - order(b)).join(' ') + ' customers';
 }
 
 /**
- * Names for all segments, unique: segments that would share a name get one more trait at a time (up to four);
- * any still equal are numbered (`… 1`, `… 2`, in segment order). O(k²).
+ * Unique names for all segments: the NAME_WORDS_SHOWN best qualifying words of each; segments that would share a
+ * name get one more qualifying word at a time; any still equal are numbered in segment order (`… 1`, `… 2`).
+ * Returns each name with the words it is made of. O(k² · words).
  */
-export function nameSegments(segments: readonly Pick<SegmentProfile, 'lift'>[]): string[] {
-  const names = segments.map((s) => segmentName(s.lift));
-  for (let extra = 3; extra <= 4; extra++) {
-    const clash = duplicated(names);
-    if (clash.size === 0) return names;
-    segments.forEach((s, c) => {
-      if (clash.has(names[c])) names[c] = nameWith(s.lift, extra);
+export function nameSegments(sharesBySegment: readonly (readonly WordShare[])[]): { name: string; words: WordShare[] }[] {
+  const ranked = sharesBySegment.map(qualifyingWords);
+  const count = ranked.map((r) => Math.min(NAME_WORDS_SHOWN, r.length));
+  const names = (): string[] => ranked.map((r, c) => nameOf(r.slice(0, count[c]).map((s) => s.word)));
+  let current = names();
+  for (;;) {
+    const clash = duplicated(current);
+    let grew = false;
+    current.forEach((name, c) => {
+      if (clash.has(name) && count[c] < ranked[c].length) {
+        count[c]++;
+        grew = true;
+      }
     });
+    if (!grew) break;
+    current = names();
   }
-  const clash = duplicated(names);
+  const clash = duplicated(current);
   const seen = new Map<string, number>();
-  return names.map((name) => {
-    if (!clash.has(name)) return name;
+  return current.map((name, c) => {
+    const words = ranked[c].slice(0, count[c]);
+    if (!clash.has(name)) return { name, words };
     const n = (seen.get(name) ?? 0) + 1;
     seen.set(name, n);
-    return `${name} ${n}`;
+    return { name: `${name} ${n}`, words };
   });
 }
 

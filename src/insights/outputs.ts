@@ -1,6 +1,8 @@
 /**
- * The files of a profiled segmentation: `customers.csv` (one row per customer, original units, z values, segment)
- * and `segments.json` (quality scores, the k sweep, the segment profiles with names and actions, the model space).
+ * The files of a profiled segmentation: `customers.csv` (one row per customer: the key, CustomerID, the features in
+ * original units, gender, location, time of day, the RFM scores and segment, the z values, the segment) and
+ * `segments.json` (quality scores, the k sweep, the segment profiles with names and actions, the category mixes and
+ * their tests, the RFM summary and cross-tab, the model space).
  * They are written through an output set (src/io/atomic.ts): a failure never leaves a half-written file or a set
  * whose files disagree.
  */
@@ -8,11 +10,11 @@ import * as path from 'node:path';
 import { writeOutputs } from '../io/atomic';
 import type { OutputFile, OutputSet } from '../io/atomic';
 import { csvNumber, csvText } from '../io/csv';
-import { MODEL_FEATURES } from '../preprocess/feature_registry';
+import { CATEGORY_FEATURES, MODEL_FEATURES } from '../preprocess/feature_registry';
 import type { CustomerFeatures } from '../preprocess/feature_registry';
 import { toOriginalUnits } from '../segment/space';
-import type { Segmentation } from '../segment/types';
 import type { ProfiledSegmentation } from './types';
+import { RFM_RULES, RFM_SEGMENTS } from './rfm';
 
 // Small blocks, so their strings die young: 20,000-row blocks tripled the time, most of it in garbage collection.
 const ROWS_PER_WRITE = 1_000;
@@ -20,18 +22,31 @@ const ROWS_PER_WRITE = 1_000;
 const ROWS_PER_TURN = 50_000;
 
 /**
- * The customers table as CSV, streamed to `out` in blocks: CustomerID, the numeric features in original units
- * (money rounded to the paisa), the model-space features prefixed `z_` (6 decimals), and `segment`. O(n·d).
+ * The customers table as CSV, streamed to `out` in blocks: `customer` (the key, `CustomerID|YYYY-MM-DD|G`),
+ * `CustomerID`, the numeric features in original units (money rounded to the paisa), the category features
+ * (empty when unknown), the RFM scores `rfmR`, `rfmF` (1 one transaction, 2 repeat), `rfmM` and `rfmSegment`, the
+ * model-space features prefixed `z_` (6 decimals), and `segment`. O(n·d).
  */
-export async function writeCustomersCsv(out: OutputFile, seg: Segmentation, features: CustomerFeatures): Promise<void> {
+export async function writeCustomersCsv(out: OutputFile, seg: ProfiledSegmentation, features: CustomerFeatures): Promise<void> {
   const { space, fit } = seg;
-  const header = ['CustomerID', ...MODEL_FEATURES, ...space.features.map((f) => `z_${f}`), 'segment'];
+  const rfm = seg.context.rfm.scores;
+  const header = ['customer', 'CustomerID', ...MODEL_FEATURES, ...CATEGORY_FEATURES, 'rfmR', 'rfmF', 'rfmM', 'rfmSegment', ...space.features.map((f) => `z_${f}`), 'segment'];
   out.write(header.join(',') + '\n');
   const columns = MODEL_FEATURES.map((f) => features[f]);
+  const categories = CATEGORY_FEATURES.map((f) => features[f]);
+  const categoryText = categories.map((c) => c.values.map((v) => csvText(v)));
+  const rfmText = RFM_SEGMENTS.map((name) => csvText(name));
   let block: string[] = [];
   for (let i = 0; i < features.n; i++) {
-    let line = csvText(features.customerId[i]);
+    const key = features.customerId[i];
+    const bar = key.indexOf('|');
+    let line = csvText(key) + ',' + csvText(bar < 0 ? key : key.slice(0, bar));
     for (let c = 0; c < columns.length; c++) line += ',' + csvNumber(columns[c][i], 2);
+    for (let c = 0; c < categories.length; c++) {
+      const code = categories[c].codes[i];
+      line += ',' + (code >= 0 ? categoryText[c][code] : '');
+    }
+    line += ',' + rfm.r[i] + ',' + rfm.f[i] + ',' + rfm.m[i] + ',' + rfmText[rfm.segment[i]];
     for (let j = 0; j < space.d; j++) line += ',' + csvNumber(space.X[i * space.d + j], 6);
     line += ',' + fit.labels[i];
     block.push(line);
@@ -69,6 +84,14 @@ export function segmentsDocument(seg: ProfiledSegmentation): unknown {
       ...s,
       centroid: toOriginalUnits(space, fit.centroids.subarray(s.id * space.d, s.id * space.d + space.d)),
     })),
+    mix: seg.context.mix,
+    rfm: {
+      segments: RFM_SEGMENTS.map((name, i) => ({ name, rule: RFM_RULES[name], customers: seg.context.rfm.customers[i], money: seg.context.rfm.money[i] })),
+      crossTab: seg.context.rfm.crossTab,
+      test: seg.context.rfm.test,
+      repeatCustomers: seg.context.rfm.repeatCustomers,
+    },
+    nameBase: seg.context.nameBase,
     modelSpace: {
       customers: space.n,
       features: space.features,

@@ -1,16 +1,20 @@
 /**
  * Segment profiles, derived from a fitted segmentation: who is in each segment, how much of the bank's money and
  * balances it carries, its typical customer (medians in original units), what sets it apart (standardized
- * differences), a rule-derived name (naming.ts) and a recommended action (actions.ts).
+ * differences), who else is in it (gender, location, time of day, RFM segment), a name whose words hold for most of
+ * its members (naming.ts) and a distinct action (actions.ts).
  */
 import { FEATURES, NUMERIC_FEATURES } from '../preprocess/feature_registry';
 import type { CustomerFeatures, NumericFeature } from '../preprocess/feature_registry';
 import { segmentShares } from '../explore/aggregate';
 import { quantileSorted } from '../stats/quantile';
 import type { KMeansFit, ModelSpace, Segmentation } from '../segment/types';
-import { nameSegments } from './naming';
-import { recommendAction } from './actions';
-import type { ProfiledSegmentation, SegmentFacts, SegmentProfile } from './types';
+import { isoDate } from '../table';
+import { nameBase, nameSegments, wordShares } from './naming';
+import { actionText, assignActions } from './actions';
+import { categoryMix } from './mix';
+import { rfmSummary } from './rfm';
+import type { ProfiledSegmentation, SegmentContext, SegmentFacts, SegmentProfile } from './types';
 
 /** Customer indices grouped by label (counting sort): members of c are order[start[c] .. start[c+1]). O(n + k). */
 export function groupByLabel(labels: Int32Array, k: number): { order: Int32Array; start: Int32Array } {
@@ -79,10 +83,24 @@ function featureLift(feature: NumericFeature, features: CustomerFeatures, space:
   return lift;
 }
 
+/** Whether each customer's CustomerID (the key's text up to the first `|`) is shared with another customer. O(n). */
+export function reusedIdFlags(customerKeys: readonly string[]): Uint8Array {
+  const idOf = (key: string): string => {
+    const bar = key.indexOf('|');
+    return bar < 0 ? key : key.slice(0, bar);
+  };
+  const seen = new Map<string, number>();
+  for (const key of customerKeys) {
+    const id = idOf(key);
+    seen.set(id, (seen.get(id) ?? 0) + 1);
+  }
+  return Uint8Array.from(customerKeys, (key) => ((seen.get(idOf(key)) ?? 0) > 1 ? 1 : 0));
+}
+
 /**
- * The facts of each segment: size and share of customers, share of all money moved (Σ monetaryTotal) and of all
- * known balances, medians of every numeric feature in original units, and the standardized differences (lift).
- * O(n log n) (the medians) + O(n·features).
+ * The facts of each segment: size and share of customers, money moved and balances held (INR and shares of all),
+ * medians of every numeric feature in original units, the standardized differences (lift), the share of repeat
+ * customers and of customers whose CustomerID other people use too. O(n log n) (the medians) + O(n·features).
  */
 export function segmentFacts(features: CustomerFeatures, space: ModelSpace, fit: Pick<KMeansFit, 'k' | 'labels'>): SegmentFacts[] {
   const { k, labels } = fit;
@@ -90,11 +108,26 @@ export function segmentFacts(features: CustomerFeatures, space: ModelSpace, fit:
     throw new RangeError(`labels (${labels.length}), model space (${space.n}) and features (${features.n}) differ in size`);
   }
   const { order, start } = groupByLabel(labels, k);
+  // Shares of customers, money and balances: one definition (explore/aggregate.ts); the INR sums beside them.
   const shares = segmentShares(labels, k, features.monetaryTotal, features.balance);
+  const money = new Float64Array(k);
+  const balance = new Float64Array(k);
+  const repeat = new Float64Array(k);
+  const reused = new Float64Array(k);
+  const reusedId = reusedIdFlags(features.customerId);
+  for (let i = 0; i < features.n; i++) {
+    const c = labels[i];
+    money[c] += features.monetaryTotal[i];
+    const b = features.balance[i];
+    if (b === b) balance[c] += b;
+    if (features.frequency[i] >= 2) repeat[c]++;
+    if (reusedId[i]) reused[c]++;
+  }
   const lifts = NUMERIC_FEATURES.map((f) => featureLift(f, features, space, labels, k));
   const facts: SegmentFacts[] = [];
   for (let c = 0; c < k; c++) {
     const members = order.subarray(start[c], start[c + 1]);
+    const size = members.length;
     const profile = {} as Record<NumericFeature, number>;
     const lift: Partial<Record<NumericFeature, number>> = {};
     NUMERIC_FEATURES.forEach((f, q) => {
@@ -103,31 +136,70 @@ export function segmentFacts(features: CustomerFeatures, space: ModelSpace, fit:
     });
     facts.push({
       id: c,
-      size: members.length,
+      size,
       share: shares.customers[c],
       monetaryShare: shares.money[c],
       balanceShare: shares.balances[c],
+      moneyMoved: money[c],
+      balancesHeld: balance[c],
       profile,
       lift,
+      repeatShare: size > 0 ? repeat[c] / size : 0,
+      reusedIdShare: size > 0 ? reused[c] / size : 0,
     });
   }
   return facts;
 }
 
+/** Median of a whole column, ignoring NaN. O(n log n). */
+function columnMedian(values: Float64Array): number {
+  return medianOf(values, Int32Array.from({ length: values.length }, (_, i) => i));
+}
+
 /**
- * Full segment profiles: `segmentFacts` plus a name derived from the profile by rules (see `naming.ts`) and a
- * recommended action with the numbers behind it (see `actions.ts`). Names are unique within the segmentation.
+ * Full segment profiles: `segmentFacts` plus a name from the words that hold for most of its members (naming.ts)
+ * and a distinct action sized in customers and money (actions.ts); and the context: gender, location and
+ * time-of-day mixes with their independence tests (mix.ts), and the RFM segments beside the k-means ones (rfm.ts).
+ * O(n log n).
  */
-export function profileSegments(features: CustomerFeatures, space: ModelSpace, fit: Pick<KMeansFit, 'k' | 'labels'>): SegmentProfile[] {
+export function profileSegments(
+  features: CustomerFeatures,
+  space: ModelSpace,
+  fit: Pick<KMeansFit, 'k' | 'labels'>,
+): { segments: SegmentProfile[]; context: SegmentContext } {
   const facts = segmentFacts(features, space, fit);
-  const names = nameSegments(facts);
-  return facts.map((f, c) => ({ ...f, name: names[c], action: recommendAction(f) }));
+  const base = nameBase(features);
+  const names = nameSegments(wordShares(features, fit.labels, fit.k, base));
+  const inputs = facts.map((f, c) => ({ ...f, words: names[c].words }));
+  const actionBase = {
+    medianBalance: columnMedian(features.balance),
+    medianMoney: columnMedian(features.monetaryTotal),
+    asOf: isoDate(features.asOf),
+  };
+  const kinds = assignActions(inputs, actionBase);
+  const segments = facts.map((f, c) => ({
+    ...f,
+    name: names[c].name,
+    nameWords: names[c].words,
+    actionKind: kinds[c],
+    action: actionText(kinds[c], inputs[c], actionBase),
+  }));
+  const context: SegmentContext = {
+    mix: {
+      gender: categoryMix(features.gender, fit.labels, fit.k),
+      location: categoryMix(features.location, fit.labels, fit.k),
+      timeOfDay: categoryMix(features.timeOfDay, fit.labels, fit.k),
+    },
+    rfm: rfmSummary(features.recencyDays, features.frequency, features.monetaryTotal, fit.labels, fit.k),
+    nameBase: base,
+  };
+  return { segments, context };
 }
 
 /**
  * The segmentation with what its segments mean: `seg` (unchanged, any extra fields such as a cache status kept)
- * plus `segments`, the profiles of `profileSegments`. O(n log n); recomputed on every call, never cached.
+ * plus `segments` and `context` (see `profileSegments`). O(n log n); recomputed on every call, never cached.
  */
 export function profileSegmentation<S extends Segmentation>(features: CustomerFeatures, seg: S): ProfiledSegmentation<S> {
-  return { ...seg, segments: profileSegments(features, seg.space, seg.fit) };
+  return { ...seg, ...profileSegments(features, seg.space, seg.fit) };
 }

@@ -1,24 +1,36 @@
 /**
  * The business insights report (figures/insights.md and insights.html), written from a segmentation's results:
- * key findings with numbers, the segment table, recommended actions, how k was chosen, and caveats.
- * The content is built once as a list of blocks and rendered to both Markdown and HTML.
+ * key findings with numbers, the segment table, what the names mean, who is in each segment, recommended actions,
+ * the RFM segments beside the k-means ones, how k was chosen, and the caveats detected in the data.
+ * The content is built once as a list of blocks and rendered to both Markdown and HTML. Every sentence is computed
+ * from the outputs it describes; a statement that would not hold is not written.
  */
 import * as path from 'node:path';
-import type { QualityReport } from '../table';
-import { FEATURES, NUMERIC_FEATURES, featureWords } from '../preprocess/feature_registry';
+import type { CleanTable, QualityReport } from '../table';
+import { isoDate } from '../table';
+import { featureWords } from '../preprocess/feature_registry';
 import type { CustomerFeatures } from '../preprocess/feature_registry';
 import { writeOutputs } from '../io/atomic';
 import type { OutputSet } from '../io/atomic';
 import type { ProfiledSegmentation, SegmentProfile } from './types';
 import { count, escapeHtml, inr, num, pct, signed } from '../format';
-import { valueIndex } from './actions';
-import { STRONG } from './naming';
+import { associationWords, mixShares, NEGLIGIBLE_V } from './mix';
+import { RFM_RULES, RFM_SEGMENTS } from './rfm';
+import { detectCaveats } from './caveats';
+import { instability } from '../segment/select';
 
 /** A block of the report. Inline text may use `**bold**`. */
 export type Block =
   | { readonly kind: 'h1' | 'h2' | 'p'; readonly text: string }
   | { readonly kind: 'ul'; readonly items: readonly string[] }
   | { readonly kind: 'table'; readonly head: readonly string[]; readonly rows: readonly (readonly string[])[]; readonly align?: readonly ('l' | 'r')[] };
+
+/** What the report is written from, besides the segmentation. */
+export interface ReportData {
+  readonly quality: QualityReport;
+  readonly features: CustomerFeatures;
+  readonly clean: Pick<CleanTable, 'date' | 'rows'>;
+}
 
 /** The two features that set a segment apart most, e.g. `balance +1.32, age −0.80` (standard deviations). */
 function standsOut(s: SegmentProfile, top = 2): string {
@@ -30,27 +42,6 @@ function standsOut(s: SegmentProfile, top = 2): string {
     .join(', ');
 }
 
-/** Share of customers with exactly one transaction, and the largest frequency. O(n). */
-function frequencyFacts(features: CustomerFeatures): { single: number; max: number } {
-  let single = 0;
-  let max = 0;
-  for (let i = 0; i < features.n; i++) {
-    if (features.frequency[i] === 1) single++;
-    if (features.frequency[i] > max) max = features.frequency[i];
-  }
-  return { single: features.n > 0 ? single / features.n : 0, max };
-}
-
-/** The inactive segment if one stands out by recency, otherwise how little recency differs between segments. */
-function recencyFinding(segments: readonly SegmentProfile[]): string {
-  const idle = [...segments].sort((a, b) => (b.lift.recencyDays ?? 0) - (a.lift.recencyDays ?? 0))[0];
-  if ((idle.lift.recencyDays ?? 0) >= STRONG) {
-    return `**${idle.name}** (segment ${idle.id}, ${pct(idle.share)} of customers) stand out by inactivity: their last transaction was a median **${num(idle.profile.recencyDays, 0)} days** before the end of the data; they hold ${pct(idle.balanceShare)} of balances and moved ${pct(idle.monetaryShare)} of the money.`;
-  }
-  const medians = segments.map((s) => s.profile.recencyDays);
-  return `No segment is defined by inactivity: median recency ranges only from ${num(Math.min(...medians), 0)} to ${num(Math.max(...medians), 0)} days across segments.`;
-}
-
 /** How strong the cluster structure is, in words (Kaufman & Rousseeuw's reading of the mean silhouette). */
 export function silhouetteWords(s: number): string {
   if (!Number.isFinite(s)) return 'not measured';
@@ -60,32 +51,78 @@ export function silhouetteWords(s: number): string {
   return 'no substantial structure: the segments cut a continuum';
 }
 
-/** The report's content. O(n) (a pass for the frequency facts) + O(k). */
-export function insightsBlocks(seg: ProfiledSegmentation, quality: QualityReport, features: CustomerFeatures): Block[] {
+/** `F 31%, M 68%, unknown 1%`: the shares of a mix in segment c, the tiny ones (< 0.5%) left out. */
+function mixLine(shares: { value: string; share: number }[], top = Infinity): string {
+  return shares
+    .filter((x) => x.share >= 0.005)
+    .sort((a, b) => b.share - a.share)
+    .slice(0, top)
+    .map((x) => `${x.value} ${pct(x.share, 0)}`)
+    .join(', ');
+}
+
+/** The stability cells of a sweep row: restarts that found the solution, refit agreement, rival, verdict. */
+function stabilityCells(s: ProfiledSegmentation['kSweep'][number]): string[] {
+  const rival = Number.isFinite(s.rivalAri) ? `${pct(s.rivalGap, 2)} worse, ARI ${num(s.rivalAri)}` : 'none';
+  return [`${s.confirmedBy} of ${s.restarts}`, num(s.stability, 3), rival, s.stable ? 'yes' : 'no'];
+}
+
+/** What k-means adds to RFM and RFM to k-means, from the cross-tab and the profiles. */
+function rfmComparison(seg: ProfiledSegmentation): string[] {
+  const { rfm } = seg.context;
+  const n = rfm.customers.reduce((a, b) => a + b, 0);
+  const largest = seg.segments.map((s) => {
+    const row = rfm.crossTab[s.id];
+    const best = row.indexOf(Math.max(...row));
+    return `${s.name} ${pct(row[best] / s.size, 0)} ${RFM_SEGMENTS[best]}`;
+  });
+  const v = rfm.test.cramersV;
+  const overlap = v < NEGLIGIBLE_V ? 'barely overlap' : v < 0.3 ? 'overlap weakly' : v < 0.5 ? 'overlap moderately' : 'overlap strongly';
+  const balances = seg.segments.map((s) => s.profile.balance);
+  const ages = seg.segments.map((s) => s.profile.age).filter(Number.isFinite);
+  return [
+    `The two groupings ${overlap} (Cramér's V ${num(v)} over the cross-tab): the largest RFM segment of each k-means segment is ${largest.join('; ')}.`,
+    `RFM sees only what customers did in the window (recency and money moved) and ranks them against each other; it does not see balances or age, which vary across the k-means segments (median balance from ${inr(Math.min(...balances))} to ${inr(Math.max(...balances))}, median age from ${num(Math.min(...ages), 0)} to ${num(Math.max(...ages), 0)}).`,
+    `K-means uses ${seg.space.features.map((f) => featureWords(f)).join(', ')}; its segments are regions of those ${seg.space.d} features, not ranks: RFM says who was recent and valuable in this window in words CRM teams already use.`,
+    rfm.repeatCustomers / n < 0.05
+      ? `F carries almost nothing here: ${count(rfm.repeatCustomers)} of ${count(n)} customers (${pct(rfm.repeatCustomers / n, 2)}) transacted more than once, and only they can be Champions, Loyal or Can't lose them.`
+      : `${count(rfm.repeatCustomers)} of ${count(n)} customers (${pct(rfm.repeatCustomers / n)}) transacted more than once; only they can be Champions, Loyal or Can't lose them.`,
+  ];
+}
+
+/** The report's content. O(n) (the caveats' passes) + O(k). */
+export function insightsBlocks(seg: ProfiledSegmentation, data: ReportData): Block[] {
+  const { quality, features } = data;
   const segments = [...seg.segments];
   const byMoney = [...segments].sort((a, b) => b.monetaryShare - a.monetaryShare);
   const byBalance = [...segments].sort((a, b) => b.balanceShare - a.balanceShare);
-  const freq = frequencyFacts(features);
   const topMoney = byMoney[0];
   const topBalance = byBalance[0];
-  const frequent = [...segments].sort((a, b) => (b.lift.frequency ?? 0) - (a.lift.frequency ?? 0)).find((s) => (s.lift.frequency ?? 0) >= STRONG);
   const space = seg.space;
+  const chosen = seg.kSweep.find((s) => s.k === seg.k);
+  const stable = chosen?.stable ?? false;
+  const anyStable = seg.kSweep.some((s) => s.stable);
+  const { mix, rfm } = seg.context;
 
+  const kSentence =
+    seg.recommendation.k === seg.k
+      ? `k was chosen automatically: ${seg.recommendation.reason}`
+      : `k = ${seg.k} was requested (the sweep recommends ${seg.recommendation.k})${chosen && !chosen.stable ? `, and it is **not stable**: ${instability(chosen)}` : ''}. ${seg.recommendation.reason}`;
   const findings = [
-    `**${count(features.n)} customers** (${count(quality.outputRows)} cleaned transactions) fall into **${seg.k} segments**; ${seg.recommendation.k === seg.k ? 'k was chosen automatically' : `k = ${seg.k} was requested (the sweep recommends ${seg.recommendation.k})`}: ${seg.recommendation.reason}`,
-    `**${topMoney.name}** (segment ${topMoney.id}) are ${pct(topMoney.share)} of customers but move **${pct(topMoney.monetaryShare)} of all money** (${num(valueIndex(topMoney).money, 1)}× their weight; median ${inr(topMoney.profile.monetaryTotal)} per customer).`,
+    `**${count(features.n)} customers** (${count(quality.outputRows)} cleaned transactions) fall into **${seg.k} segments**; ${kSentence}`,
+    ...(anyStable ? [] : ['**No k in the sweep is stable**: the segments depend on the sample and the seed; use them as a provisional partition.']),
+    `**${topMoney.name}** (segment ${topMoney.id}) are ${pct(topMoney.share)} of customers and account for **${pct(topMoney.monetaryShare)} of all money moved** (${inr(topMoney.moneyMoved)}; median ${inr(topMoney.profile.monetaryTotal)} per customer).`,
     topBalance.id === topMoney.id
       ? `The same segment also holds the most balances: ${pct(topBalance.balanceShare)} (median balance ${inr(topBalance.profile.balance)}).`
-      : `**${topBalance.name}** (segment ${topBalance.id}) hold **${pct(topBalance.balanceShare)} of all balances** with ${pct(topBalance.share)} of customers (median balance ${inr(topBalance.profile.balance)}) while moving ${pct(topBalance.monetaryShare)} of the money.`,
-    recencyFinding(segments),
-    `${pct(freq.single)} of customers have a single transaction (maximum ${freq.max}), so frequency can only separate the ${pct(1 - freq.single)} who transacted again${frequent ? `: that is what sets **${frequent.name}** (segment ${frequent.id}) apart` : ''}.`,
+      : `**${topBalance.name}** (segment ${topBalance.id}) hold **${pct(topBalance.balanceShare)} of all balances** (${inr(topBalance.balancesHeld)}) with ${pct(topBalance.share)} of customers (median balance ${inr(topBalance.profile.balance)}).`,
+    `Beyond the model: gender ${associationWords(mix.gender.test)}; location ${associationWords(mix.location.test)}; time of day ${associationWords(mix.timeOfDay.test)}.`,
     `Cluster quality: mean silhouette ${num(seg.silhouette)} (${silhouetteWords(seg.silhouette)}), Davies–Bouldin ${num(seg.daviesBouldin)}, Calinski–Harabasz ${count(seg.calinskiHarabasz)}.`,
   ];
 
   const segmentTable: Block = {
     kind: 'table',
-    head: ['#', 'segment', 'customers', 'share', 'money', 'balances', ...NUMERIC_FEATURES.map((f) => FEATURES[f].column), 'stands out by (SD)'],
-    align: ['r', 'l', 'r', 'r', 'r', 'r', ...NUMERIC_FEATURES.map((): 'r' => 'r'), 'l'],
+    head: ['#', 'segment', 'customers', 'share', 'money', 'balances', 'recency (d)', 'total', 'balance', 'age', 'repeat', 'reused ID', 'stands out by (SD)'],
+    align: ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
     rows: segments.map((s) => [
       String(s.id),
       s.name,
@@ -93,68 +130,108 @@ export function insightsBlocks(seg: ProfiledSegmentation, quality: QualityReport
       pct(s.share),
       pct(s.monetaryShare),
       pct(s.balanceShare),
-      // Medians: rupees for money, whole numbers otherwise.
-      ...NUMERIC_FEATURES.map((f) => (FEATURES[f].money ? inr(s.profile[f]) : num(s.profile[f], 0))),
+      num(s.profile.recencyDays, 0),
+      inr(s.profile.monetaryTotal),
+      inr(s.profile.balance),
+      num(s.profile.age, 0),
+      pct(s.repeatShare),
+      pct(s.reusedIdShare),
       standsOut(s),
     ]),
   };
 
+  const nameItems = segments.map((s) =>
+    s.nameWords.length === 0
+      ? `**${s.name}** (segment ${s.id}): no word holds for most of its members and sets them apart from the rest.`
+      : `**${s.name}** (segment ${s.id}): ${s.nameWords.map((w) => `*${w.word}* = ${w.claim}: ${pct(w.share, 0)} of members (${pct(w.baseShare, 0)} of all customers)`).join('; ')}.`,
+  );
+
+  const whoTable: Block = {
+    kind: 'table',
+    head: ['#', 'segment', 'gender', 'top locations', 'time of day'],
+    align: ['r', 'l', 'l', 'l', 'l'],
+    rows: segments.map((s) => [
+      String(s.id),
+      s.name,
+      mixLine(mixShares(mix.gender, s.id)),
+      mixLine(mixShares(mix.location, s.id).filter((x) => x.value !== 'OTHER'), 3),
+      mixLine(mixShares(mix.timeOfDay, s.id)),
+    ]),
+  };
+
+  const rfmTable: Block = {
+    kind: 'table',
+    head: ['RFM segment', 'rule', 'customers', 'share', 'money'],
+    align: ['l', 'l', 'r', 'r', 'r'],
+    rows: RFM_SEGMENTS.map((name, i) => {
+      const n = rfm.customers.reduce((a, b) => a + b, 0);
+      const money = rfm.money.reduce((a, b) => a + b, 0);
+      return [name, RFM_RULES[name], count(rfm.customers[i]), pct(rfm.customers[i] / n), pct(money > 0 ? rfm.money[i] / money : 0)];
+    }),
+  };
+  const crossTab: Block = {
+    kind: 'table',
+    head: ['segment', ...RFM_SEGMENTS],
+    align: ['l', ...RFM_SEGMENTS.map(() => 'r' as const)],
+    rows: segments.map((s) => [s.name, ...rfm.crossTab[s.id].map((x) => count(x))]),
+  };
+
   const sweepTable: Block = {
     kind: 'table',
-    head: ['k', 'inertia', 'silhouette', 'Davies–Bouldin', 'Calinski–Harabasz', 'stability (ARI)'],
-    align: ['r', 'r', 'r', 'r', 'r', 'r'],
+    head: ['k', 'inertia', 'silhouette', 'Davies–Bouldin', 'Calinski–Harabasz', 'found by', 'refit ARI', 'rival', 'stable'],
+    align: ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'l'],
     rows: seg.kSweep.map((s) => [
       s.k === seg.k ? `**${s.k}**` : String(s.k),
       count(s.inertia),
       num(s.silhouette, 3),
       num(s.daviesBouldin, 3),
       count(s.calinskiHarabasz),
-      num(s.stability, 3),
+      ...stabilityCells(s),
     ]),
   };
 
-  const imputed = space.features
-    .map((f, j) => ({ f, m: space.imputed[j] }))
-    .filter((x) => x.m > 0)
-    .map((x) => `${featureWords(x.f)} ${count(x.m)} (${pct(x.m / space.n, 2)})`);
   const cleaning = quality.entries
     .filter((e) => e.count > 0)
     .map((e) => `${e.column}: ${count(e.count)} ${e.action} (${e.reason})`);
-
   const caveats = [
-    `Frequency carries little signal: ${pct(freq.single)} of customers have exactly one transaction in the data, so "frequent" means two or three transactions.`,
-    `The data cover a short window (recency runs from 0 to ${count(maxOf(features.recencyDays))} days), so "lapsed" means quiet for weeks, not churned; confirm with later data before costly win-back campaigns.`,
-    imputed.length > 0
-      ? `Missing values were imputed with the median before clustering: ${imputed.join('; ')}.`
-      : 'No value had to be imputed.',
-    `Money features (${space.logged.map(featureWords).join(', ')}) were log-transformed and every feature standardized, so each counts equally; amounts and balances were capped at their ${num(100 * quality.caps.quantile, 1)}th percentile (${inr(quality.caps.amount)} and ${inr(quality.caps.balance)}).`,
-    `The silhouette is the mean over a seeded sample, not all customers; k-means draws round, similar-sized clusters, so a segment is a region of customer space rather than a natural group${seg.silhouette < 0.25 ? ' (the low silhouette says the segments cut a continuum)' : ''}.`,
-    `Stability is the mean adjusted Rand index between fits on different customer samples with different seeds (1 = the same segments every time).`,
+    ...detectCaveats(segments, space, quality, features, data.clean),
+    `The silhouette is the mean over a sample of 10,000 customers, not all of them; k-means draws round, similar-sized clusters, so a segment is a region of customer space rather than a natural group${seg.silhouette < 0.25 ? ' (the low silhouette says the segments cut a continuum)' : ''}.`,
+    `Stability: for each k, the restarts of k-means are refits on other samples of customers with other seeds; "found by" counts those that reach the delivered solution, "refit ARI" is their mean agreement with the delivered segments (1 = the same), and a rival is a different solution within 1% of its inertia. A k is stable when 3 or more restarts find it, the refits agree at 0.9 or more and there is no rival.`,
     cleaning.length > 0 ? `Cleaning: ${cleaning.join('; ')}.` : 'Cleaning changed nothing.',
   ];
 
   return [
     { kind: 'h1', text: 'Customer segments: business insights' },
-    { kind: 'p', text: `Source: ${count(quality.inputRows)} transaction rows, ${count(quality.outputRows)} after cleaning, ${count(features.n)} customers. Features: ${space.features.map(featureWords).join(', ')}.` },
+    {
+      kind: 'p',
+      text: `Source: ${count(quality.inputRows)} transaction rows, ${count(quality.outputRows)} after cleaning, ${count(features.n)} customers (a customer is a CustomerID with one birth date and gender). Model features: ${space.features.map((f) => featureWords(f)).join(', ')}. Recency counts days before ${isoDate(features.asOf)}.`,
+    },
     { kind: 'h2', text: 'Key findings' },
     { kind: 'ul', items: findings },
+    ...(stable || seg.recommendation.k !== seg.k ? [] : [{ kind: 'p' as const, text: '**These segments are provisional**: no k passed the stability checks (see How k was chosen).' }]),
     { kind: 'h2', text: 'Segments' },
-    { kind: 'p', text: 'Medians in original units (INR, days, years); shares are of all customers, all money moved and all balances held; "stands out by" is the segment mean minus everyone\'s, in standard deviations of the model features.' },
+    { kind: 'p', text: 'Medians in original units (INR, days, years); shares are of all customers, all money moved and all balances held; "repeat" is the share with two or more transactions, "reused ID" the share whose CustomerID other people use too; "stands out by" is the segment mean minus everyone\'s, in standard deviations of the model features.' },
     segmentTable,
+    { kind: 'h2', text: 'What the names mean' },
+    { kind: 'p', text: `Each word of a name holds for at least half of the segment's members and for at least ${1.25} times the share of all customers; thresholds are absolute (docs/data-model.md, section 6).` },
+    { kind: 'ul', items: nameItems },
+    { kind: 'h2', text: 'Who is in each segment' },
+    { kind: 'p', text: `Shares of each segment's members (top three named locations; the other locations are grouped as OTHER). Gender ${associationWords(mix.gender.test)}; location ${associationWords(mix.location.test)}; time of day ${associationWords(mix.timeOfDay.test)} (chi-square tests of independence).` },
+    whoTable,
     { kind: 'h2', text: 'Recommended actions' },
     { kind: 'ul', items: segments.map((s) => `**${s.name}** (segment ${s.id}): ${s.action}`) },
+    { kind: 'h2', text: 'RFM segments beside the k-means segments' },
+    { kind: 'p', text: 'R and M are quintile scores 1–5 of recency and money moved, tied customers sharing a score; F is whether the customer transacted more than once (docs/data-model.md, section 5).' },
+    rfmTable,
+    { kind: 'p', text: 'Customers by k-means segment (rows) and RFM segment (columns):' },
+    crossTab,
+    { kind: 'ul', items: rfmComparison(seg) },
     { kind: 'h2', text: 'How k was chosen' },
     { kind: 'p', text: seg.recommendation.reason },
     sweepTable,
     { kind: 'h2', text: 'Caveats' },
     { kind: 'ul', items: caveats },
   ];
-}
-
-function maxOf(values: Float64Array): number {
-  let max = -Infinity;
-  for (let i = 0; i < values.length; i++) if (values[i] > max) max = values[i];
-  return max;
 }
 
 /** Markdown of the blocks (GitHub tables). O(size). */
@@ -231,8 +308,8 @@ ${body}
 }
 
 /** The report as Markdown and HTML text. */
-export function renderInsights(seg: ProfiledSegmentation, quality: QualityReport, features: CustomerFeatures): { md: string; html: string } {
-  const blocks = insightsBlocks(seg, quality, features);
+export function renderInsights(seg: ProfiledSegmentation, data: ReportData): { md: string; html: string } {
+  const blocks = insightsBlocks(seg, data);
   return { md: toMarkdown(blocks), html: toHtml(blocks) };
 }
 
@@ -242,13 +319,12 @@ export function renderInsights(seg: ProfiledSegmentation, quality: QualityReport
  */
 export async function writeInsightsReport(
   seg: ProfiledSegmentation,
-  quality: QualityReport,
-  features: CustomerFeatures,
+  data: ReportData,
   outDir: string,
   outputs?: OutputSet,
 ): Promise<{ md: string; html: string }> {
-  if (!outputs) return (await writeOutputs((set) => writeInsightsReport(seg, quality, features, outDir, set))).result;
-  const { md, html } = renderInsights(seg, quality, features);
+  if (!outputs) return (await writeOutputs((set) => writeInsightsReport(seg, data, outDir, set))).result;
+  const { md, html } = renderInsights(seg, data);
   const mdPath = path.join(outDir, 'insights.md');
   const htmlPath = path.join(outDir, 'insights.html');
   await outputs.write(mdPath, md);

@@ -12,6 +12,8 @@
  * - "New customers" is not in the map: without an account-opening date a first transaction in the window does not
  *   mean a new customer.
  */
+import { chiSquareTest } from '../stats/chisquare';
+import type { IndependenceTest } from '../stats/chisquare';
 
 /** The named segments, in the order reports list them (best first). */
 export const RFM_SEGMENTS = [
@@ -109,4 +111,42 @@ export function rfmScores(recencyDays: Float64Array, frequency: Float64Array, mo
     segment[i] = rfmSegmentOf(r[i], m[i], repeat);
   }
   return { r, f, m, segment };
+}
+
+/** The RFM segments of a book beside another segmentation (labels 0..k−1 of the same customers). */
+export interface RfmSummary {
+  readonly scores: RfmScores;
+  /** Customers per RFM segment (RFM_SEGMENTS order). */
+  readonly customers: readonly number[];
+  /** Money moved (Σ monetary) per RFM segment, INR. */
+  readonly money: readonly number[];
+  /** crossTab[c][s]: customers of segment c in RFM segment s. */
+  readonly crossTab: readonly (readonly number[])[];
+  /** Segment × RFM segment: how much one tells about the other. */
+  readonly test: IndependenceTest;
+  /** Customers with two or more transactions. */
+  readonly repeatCustomers: number;
+}
+
+/** RFM scores and segments of every customer, their sizes and money, and the cross-tab with `labels`. O(n log n). */
+export function rfmSummary(
+  recencyDays: Float64Array,
+  frequency: Float64Array,
+  monetary: Float64Array,
+  labels: Int32Array,
+  k: number,
+): RfmSummary {
+  const scores = rfmScores(recencyDays, frequency, monetary);
+  const customers = new Array<number>(RFM_SEGMENTS.length).fill(0);
+  const money = new Array<number>(RFM_SEGMENTS.length).fill(0);
+  const crossTab = Array.from({ length: k }, () => new Array<number>(RFM_SEGMENTS.length).fill(0));
+  let repeatCustomers = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const s = scores.segment[i];
+    customers[s]++;
+    money[s] += monetary[i];
+    crossTab[labels[i]][s]++;
+    if (scores.f[i] === 2) repeatCustomers++;
+  }
+  return { scores, customers, money, crossTab, test: chiSquareTest(crossTab), repeatCustomers };
 }

@@ -5,11 +5,10 @@
  */
 import type { CustomerFeatures, ModelFeature } from '../preprocess/feature_registry';
 import { buildModelSpace } from './space';
-import { checkK, fitKMeans, KMEANS_DEFAULTS } from './kmeans';
+import { checkK, fitKMeans, lloyd } from './kmeans';
 import type { FitOptions } from './kmeans';
-import { calinskiHarabasz, daviesBouldin, silhouetteSample, SILHOUETTE_SAMPLE_SIZE } from './metrics';
-import { recommendK, sweepFits, SWEEP_DEFAULTS } from './select';
-import type { SweepEntry } from './select';
+import { separationScores, silhouetteSample, SILHOUETTE_SAMPLE_SIZE } from './metrics';
+import { EVALUATION_SEED, recommendK, sweepFits, SWEEP_DEFAULTS } from './select';
 import type { KMeansFit, ModelSpace, Segmentation } from './types';
 import { InputError } from '../errors';
 import { featureWords } from '../preprocess/feature_registry';
@@ -27,6 +26,7 @@ export interface SegmentOptions extends Omit<FitOptions, 'onIteration'> {
   readonly kMin?: number;
   readonly kMax?: number;
   readonly silhouetteSampleSize?: number;
+  readonly stabilityRuns?: number;
   /** Features of the model space (default: the registry's DEFAULT_MODEL_FEATURES). */
   readonly features?: readonly ModelFeature[];
   readonly logTransform?: readonly ModelFeature[];
@@ -73,8 +73,10 @@ export function distinctPoints(space: ModelSpace, limit: number): number {
 }
 
 /**
- * Segments all customers: builds the model space, sweeps k (default 2..10, capped at the number of distinct points
- * when not given), recommends a k and keeps the requested or recommended k's fit (all customers), segments by size.
+ * Segments all customers: builds the model space, sweeps k (default 2..8, capped at the number of distinct points
+ * when not given), recommends a k, takes the requested or recommended k's fit and runs Lloyd on all customers until
+ * no customer changes segment (so every seed that found the same solution delivers the same partition), scores it
+ * on the evaluation sample, and numbers the segments by size; the sweep's rows keep the scores of the sweep fits.
  * Deterministic for a given seed. Data that cannot be cut into the segments asked for is an InputError (one line):
  * fewer than two distinct points, or a requested k above the number of distinct points. When the sweep is cut short
  * by the data, the recommendation's reason says so. Never returns an empty segment. Throws a one-line RangeError
@@ -102,29 +104,22 @@ export function segmentCustomers(features: CustomerFeatures, opts: SegmentOption
       ? { ...recommended, reason: `${recommended.reason} The sweep stopped at k = ${kMax}: the customers have only ${distinct} ${what}.` }
       : recommended;
   const k = requested ?? recommendation.k;
-  let fit = fits.get(k);
-  let score: Pick<SweepEntry, 'silhouette' | 'daviesBouldin' | 'calinskiHarabasz'> | undefined = scores.find((s) => s.k === k);
-  if (!fit || !score) {
-    // A requested k outside the sweep range: fit and score it the same way.
-    fit = fitKMeans(space, k, opts);
-    score = {
-      silhouette: silhouetteSample(space, fit.labels, k, {
-        sampleSize: opts.silhouetteSampleSize ?? SILHOUETTE_SAMPLE_SIZE,
-        seed: opts.seed ?? KMEANS_DEFAULTS.seed,
-      }),
-      daviesBouldin: daviesBouldin(space, fit),
-      calinskiHarabasz: calinskiHarabasz(space, fit),
-    };
-  }
+  const start = fits.get(k) ?? fitKMeans(space, k, opts); // a requested k outside the sweep: fitted the same way
+  const converged = lloyd(space, start.centroids, k, { tolerance: 0, maxIterations: opts.maxIterations });
+  const fit = { ...converged, iterations: start.iterations + converged.iterations };
+  const separation = separationScores(space, fit);
   const final = relabelBySize(fit, space.d);
   checkNoEmptySegment(final);
   return {
     k,
     space,
     fit: final,
-    silhouette: score.silhouette,
-    daviesBouldin: score.daviesBouldin,
-    calinskiHarabasz: score.calinskiHarabasz,
+    silhouette: silhouetteSample(space, fit.labels, k, {
+      sampleSize: opts.silhouetteSampleSize ?? SILHOUETTE_SAMPLE_SIZE,
+      seed: EVALUATION_SEED,
+    }),
+    daviesBouldin: separation.daviesBouldin,
+    calinskiHarabasz: separation.calinskiHarabasz,
     kSweep: scores,
     recommendation,
   };

@@ -2,10 +2,11 @@
  * Choosing k: fit every k of a range on all customers, score each fit (inertia, sampled silhouette,
  * Davies–Bouldin, Calinski–Harabasz, stability of the delivered partition), and recommend one stable k with its reason.
  */
-import { checkK, fitKMeansDetailed, nearestCentroid, selectRows } from './kmeans';
+import { checkK, fitKMeans, fitKMeansDetailed, lloyd, nearestCentroid, selectRows } from './kmeans';
 import type { FitOptions } from './kmeans';
 import { metricSample, separationScores, silhouetteSampleMany, SILHOUETTE_SAMPLE_SIZE } from './metrics';
-import { CONFIRMATIONS, isStable, meanAgreement, refitAgreement, RIVAL_MARGIN, STABLE_ARI } from './stability';
+import { CONFIRMATIONS, isStable, meanAgreement, refitAgreement, RIVAL_MARGIN, splitHalves, STABLE_ARI } from './stability';
+import { adjustedRandIndex } from '../stats/ari';
 import type { KMeansFit, KScore, ModelSpace } from './types';
 
 export interface SweepOptions extends FitOptions {
@@ -214,4 +215,20 @@ export function recommendK(sweep: readonly KScore[]): { k: number; reason: strin
       (unstable.length > 0 ? `; k = ${unstable.join(', ')} ${unstable.length > 1 ? 'are' : 'is'} not stable` : '') +
       '.',
   };
+}
+
+/**
+ * Split-half agreement at k: two disjoint random halves of the customers are fitted on their own (same options, each
+ * run to convergence as the delivered fit is), both fits label every customer by its nearest centroid, and the ARI
+ * of the two labelings is returned (1 = the halves give the same segments). O(two fits + n·k·d).
+ */
+export function splitHalfAgreement(space: ModelSpace, k: number, opts: FitOptions & { readonly splitSeed?: number } = {}): number {
+  const halves = splitHalves(space.n, opts.splitSeed ?? 1);
+  const labelings = halves.map((rows) => {
+    const half = { ...space, ...selectRows(space, rows) };
+    const fit = fitKMeans(half, k, opts);
+    const converged = lloyd(half, fit.centroids, k, { tolerance: 0, maxIterations: opts.maxIterations });
+    return nearestCentroid(space, converged.centroids, k);
+  });
+  return adjustedRandIndex(labelings[0], labelings[1]);
 }

@@ -82,3 +82,38 @@ export function toOriginalUnits(space: ModelSpace, z: ArrayLike<number>): Record
   });
   return out;
 }
+
+/** Model features correlated beyond this (in absolute value) say nearly the same thing. */
+export const STRONG_CORRELATION = 0.95;
+
+/**
+ * Pairs of model features whose z columns correlate at |r| > `threshold` (Pearson; the z columns have mean 0 and
+ * variance 1, or are constant). O(n·d²).
+ */
+export function strongCorrelations(space: Pick<ModelSpace, 'n' | 'd' | 'X' | 'features'>, threshold = STRONG_CORRELATION): { a: string; b: string; r: number }[] {
+  const { n, d, X } = space;
+  const out: { a: string; b: string; r: number }[] = [];
+  for (let p = 0; p < d; p++) {
+    for (let q = p + 1; q < d; q++) {
+      let sp = 0;
+      let sq = 0;
+      let spq = 0;
+      let spp = 0;
+      let sqq = 0;
+      for (let i = 0; i < n; i++) {
+        const x = X[i * d + p];
+        const y = X[i * d + q];
+        sp += x;
+        sq += y;
+        spq += x * y;
+        spp += x * x;
+        sqq += y * y;
+      }
+      const cov = spq - (sp * sq) / n;
+      const den = Math.sqrt((spp - (sp * sp) / n) * (sqq - (sq * sq) / n));
+      const r = den > 0 ? cov / den : 0;
+      if (Math.abs(r) > threshold) out.push({ a: space.features[p], b: space.features[q], r });
+    }
+  }
+  return out;
+}

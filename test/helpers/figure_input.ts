@@ -2,7 +2,7 @@
  * Small hand-made tables for the figure tests (values chosen so every count can be done by hand), and the one
  * deterministic input of the figure spec snapshots (test/figures.test.ts, test/snapshots/figures/).
  */
-import type { ProfiledSegmentation } from '../../src/insights/types';
+import type { NamedSegmentation } from '../../src/visualize/segments';
 import type { CustomerFeatures, NumericFeature } from '../../src/preprocess/feature_registry';
 import type { KScore, ModelSpace } from '../../src/segment/types';
 import { CleanTable, DictColumn, TransactionTable, dayNumber } from '../../src/table';
@@ -59,7 +59,7 @@ export function smallFeatures(): CustomerFeatures {
 export const LABELS = Int32Array.of(0, 1, 0, 2, 2, 2, 0, 1);
 
 /** A two-column model space (log1p monetaryTotal, age imputed 35) with centroids = the exact member means. */
-export function smallSegmentation(features: CustomerFeatures, labels: Int32Array, k: number, kSweep: KScore[] = SWEEP): ProfiledSegmentation {
+export function smallSegmentation(features: CustomerFeatures, labels: Int32Array, k: number, kSweep: KScore[] = SWEEP): NamedSegmentation {
   const names: NumericFeature[] = ['monetaryTotal', 'age'];
   const n = features.n;
   const X = new Float64Array(n * 2);
@@ -134,7 +134,7 @@ export function smallRaw(): TransactionTable {
 }
 
 /** The snapshot input: every table above, segmented into three by LABELS. */
-export function smallFigureInput(): { raw: TransactionTable; clean: CleanTable; features: CustomerFeatures; seg: ProfiledSegmentation } {
+export function smallFigureInput(): { raw: TransactionTable; clean: CleanTable; features: CustomerFeatures; seg: NamedSegmentation } {
   const features = smallFeatures();
   return { raw: smallRaw(), clean: smallClean(), features, seg: smallSegmentation(features, LABELS, 3) };
 }

@@ -1,0 +1,114 @@
+/**
+ * The caveats of a segmentation, each detected in the data it came from and stated with its numbers, never
+ * assumed: a caveat that does not apply is not written.
+ */
+import type { CleanTable, QualityReport } from '../table';
+import { isoDate } from '../table';
+import type { CustomerFeatures } from '../preprocess/feature_registry';
+import { featureWords } from '../preprocess/feature_registry';
+import { strongCorrelations } from '../segment/space';
+import type { ModelSpace } from '../segment/types';
+import { count, num, pct } from '../format';
+import type { SegmentProfile } from './types';
+
+/** Transactions per calendar day of the cleaned data, in day order. O(n). */
+export function transactionsPerDay(clean: Pick<CleanTable, 'date' | 'rows'>): { day: number; transactions: number }[] {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < clean.rows; i++) counts.set(clean.date[i], (counts.get(clean.date[i]) ?? 0) + 1);
+  return [...counts].sort((a, b) => a[0] - b[0]).map(([day, transactions]) => ({ day, transactions }));
+}
+
+/** A day holding less than this share of a median day's transactions is "thin". */
+export const THIN_DAY = 0.5;
+/** Fewer transactions per customer than this over at least LOW_FREQUENCY_WINDOW days suggests a sample of rows. */
+export const LOW_FREQUENCY = 1.5;
+export const LOW_FREQUENCY_WINDOW = 28;
+
+/** The date facts recency rests on: the as-of day, the last dates and how thin the end of the data is. */
+export function dateCaveat(days: readonly { day: number; transactions: number }[], features: Pick<CustomerFeatures, 'asOf' | 'endDate'>): string | undefined {
+  if (days.length === 0) return undefined;
+  const total = days.reduce((s, d) => s + d.transactions, 0);
+  const sorted = days.map((d) => d.transactions).sort((a, b) => a - b);
+  const medianDay = sorted.length % 2 ? sorted[sorted.length >> 1] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  const last = days[days.length - 1];
+  const from = features.asOf === features.endDate ? `${isoDate(features.asOf)}, the last date in the data` : `${isoDate(features.asOf)} (--as-of; the data end on ${isoDate(features.endDate)})`;
+  const parts = [`Recency is measured from ${from}, which holds ${count(last.transactions)} transactions (${pct(last.transactions / total, 2)} of all; the median day with data holds ${count(medianDay)}).`];
+  // The trailing run of thin days: after the last day holding at least THIN_DAY of a median day.
+  let lastFull = -1;
+  for (let i = days.length - 1; i >= 0; i--) {
+    if (days[i].transactions >= THIN_DAY * medianDay) {
+      lastFull = i;
+      break;
+    }
+  }
+  if (lastFull >= 0 && lastFull < days.length - 1) {
+    const tail = days.slice(lastFull + 1);
+    const tailRows = tail.reduce((s, d) => s + d.transactions, 0);
+    const span = last.day - days[lastFull].day;
+    parts.push(
+      `The data thin out at the end: after ${isoDate(days[lastFull].day)}, the last day with at least half a median day's transactions, ` +
+        `${tail.length} date${tail.length > 1 ? 's' : ''} over ${span} days hold ${pct(tailRows / total)} of the transactions, so every customer last seen by ${isoDate(days[lastFull].day)} has a recency of at least ${features.asOf - days[lastFull].day} days: a quiet period of the data, not of the customers. \`--as-of\` measures recency from another day.`,
+    );
+  }
+  return parts.join(' ');
+}
+
+/**
+ * Every caveat that applies, in the order a reader needs them. O(n) (the passes over the customers and days).
+ */
+export function detectCaveats(
+  segments: readonly SegmentProfile[],
+  space: ModelSpace,
+  quality: QualityReport,
+  features: CustomerFeatures,
+  clean: Pick<CleanTable, 'date' | 'rows'>,
+): string[] {
+  const out: string[] = [];
+  const entry = (column: string, reason: string) => quality.entries.find((e) => e.column === column && e.reason.startsWith(reason));
+
+  const reused = entry('CustomerID', 'reused by different people');
+  if (reused && reused.count > 0) {
+    const worst = [...segments].sort((a, b) => b.reusedIdShare - a.reusedIdShare)[0];
+    const split = /split into ([\d,]+) customers/.exec(reused.reason)?.[1] ?? '?';
+    out.push(
+      `**CustomerID is reused by different people**: ${count(reused.count)} IDs carry more than one birth date or gender and were split into ${split} customers (a customer is CustomerID + birth date + gender). ` +
+        (worst.reusedIdShare > 0.5
+          ? `**${worst.name}** (segment ${worst.id}) has ${pct(worst.reusedIdShare)} of its members under a reused ID: treat it as a data artefact.`
+          : `No segment is made mostly of them: the highest share is ${pct(worst.reusedIdShare)} of ${worst.name} (segment ${worst.id}).`),
+    );
+  }
+
+  const young = entry('CustomerDOB', 'age 0–');
+  const minors = entry('CustomerDOB', 'age 10–');
+  if ((young && young.count > 0) || (minors && minors.count > 0)) {
+    out.push(
+      `Young ages: ${count(young?.count ?? 0)} transactions had a birth date giving an age under 10 (too young to transact alone; the age is treated as unknown), and ${count(minors?.count ?? 0)} are by minors aged 10–17 (kept). The two-digit birth years make some of these a century off.`,
+    );
+  }
+
+  out.push('Amounts carry no debit/credit direction: "money moved" adds up money in and out, and no name or action assumes the money was spent.');
+
+  const dates = dateCaveat(transactionsPerDay(clean), features);
+  if (dates) out.push(dates);
+
+  let single = 0;
+  for (let i = 0; i < features.n; i++) if (features.frequency[i] === 1) single++;
+  const days = transactionsPerDay(clean);
+  const window = days.length > 0 ? days[days.length - 1].day - days[0].day + 1 : 0;
+  const perCustomer = features.n > 0 ? clean.rows / features.n : 0;
+  if (perCustomer < LOW_FREQUENCY && window >= LOW_FREQUENCY_WINDOW) {
+    out.push(
+      `A sample, not the full book: customers average ${num(perCustomer, 2)} transactions in a ${window}-day window and ${pct(single / features.n)} have exactly one. Real account holders transact more often, so these rows look like a sample of transactions: frequency and recency describe the sample, which is why repeat activity is reported per segment and not modelled.`,
+    );
+  }
+
+  const imputed = space.features.map((f, j) => ({ f, m: space.imputed[j] })).filter((x) => x.m > 0);
+  if (imputed.length > 0) {
+    out.push(`Missing values were imputed with the median before clustering: ${imputed.map((x) => `${featureWords(x.f)} ${count(x.m)} (${pct(x.m / space.n, 2)})`).join('; ')}.`);
+  }
+
+  for (const c of strongCorrelations(space)) {
+    out.push(`Two model features say nearly the same thing: ${featureWords(c.a)} and ${featureWords(c.b)} correlate at r = ${num(c.r, 3)}, so their information counts twice in the distances; consider dropping one (\`--features\`).`);
+  }
+  return out;
+}
