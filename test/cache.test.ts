@@ -193,13 +193,13 @@ test('a segment-name change keeps the load and k-sweep caches warm; a k-means ch
     assert.notEqual(after, before, `${file} edited`);
     fs.writeFileSync(full, after);
   };
-  const opts = { kMin: 2, kMax: 3, nInit: 1, seed: 7, silhouetteSampleSize: 500, stabilityRuns: 2 };
+  const opts = { kMin: 2, kMax: 3, nInit: 1, maxRestarts: 2, seed: 7, silhouetteSampleSize: 500 };
   const load1 = await cachedLoad({ input: REAL }, cache);
   const seg1 = await cachedSegmentation(load1.features, opts, cache);
   assert.deepEqual([load1.cache.hit, seg1.cache.hit], [false, false]);
 
   // A naming rule: lapsed customers become "dormant". Names are derived after the cache, so both entries stay.
-  edit('src/insights/naming.ts', (t) => t.replace("'lapsed', 'recently active'", "'dormant', 'recently active'"));
+  edit('src/insights/naming.ts', (t) => t.replace("word: 'lapsed'", "word: 'dormant'"));
   const load2 = await cachedLoad({ input: REAL }, cache);
   const seg2 = await cachedSegmentation(load2.features, opts, cache);
   assert.deepEqual([load2.cache.hit, seg2.cache.hit], [true, true]);
