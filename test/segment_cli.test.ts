@@ -88,6 +88,8 @@ test('bad arguments: one line, exit code 2, nothing written', async () => {
     [['--seed', '-3'], /--seed/],
     [['--features', 'recencyDays,income'], /--features: unknown feature "income"/],
     [['--bogus'], /bogus/],
+    [['--as-of', '2016-02-30'], /--as-of expects a date as YYYY-MM-DD, got "2016-02-30"/],
+    [['--as-of', '2016-10-20'], /--as-of 2016-10-20 is before the last transaction date in the data, 2016-10-21/],
   ];
   for (const [args, pattern] of cases) {
     const { code, stderr } = await run(['segment', '--input', REAL, '--out', out, '--figures', out, ...args]);
@@ -97,5 +99,18 @@ test('bad arguments: one line, exit code 2, nothing written', async () => {
     assert.ok(stderr.startsWith('bankseg segment: '));
   }
   assert.ok(!fs.existsSync(out), 'nothing written');
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('--as-of moves every recency by the days between it and the last date, and the report says so', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-asof-'));
+  const { code, stderr } = await run(['segment', '--input', REAL, '--out', dir, '--figures', dir, '--k', '2', '--as-of', '2016-10-31']);
+  assert.equal(code, 0, stderr);
+  const lines = fs.readFileSync(path.join(dir, 'customers.csv'), 'utf8').trimEnd().split('\n');
+  const recency = lines[0].split(',').indexOf('recencyDays');
+  // T1 (2/8/16) is 80 days before 21/10/16, the last date in these rows: 90 days before 31/10.
+  assert.equal(lines[1].split(',')[recency], '90');
+  const md = fs.readFileSync(path.join(dir, 'insights.md'), 'utf8');
+  assert.match(md, /Recency is measured from 2016-10-31 \(--as-of; the data end on 2016-10-21\)/);
   fs.rmSync(dir, { recursive: true });
 });

@@ -2,7 +2,7 @@ import { DEFAULT_SEED, FIGURES_DIR } from '../config';
 import { UsageError } from '../errors';
 import { Command, parseOptions } from './command';
 import {
-  CACHE_HELP, LOAD_OPTION_SPEC, PUSH_DOWN_HELP, SOURCE_HELP, cacheOption, dirOption, kOption,
+  AS_OF_HELP, CACHE_HELP, LOAD_OPTION_SPEC, PUSH_DOWN_HELP, SOURCE_HELP, asOfOption, cacheOption, dirOption, kOption,
   seedOption, sourceOption,
 } from './options';
 import { checkWritable, writeOutputs } from '../io/atomic';
@@ -15,7 +15,7 @@ const FORMATS: readonly ExportFormat[] = ['png', 'svg', 'html'];
 
 const HELP = [
   'Usage: bankseg figures [--input FILE | --url URL [--table NAME] [--push-down]] [--out DIR] [--k auto|N] [--seed S]',
-  '                       [--format png,svg,html] [--only eda|segments] [--strict]',
+  '                       [--format png,svg,html] [--only eda|segments] [--as-of DATE] [--strict]',
   '',
   'Reads, cleans and segments the transactions, then writes every figure as PNG (2x, for slides), SVG and',
   'standalone HTML (interactive, plotly.js inlined, works offline):',
@@ -31,6 +31,7 @@ const HELP = [
   `  --seed S       seed of k-means and of the sampled points of the PCA map (default ${DEFAULT_SEED})`,
   '  --format LIST  comma-separated subset of png,svg,html (default: all three)',
   '  --only WHAT    eda: only the exploratory figures (no segmentation); segments: only the segment figures',
+  AS_OF_HELP,
   '  --help         this text',
 ].join('\n');
 
@@ -47,6 +48,7 @@ export const figuresCommand: Command = {
       seed: { type: 'string' },
       format: { type: 'string' },
       only: { type: 'string' },
+      'as-of': { type: 'string' },
     });
     const k = kOption(opts.k);
     const seed = seedOption(opts.seed);
@@ -59,7 +61,7 @@ export const figuresCommand: Command = {
     const started = Date.now();
 
     const cache = cacheOption(opts);
-    const data = await loadStep('figures', sourceOption(opts), cache);
+    const data = await loadStep('figures', { ...sourceOption(opts), asOf: asOfOption(opts['as-of']) }, cache);
     const figs: Figure[] = [];
     if (opts.only !== 'segments') figs.push(...edaFiguresStep('figures', data));
     if (opts.only !== 'eda') {

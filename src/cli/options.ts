@@ -10,6 +10,7 @@ import type { CacheOptions } from '../io/cache';
 import { checkModelFeatures, DEFAULT_MODEL_FEATURES, MODEL_FEATURES } from '../preprocess/feature_registry';
 import type { ModelFeature } from '../preprocess/feature_registry';
 import { intOption } from './command';
+import { dayNumber, isoDate } from '../table';
 
 /** The `parseOptions` spec of every command that reads transactions (db-import too). */
 export const SOURCE_OPTION_SPEC = {
@@ -50,6 +51,7 @@ export const SEGMENT_OPTION_SPEC = {
   out: { type: 'string' },
   figures: { type: 'string' },
   features: { type: 'string' },
+  'as-of': { type: 'string' },
 } as const;
 
 /** `--no-cache`, for the commands that use the stage cache (run, segment, figures). */
@@ -74,12 +76,25 @@ export function segmentHelp(figures: string): string {
     '  --out DIR        directory for customers.csv and segments.json (default data/processed/ of the project)',
     `  --figures DIR    directory for ${figures} (default figures/ of the project)`,
     FEATURES_HELP,
+    AS_OF_HELP,
   ].join('\n');
 }
 
 /** The cache options of parsed CACHE_OPTION_SPEC values. */
 export function cacheOption(values: { 'no-cache'?: boolean }): CacheOptions {
   return values['no-cache'] ? { disabled: true } : {};
+}
+
+/** The help line of `--as-of`. */
+export const AS_OF_HELP = '  --as-of DATE     YYYY-MM-DD: measure recency from this day (default: the last date in the data)';
+
+/** `--as-of YYYY-MM-DD`: the day recency is measured from, as days since 1970-01-01 (undefined: the data's last date). */
+export function asOfOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const day = m ? dayNumber(Number(m[1]), Number(m[2]), Number(m[3])) : NaN;
+  if (!m || isoDate(day) !== value) throw new UsageError(`--as-of expects a date as YYYY-MM-DD, got "${value}"`);
+  return day;
 }
 
 /** `--k auto|N`. */

@@ -1,7 +1,7 @@
 import { FIGURES_DIR, isQuiet, PROCESSED_DIR } from '../config';
 import { Command, parseOptions } from './command';
 import {
-  cacheOption, dirOption, featuresOption, kOption, LOAD_HELP, LOAD_OPTION_SPEC, seedOption, SEGMENT_OPTION_SPEC, segmentHelp, sourceOption,
+  asOfOption, cacheOption, dirOption, featuresOption, kOption, LOAD_HELP, LOAD_OPTION_SPEC, seedOption, SEGMENT_OPTION_SPEC, segmentHelp, sourceOption,
 } from './options';
 import { checkWritable, writeOutputs } from '../io/atomic';
 import { edaFiguresStep, exportStep, loadStep, note, secondsSince, segmentStep, segmentSummary, shown, writeResultsStep } from './steps';
@@ -10,11 +10,11 @@ import { formatQualityReport } from '../preprocess/quality';
 
 const HELP = [
   'Usage: bankseg run [--input FILE | --url URL [--table NAME] [--push-down]] [--k auto|N] [--seed S] [--out DIR] [--figures DIR]',
-  '                   [--features LIST] [--no-figures] [--strict]',
+  '                   [--features LIST] [--as-of DATE] [--no-figures] [--strict]',
   '',
   'The main job, end to end: reads the transactions (by default the generated data/raw/bank_transactions.csv,',
   'made if missing), cleans them (the data-quality report goes to stderr), builds the customer features, sweeps',
-  'k = 2..10, segments all customers, and writes:',
+  'k = 2..8, recommends a stable k, segments all customers, and writes:',
   '  DIR/customers.csv, DIR/segments.json        the segmentation (default DIR: data/processed/)',
   '  FIGURES/insights.md, FIGURES/insights.html  the business report (default FIGURES: figures/)',
   `  FIGURES/*.png, *.svg, *.html                the ${FIGURES.length} figures (PNG/SVG need Debian chromium)`,
@@ -46,7 +46,7 @@ export const runCommand: Command = {
     const started = Date.now();
 
     const cache = cacheOption(opts);
-    const data = await loadStep('run', sourceOption(opts), cache);
+    const data = await loadStep('run', { ...sourceOption(opts), asOf: asOfOption(opts['as-of']) }, cache);
     if (!isQuiet()) process.stderr.write(formatQualityReport(data.quality) + '\n');
     const seg = await segmentStep('run', data, { k, seed, features: featuresOption(opts.features) }, cache);
     // One set: the results, the report and the figures replace the old ones together, or not at all.

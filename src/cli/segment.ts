@@ -1,19 +1,21 @@
 import { FIGURES_DIR, PROCESSED_DIR } from '../config';
 import { Command, parseOptions } from './command';
 import {
-  cacheOption, dirOption, featuresOption, kOption, LOAD_HELP, LOAD_OPTION_SPEC, seedOption, SEGMENT_OPTION_SPEC, segmentHelp, sourceOption,
+  asOfOption, cacheOption, dirOption, featuresOption, kOption, LOAD_HELP, LOAD_OPTION_SPEC, seedOption, SEGMENT_OPTION_SPEC, segmentHelp, sourceOption,
 } from './options';
 import { checkWritable, writeOutputs } from '../io/atomic';
 import { loadStep, secondsSince, segmentStep, segmentSummary, shown, writeResultsStep } from './steps';
 
 const HELP = [
   'Usage: bankseg segment [--input FILE | --url URL [--table NAME] [--push-down]] [--k auto|N] [--seed S] [--out DIR]',
-  '                       [--figures DIR] [--features LIST] [--strict]',
+  '                       [--figures DIR] [--features LIST] [--as-of DATE] [--strict]',
   '',
-  'Reads, cleans and segments the customers with k-means on all of them: sweeps k = 2..10 (inertia and its',
-  'elbow, sampled silhouette, Davies–Bouldin, Calinski–Harabasz, stability), recommends a k, profiles, names',
-  'and recommends an action for each segment. Writes DIR/customers.csv (features, z_ model coordinates,',
-  'segment), DIR/segments.json (scores, sweep, segments) and the business report insights.md + insights.html.',
+  'Reads, cleans and segments the customers (CustomerID + birth date + gender) with k-means on all of them:',
+  'sweeps k = 2..8 (inertia, sampled silhouette, Davies–Bouldin, Calinski–Harabasz, stability of the delivered',
+  'partition), recommends a stable k, profiles, names and recommends a distinct action for each segment, and puts',
+  'RFM segments beside them. Writes DIR/customers.csv (features, gender, location, time of day, RFM scores and',
+  'segment, z_ model coordinates, segment), DIR/segments.json (scores, sweep, segments, mixes, RFM cross-tab) and',
+  'the business report insights.md + insights.html.',
   '',
   'Options:',
   LOAD_HELP,
@@ -40,7 +42,7 @@ export const segmentCommand: Command = {
     const started = Date.now();
 
     const cache = cacheOption(opts);
-    const data = await loadStep('segment', sourceOption(opts), cache);
+    const data = await loadStep('segment', { ...sourceOption(opts), asOf: asOfOption(opts['as-of']) }, cache);
     const seg = await segmentStep('segment', data, { k, seed, features }, cache);
     const { files: written } = await writeOutputs((outputs) => writeResultsStep(seg, data, outDir, figuresDir, outputs));
     process.stdout.write([...segmentSummary(seg, data.features.n), `wrote ${shown(written)} in ${secondsSince(started)}`].join('\n') + '\n');

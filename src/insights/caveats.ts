@@ -61,7 +61,7 @@ export function detectCaveats(
   space: ModelSpace,
   quality: QualityReport,
   features: CustomerFeatures,
-  clean: Pick<CleanTable, 'date' | 'rows'>,
+  clean: Pick<CleanTable, 'date' | 'rows'> | undefined,
 ): string[] {
   const out: string[] = [];
   const entry = (column: string, reason: string) => quality.entries.find((e) => e.column === column && e.reason.startsWith(reason));
@@ -88,14 +88,23 @@ export function detectCaveats(
 
   out.push('Amounts carry no debit/credit direction: "money moved" adds up money in and out, and no name or action assumes the money was spent.');
 
-  const dates = dateCaveat(transactionsPerDay(clean), features);
+  const days = clean ? transactionsPerDay(clean) : [];
+  const dates = clean
+    ? dateCaveat(days, features)
+    : `Recency is measured from ${isoDate(features.asOf)}${features.asOf === features.endDate ? ', the last date in the data' : ` (--as-of; the data end on ${isoDate(features.endDate)})`}; how many transactions the last dates hold is not known here (the features were computed inside the database).`;
   if (dates) out.push(dates);
 
   let single = 0;
-  for (let i = 0; i < features.n; i++) if (features.frequency[i] === 1) single++;
-  const days = transactionsPerDay(clean);
-  const window = days.length > 0 ? days[days.length - 1].day - days[0].day + 1 : 0;
-  const perCustomer = features.n > 0 ? clean.rows / features.n : 0;
+  let rows = 0;
+  for (let i = 0; i < features.n; i++) {
+    if (features.frequency[i] === 1) single++;
+    rows += features.frequency[i];
+  }
+  // Days from the first to the last transaction date; without the rows, from the least recent customer (a lower bound).
+  let oldest = 0;
+  for (let i = 0; i < features.n; i++) if (features.recencyDays[i] > oldest) oldest = features.recencyDays[i];
+  const window = days.length > 0 ? days[days.length - 1].day - days[0].day + 1 : oldest - (features.asOf - features.endDate) + 1;
+  const perCustomer = features.n > 0 ? rows / features.n : 0;
   if (perCustomer < LOW_FREQUENCY && window >= LOW_FREQUENCY_WINDOW) {
     out.push(
       `A sample, not the full book: customers average ${num(perCustomer, 2)} transactions in a ${window}-day window and ${pct(single / features.n)} have exactly one. Real account holders transact more often, so these rows look like a sample of transactions: frequency and recency describe the sample, which is why repeat activity is reported per segment and not modelled.`,

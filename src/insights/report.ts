@@ -25,11 +25,11 @@ export type Block =
   | { readonly kind: 'ul'; readonly items: readonly string[] }
   | { readonly kind: 'table'; readonly head: readonly string[]; readonly rows: readonly (readonly string[])[]; readonly align?: readonly ('l' | 'r')[] };
 
-/** What the report is written from, besides the segmentation. */
+/** What the report is written from, besides the segmentation (no transaction rows with the SQL push-down). */
 export interface ReportData {
   readonly quality: QualityReport;
   readonly features: CustomerFeatures;
-  readonly clean: Pick<CleanTable, 'date' | 'rows'>;
+  readonly clean?: Pick<CleanTable, 'date' | 'rows'>;
 }
 
 /** The two features that set a segment apart most, e.g. `balance +1.32, age −0.80` (standard deviations). */

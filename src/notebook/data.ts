@@ -9,6 +9,7 @@ import { InputError } from '../errors';
 import { count } from '../format';
 import { profileSegmentation } from '../insights/profile';
 import type { ProfiledSegmentation } from '../insights/types';
+import { DEFAULT_MODEL_FEATURES } from '../preprocess/feature_registry';
 import type { CustomerFeatures } from '../preprocess/feature_registry';
 import { pushDownSource } from '../preprocess/load';
 import type { LoadedData, LoadOptions } from '../preprocess/load';
@@ -80,7 +81,7 @@ export async function load(env: NodeJS.ProcessEnv = process.env): Promise<Cached
  */
 async function pushedDownNotebookData(options: LoadOptions): Promise<CachedLoad> {
   const started = Date.now();
-  const { quality, features } = await pushDownSource(options);
+  const { quality, features, transactionsPerDay } = await pushDownSource(options);
   const absent = (): never => {
     throw new InputError(
       `${PUSH_DOWN_ENV}=1: the transaction rows stay in the database, and this cell needs them ` +
@@ -89,7 +90,7 @@ async function pushedDownNotebookData(options: LoadOptions): Promise<CachedLoad>
   };
   const cache = { hit: false, key: '', dirs: [], seconds: (Date.now() - started) / 1000, note: 'computed inside the database (push-down)' };
   // raw and clean exist as getters that throw (defineProperties' result type does not show them).
-  const data = Object.defineProperties({ quality, features, cache }, { raw: { get: absent }, clean: { get: absent } }) as unknown as CachedLoad;
+  const data = Object.defineProperties({ quality, features, transactionsPerDay, cache }, { raw: { get: absent }, clean: { get: absent } }) as unknown as CachedLoad;
   PUSHED_DOWN.add(data);
   return data;
 }
@@ -99,7 +100,7 @@ const PUSHED_DOWN = new WeakSet<object>();
 
 /**
  * The segmentation options every notebook uses, so 04, 05 and 06 share one cached result: k chosen by the sweep
- * (2..10), the registry's model features, log1p on the heavy-tailed ones, the project's default seed.
+ * (2..8), the registry's model features, log1p on the heavy-tailed ones, the project's default seed.
  */
 export const NOTEBOOK_SEGMENT_OPTIONS: SegmentOptions = { k: 'auto' };
 
@@ -113,7 +114,9 @@ export async function segment(
   features: CustomerFeatures,
   opts: SegmentOptions = NOTEBOOK_SEGMENT_OPTIONS,
 ): Promise<ProfiledSegmentation<CachedSegmentation>> {
-  const seg = await cachedSegmentation(features, opts);
+  // The default features spelled out are the default: the same cache entry as the other notebooks'.
+  const same = opts.features && opts.features.length === DEFAULT_MODEL_FEATURES.length && opts.features.every((f, i) => f === DEFAULT_MODEL_FEATURES[i]);
+  const seg = await cachedSegmentation(features, same ? { ...opts, features: undefined } : opts);
   const how = seg.cache.hit ? `from the stage cache (${seg.cache.dirs.join(', ')})` : 'computed and cached';
   console.log(`${seg.k} segments of ${count(features.n)} customers; ${how} in ${seg.cache.seconds.toFixed(1)} s`);
   return profileSegmentation(features, seg);

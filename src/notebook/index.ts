@@ -18,8 +18,10 @@ export { clearCache } from '../io/cache';
 // bs.describe(data.features)                     count, missing, mean, std, quartiles of every numeric column
 // bs.frame({ a: [1, 2], b: ['x', 'y'] })         a DataFrame from plain columns
 // bs.segmentTable(seg)                           one row per segment: size, shares, medians
-// bs.sweepTable(seg.kSweep)                      one row per k: inertia, silhouette, Davies–Bouldin, …
-export { head, describe, frame, segmentTable, sweepTable } from './tables';
+// bs.sweepTable(seg.kSweep)                      one row per k: inertia, silhouette, Davies–Bouldin, stability checks
+// bs.rfmTable(seg)                               customers by k-means segment (rows) and RFM segment (columns)
+// bs.mixTable(seg, 'gender')                     a category's shares per segment (gender, location, timeOfDay)
+export { head, describe, frame, segmentTable, sweepTable, rfmTable, mixTable } from './tables';
 
 // ---- Showing results -----------------------------------------------------------------------------------------------
 // bs.setupPlotly();                              once, first: loads plotly.js into the page (no CDN)
@@ -48,7 +50,10 @@ export { reportFigures } from '../visualize/figure_registry';
 // bs.hourCounts(data.clean.time), bs.topValues(data.clean.location, 3), bs.countCodes(data.features.gender)
 // bs.quantile(data.clean.amount, 0.5)            type-7 quantile, NaN ignored
 // bs.silhouetteWords(seg.silhouette)             'weak structure: segments overlap', …
-// bs.insightsReport(seg, data.quality, data.features).md   the business report (Markdown and HTML)
+// bs.insightsReport(seg, data).md               the business report (Markdown and HTML)
+// bs.associationWords(seg.context.mix.gender.test)   'differs between segments, but negligibly (Cramér's V 0.06, p < 0.001)'
+// bs.strongCorrelations(seg.space)               model features correlated above |r| 0.95
+// bs.DEFAULT_MODEL_FEATURES                      the model's default features (segment(features, { features }) takes others)
 // bs.count(1048567), bs.pct(0.123), bs.inr(1234.5), bs.num(0.2457)   '1,048,567', '12.3%', 'INR 1,235', '0.25'
 export { profileTransactions as profile, formatProfile as profileText } from '../explore/profile';
 export { formatQualityReport as qualityReport } from '../preprocess/quality';
@@ -56,3 +61,7 @@ export { hourCounts, topValues, countCodes } from '../explore/aggregate';
 export { quantile } from '../stats/quantile';
 export { silhouetteWords, renderInsights as insightsReport } from '../insights/report';
 export { count, pct, inr, num } from '../format';
+export { associationWords } from '../insights/mix';
+export { RFM_SEGMENTS } from '../insights/rfm';
+export { strongCorrelations } from '../segment/space';
+export { DEFAULT_MODEL_FEATURES } from '../preprocess/feature_registry';

@@ -6,6 +6,8 @@
 import * as dfd from 'danfojs-node';
 import * as ss from 'simple-statistics';
 import type { ProfiledSegmentation } from '../insights/types';
+import { RFM_SEGMENTS } from '../insights/rfm';
+import { mixShares } from '../insights/mix';
 import { FEATURES, MODEL_FEATURES, NUMERIC_FEATURES, featureColumns } from '../preprocess/feature_registry';
 import type { CustomerFeatures, NumberFeatureSpec } from '../preprocess/feature_registry';
 import type { KScore } from '../segment/types';
@@ -186,13 +188,18 @@ export function segmentTable(seg: ProfiledSegmentation): dfd.DataFrame {
       'share of customers': s.map((x) => x.share),
       'share of money': s.map((x) => x.monetaryShare),
       'share of balances': s.map((x) => x.balanceShare),
+      'repeat customers': s.map((x) => x.repeatShare),
+      'under a reused ID': s.map((x) => x.reusedIdShare),
       ...Object.fromEntries(medians),
     },
     { index: s.map((x) => x.id) },
   );
 }
 
-/** One row per k of the sweep: inertia, silhouette, Davies–Bouldin, Calinski–Harabasz, stability. */
+/**
+ * One row per k of the sweep: inertia, silhouette, Davies–Bouldin, Calinski–Harabasz, and the stability checks of
+ * the delivered partition (restarts that found it, refit agreement, the nearest rival, stable or not).
+ */
 export function sweepTable(kSweep: readonly KScore[]): dfd.DataFrame {
   return new dfd.DataFrame(
     {
@@ -200,8 +207,30 @@ export function sweepTable(kSweep: readonly KScore[]): dfd.DataFrame {
       silhouette: kSweep.map((s) => s.silhouette),
       'Davies–Bouldin': kSweep.map((s) => s.daviesBouldin),
       'Calinski–Harabasz': kSweep.map((s) => s.calinskiHarabasz),
-      stability: kSweep.map((s) => s.stability),
+      'found by': kSweep.map((s) => `${s.confirmedBy} of ${s.restarts}`),
+      'refit ARI': kSweep.map((s) => s.stability),
+      'rival (inertia gap, ARI)': kSweep.map((s) => (Number.isFinite(s.rivalAri) ? `${(100 * s.rivalGap).toFixed(2)}%, ${s.rivalAri.toFixed(2)}` : 'none')),
+      stable: kSweep.map((s) => (s.stable ? 'yes' : 'no')),
     },
     { index: kSweep.map((s) => `k = ${s.k}`) },
+  );
+}
+
+/** The k-means segments (rows) × RFM segments (columns): customers in each cell. */
+export function rfmTable(seg: ProfiledSegmentation): dfd.DataFrame {
+  const { crossTab } = seg.context.rfm;
+  return new dfd.DataFrame(
+    Object.fromEntries(RFM_SEGMENTS.map((name, j) => [name, seg.segments.map((s) => crossTab[s.id][j])])),
+    { index: seg.segments.map((s) => s.name) },
+  );
+}
+
+/** One category's mix per segment (shares of its members), e.g. `mixTable(seg, 'gender')`. */
+export function mixTable(seg: ProfiledSegmentation, category: 'gender' | 'location' | 'timeOfDay'): dfd.DataFrame {
+  const mix = seg.context.mix[category];
+  const shares = seg.segments.map((s) => mixShares(mix, s.id));
+  return new dfd.DataFrame(
+    Object.fromEntries(mix.values.map((value, v) => [value, shares.map((row) => row[v].share)])),
+    { index: seg.segments.map((s) => s.name) },
   );
 }
