@@ -11,7 +11,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { InputError } from '../src/errors';
+import { InputError, UsageError } from '../src/errors';
 import { db_importCommand } from '../src/cli/db_import';
 import { readTransactions } from '../src/collect/read';
 import { cleanTransactions } from '../src/preprocess/clean';
@@ -21,7 +21,7 @@ import { copyText, CopyTextChunk } from '../src/collect/db/copy_in';
 import { BinaryDecoder, CopyRow } from '../src/collect/db/copy_out';
 import { importTransactions, importTransactionsFile } from '../src/collect/db/import';
 import { readTransactionsFromDb } from '../src/collect/db/read';
-import { customerFeaturesFromDb } from '../src/collect/db/pushdown';
+import { customerFeaturesFromDb, pushDownFromDb } from '../src/collect/db/pushdown';
 import { dayNumber, TransactionTable } from '../src/table';
 import { CustomerFeatures } from '../src/preprocess/feature_registry';
 import { CATEGORY_FEATURES, MODEL_FEATURES } from '../src/preprocess/feature_registry';
@@ -343,31 +343,34 @@ describe('feature push-down', () => {
     assertSameFeatures(await customerFeaturesFromDb(server.url, 'raw_tx', { capQuantile: 0.99, topLocations: 3 }), expected);
   });
 
-  // Worked by hand (see each customer's comment); both paths must give exactly these.
+  // Worked by hand (see each customer's comment); both paths must give exactly these. A customer is (CustomerID,
+  // birth date, gender) (cleaning rule 10), in order of their first kept row.
   const HAND = [
-    'T1,C1,1/1/1800,F,PUNE,1000,1/8/16,100000,50',
-    'T2,C2,5/6/90,F,MUMBAI,200,2/8/16,200000,-5', // negative: dropped, but C2 first appears here
+    'T1,C1,1/1/90,M,PUNE,1000,1/8/16,100000,50',
+    'T2,C2,5/6/90,F,MUMBAI,200,2/8/16,200000,-5', // negative: dropped
     'T3,C3,10/10/10,T,DELHI,,3/8/16,30000,10',
     'T4,C2,5/6/90,F,MUMBAI,300,4/8/16,120000,20',
-    'T5,C1,15/3/17,M,PUNE,400,4/8/16,235959,30',
-    'T6,C1,1/1/10,,DELHI,,4/8/16,235959,40', // same date and time as T5: the later row is the latest
+    'T5,C1,1/1/90,M,PUNE,400,4/8/16,235959,30',
+    'T6,C1,1/1/90,M,DELHI,,4/8/16,235959,40', // same date and time as T5: the later row is the latest
     'T7,C4,1/1/15,F,,600,5/8/16,60000,1000',
-    'T8,C4,1/1/1900,M,MUMBAI,,5/8/16,50000,2000',
+    'T8,C4,1/1/1900,M,MUMBAI,,5/8/16,50000,2000', // another person under C4: the ID is reused
     'T9,C5,1/1/1800,F,CHENNAI,5000,1/8/16,70000,5',
   ];
   // Amount cap: kept amounts 5,10,20,30,40,50,1000,2000; h = 7 × 0.999 = 6.993 → 1000 + 0.993 × 1000 = 1993.
   // Balance cap: 300,400,600,1000,5000; h = 4 × 0.999 = 3.996 → 1000 + 0.996 × 4000 = 4984.
   const expectedHand = [
-    // C1: T1,T5,T6; latest T6 (DELHI, age: 2010-01-01 → 2016-08-04 = 2407 days / 365.25 = 6.59); gender and balance from T5.
-    { customerId: 'C1', recencyDays: 1, frequency: 3, monetaryTotal: 120, monetaryMean: 40, balance: 400, age: 6, gender: 'M', location: 'DELHI', timeOfDay: 'evening' },
+    // C1: T1,T5,T6; latest T6 (DELHI, age: 1990-01-01 → 2016-08-04 = 9712 days / 365.25 = 26.59); balance from T5.
+    { customerId: 'C1|1990-01-01|M', recencyDays: 1, frequency: 3, monetaryTotal: 120, monetaryMean: 40, balance: 400, age: 26, gender: 'M', location: 'DELHI', timeOfDay: 'evening' },
+    // C3: DOB 10/10/10 → 2010: age 5, under 10 → unknown; gender T → unknown; 03:00 → night.
+    { customerId: 'C3|2010-10-10|?', recencyDays: 2, frequency: 1, monetaryTotal: 10, monetaryMean: 10, balance: NaN, age: NaN, gender: undefined, location: 'DELHI', timeOfDay: 'night' },
     // C2: only T4; DOB 5/6/90: 2090 is after 2016, so 1990 → 26.
-    { customerId: 'C2', recencyDays: 1, frequency: 1, monetaryTotal: 20, monetaryMean: 20, balance: 300, age: 26, gender: 'F', location: 'MUMBAI', timeOfDay: 'afternoon' },
-    // C3: DOB 10/10/10 → 2010 → 5; gender T → unknown; 03:00 → night.
-    { customerId: 'C3', recencyDays: 2, frequency: 1, monetaryTotal: 10, monetaryMean: 10, balance: NaN, age: 5, gender: undefined, location: 'DELHI', timeOfDay: 'night' },
-    // C4: T7 (06:00) is later than T8 (05:00); 2000 capped to 1993; location from T8; bins tie 1:1 → night.
-    { customerId: 'C4', recencyDays: 0, frequency: 2, monetaryTotal: 2993, monetaryMean: 1496.5, balance: 600, age: 1, gender: 'F', location: 'MUMBAI', timeOfDay: 'night' },
-    // C5: placeholder DOB → unknown age; balance 5000 capped to 4984.
-    { customerId: 'C5', recencyDays: 4, frequency: 1, monetaryTotal: 5, monetaryMean: 5, balance: 4984, age: NaN, gender: 'F', location: 'CHENNAI', timeOfDay: 'morning' },
+    { customerId: 'C2|1990-06-05|F', recencyDays: 1, frequency: 1, monetaryTotal: 20, monetaryMean: 20, balance: 300, age: 26, gender: 'F', location: 'MUMBAI', timeOfDay: 'afternoon' },
+    // C4 born 2015 (age 1: unknown), 06:00 → morning, no location → OTHER.
+    { customerId: 'C4|2015-01-01|F', recencyDays: 0, frequency: 1, monetaryTotal: 1000, monetaryMean: 1000, balance: 600, age: NaN, gender: 'F', location: 'OTHER', timeOfDay: 'morning' },
+    // C4 born 1900 (age 116: impossible); 2000 capped to 1993; 05:00 → night.
+    { customerId: 'C4|1900-01-01|M', recencyDays: 0, frequency: 1, monetaryTotal: 1993, monetaryMean: 1993, balance: NaN, age: NaN, gender: 'M', location: 'MUMBAI', timeOfDay: 'night' },
+    // C5: placeholder DOB → unknown; balance 5000 capped to 4984.
+    { customerId: 'C5|?|F', recencyDays: 4, frequency: 1, monetaryTotal: 5, monetaryMean: 5, balance: 4984, age: NaN, gender: 'F', location: 'CHENNAI', timeOfDay: 'morning' },
   ];
 
   function assertHand(f: CustomerFeatures, locations: string[], expected = expectedHand): void {
@@ -395,6 +398,23 @@ describe('feature push-down', () => {
   test('top 1 location: DELHI and MUMBAI tie on 2 customers, alphabetical order keeps DELHI', async () => {
     const other = expectedHand.map((e) => ({ ...e, location: e.location === 'DELHI' ? 'DELHI' : 'OTHER' }));
     assertHand(await customerFeaturesFromDb(server.url, 'hand_tx', { topLocations: 1 }), ['DELHI', 'OTHER'], other);
+  });
+
+  test('--as-of: recency from the given day in SQL too; a day before the data is a usage error', async () => {
+    const later = await customerFeaturesFromDb(server.url, 'hand_tx', { asOf: dayNumber(2016, 8, 15) });
+    assert.deepEqual(Array.from(later.recencyDays), expectedHand.map((e) => e.recencyDays + 10));
+    assert.equal(later.asOf, dayNumber(2016, 8, 15));
+    await assert.rejects(
+      customerFeaturesFromDb(server.url, 'hand_tx', { asOf: dayNumber(2016, 8, 4) }),
+      (e: Error) => e instanceof UsageError && /--as-of 2016-08-04 is before the last transaction date in the data, 2016-08-05/.test(e.message),
+    );
+  });
+
+  test('the reused CustomerID of the hand-worked file is counted, last in the report, as cleaning counts it', async () => {
+    const { quality } = await pushDownFromDb(server.url, 'hand_tx');
+    const fromTs = cleanTransactions(await readTransactionsFromDb(server.url, 'hand_tx')).report;
+    assert.deepEqual(quality.entries.at(-1), fromTs.entries.at(-1));
+    assert.match(quality.entries.at(-1)!.reason, /1 CustomerIDs split into 2 customers/);
   });
 
   test('bad options are refused before connecting', async () => {

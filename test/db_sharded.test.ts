@@ -169,7 +169,7 @@ describe('push-down on the sharded table', () => {
       const storage = await tableStorage(client, name);
       const facts = await tableFacts(client, storage, 0.999);
       await client.query('ROLLBACK');
-      const inputs = { amountCap: facts.quality.caps.amount, balanceCap: facts.quality.caps.balance, endDay: facts.endDay as number };
+      const inputs = { amountCap: facts.quality.caps.amount, balanceCap: facts.quality.caps.balance, endDay: facts.endDay as number, asOf: facts.endDay as number };
       return { storage, counts: tableCountsSql(storage), top: topValuesSql(storage, 'amount', 21), features: customerFeaturesSql(name, inputs, 10) };
     } finally {
       await client.end();
@@ -192,7 +192,8 @@ describe('push-down on the sharded table', () => {
     const remote = remoteSql(plan);
     assert.equal(remote.length, 2, plan);
     for (const [k, r] of remote.entries()) {
-      assert.match(r, new RegExp(`FROM public\\.tx_shard${k} WHERE .* GROUP BY 1$`), 'grouped by customer on the shard');
+      // By customer: the CustomerID, birth day and gender of the customer key (cleaning rule 10).
+      assert.match(r, new RegExp(`FROM public\\.tx_shard${k} WHERE .* GROUP BY 1, 2, 3$`), 'grouped by customer on the shard');
       for (const piece of ['min(row_index)', 'sum((CASE WHEN', 'max(ARRAY[', 'array_agg(']) assert.ok(r.includes(piece), `${piece} in ${r}`);
     }
     // What stays on the coordinator works on one row per customer: no aggregate reads a foreign scan's raw rows.

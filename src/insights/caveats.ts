@@ -25,7 +25,7 @@ export const LOW_FREQUENCY = 1.5;
 export const LOW_FREQUENCY_WINDOW = 28;
 
 /** The date facts recency rests on: the as-of day, the last dates and how thin the end of the data is. */
-export function dateCaveat(days: readonly { day: number; transactions: number }[], features: Pick<CustomerFeatures, 'asOf' | 'endDate'>): string | undefined {
+export function dateCaveat(days: readonly { readonly day: number; readonly transactions: number }[], features: Pick<CustomerFeatures, 'asOf' | 'endDate'>): string | undefined {
   if (days.length === 0) return undefined;
   const total = days.reduce((s, d) => s + d.transactions, 0);
   const sorted = days.map((d) => d.transactions).sort((a, b) => a - b);
@@ -61,7 +61,7 @@ export function detectCaveats(
   space: ModelSpace,
   quality: QualityReport,
   features: CustomerFeatures,
-  clean: Pick<CleanTable, 'date' | 'rows'> | undefined,
+  perDay: readonly { readonly day: number; readonly transactions: number }[] | undefined,
 ): string[] {
   const out: string[] = [];
   const entry = (column: string, reason: string) => quality.entries.find((e) => e.column === column && e.reason.startsWith(reason));
@@ -88,8 +88,8 @@ export function detectCaveats(
 
   out.push('Amounts carry no debit/credit direction: "money moved" adds up money in and out, and no name or action assumes the money was spent.');
 
-  const days = clean ? transactionsPerDay(clean) : [];
-  const dates = clean
+  const days = perDay ?? [];
+  const dates = perDay
     ? dateCaveat(days, features)
     : `Recency is measured from ${isoDate(features.asOf)}${features.asOf === features.endDate ? ', the last date in the data' : ` (--as-of; the data end on ${isoDate(features.endDate)})`}; how many transactions the last dates hold is not known here (the features were computed inside the database).`;
   if (dates) out.push(dates);

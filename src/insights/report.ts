@@ -16,7 +16,7 @@ import type { ProfiledSegmentation, SegmentProfile } from './types';
 import { count, escapeHtml, inr, num, pct, signed } from '../format';
 import { associationWords, mixShares, NEGLIGIBLE_V } from './mix';
 import { RFM_RULES, RFM_SEGMENTS } from './rfm';
-import { detectCaveats } from './caveats';
+import { detectCaveats, transactionsPerDay } from './caveats';
 import { instability } from '../segment/select';
 
 /** A block of the report. Inline text may use `**bold**`. */
@@ -29,7 +29,9 @@ export type Block =
 export interface ReportData {
   readonly quality: QualityReport;
   readonly features: CustomerFeatures;
+  /** The cleaned rows (their dates), or, from the SQL push-down, the transactions per day they give. */
   readonly clean?: Pick<CleanTable, 'date' | 'rows'>;
+  readonly transactionsPerDay?: readonly { readonly day: number; readonly transactions: number }[];
 }
 
 /** The two features that set a segment apart most, e.g. `balance +1.32, age −0.80` (standard deviations). */
@@ -194,7 +196,8 @@ export function insightsBlocks(seg: ProfiledSegmentation, data: ReportData): Blo
     .filter((e) => e.count > 0)
     .map((e) => `${e.column}: ${count(e.count)} ${e.action} (${e.reason})`);
   const caveats = [
-    ...detectCaveats(segments, space, quality, features, data.clean),
+    // The per-day counts first: with the push-down in a notebook, `clean` is a getter that says the rows are not here.
+    ...detectCaveats(segments, space, quality, features, data.transactionsPerDay ?? (data.clean ? transactionsPerDay(data.clean) : undefined)),
     `The silhouette is the mean over a sample of 10,000 customers, not all of them; k-means draws round, similar-sized clusters, so a segment is a region of customer space rather than a natural group${seg.silhouette < 0.25 ? ' (the low silhouette says the segments cut a continuum)' : ''}.`,
     `Stability: for each k, the restarts of k-means are refits on other samples of customers with other seeds; "found by" counts those that reach the delivered solution, "refit ARI" is their mean agreement with the delivered segments (1 = the same), and a rival is a different solution within 1% of its inertia. A k is stable when 3 or more restarts find it, the refits agree at 0.9 or more and there is no rival.`,
     cleaning.length > 0 ? `Cleaning: ${cleaning.join('; ')}.` : 'Cleaning changed nothing.',

@@ -35,6 +35,7 @@ export async function pushDownSource(opts: LoadOptions): Promise<PushedDown> {
     strict: opts.strict,
     capQuantile: opts.capQuantile,
     topLocations: opts.topLocations,
+    asOf: opts.asOf,
   });
 }
 

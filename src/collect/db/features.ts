@@ -6,11 +6,12 @@
  * transactions alone, so on a table sharded by customer the whole aggregation runs on the shards.
  */
 import { OTHER_LOCATION } from '../../preprocess/features';
+import { UNKNOWN_KEY_PART } from '../../preprocess/clean';
 import { CustomerFeatures } from '../../preprocess/feature_registry';
-import { GENDERS, TIME_OF_DAY } from '../../table';
+import { GENDERS, isoDate, TIME_OF_DAY } from '../../table';
 import { sqlTable, TableName } from './connection';
 import type { CopyRow } from './copy_out';
-import { AGE as AGE_SQL, cappedSql, GENDER_CODE, KEPT, sourceRowsSql } from './rules_sql';
+import { AGE as AGE_SQL, BIRTH_DAY, cappedSql, GENDER_CODE, KEPT, sourceRowsSql } from './rules_sql';
 
 export interface DbFeatureOptions {
   /** Outlier cap quantile for amount and balance, in (0, 1]; default 0.999 (as cleanTransactions). */
@@ -26,16 +27,21 @@ export interface FeatureInputs {
   readonly balanceCap: number;
   /** The last transaction day of the cleaned rows (days since 1970-01-01). */
   readonly endDay: number;
+  /** The day recency is measured from (`--as-of`; at least endDay). */
+  readonly asOf: number;
 }
 
 /** HHMMSS per time-of-day bin (6 hours): bin = floor(HHMMSS / 60000), as in src/preprocess/features.ts. */
 const HHMMSS_PER_BIN = 60000;
 
 /**
- * One row per customer read (every CustomerID among the readable rows), computed from that customer's rows only: on
- * a table sharded by customer, PostgreSQL runs this whole aggregate on each shard (partitionwise aggregation) and
- * only these rows travel. A customer whose rows rule 1 all dropped has frequency 0 and NULL features: a customer of
- * the profile, not of the features (FeatureBuilder counts and skips it; a scoring query filters frequency > 0). Columns: customer_id, first_row (smallest row_index read: the customer order), recency_days, frequency,
+ * One row per customer read (every customer key among the readable rows), computed from that customer's rows only:
+ * on a table sharded by customer, PostgreSQL runs this whole aggregate on each shard (partitionwise aggregation) and
+ * only these rows travel. A customer is the key of cleaning rule 10: (customer_id, birth_day, gender_key). A customer
+ * whose rows rule 1 all dropped has frequency 0 and NULL features: not a customer of the features (FeatureBuilder
+ * skips it, but still counts its CustomerID for the profile; a scoring query filters frequency > 0). Columns:
+ * customer_id, birth_day and gender_key (NULL unknown), first_row (smallest kept row_index: the customer order),
+ * recency_days (from as-of), frequency,
  * monetary_total, monetary_mean, balance, age, gender (index into GENDERS), location (the latest known, before
  * bucketing, which needs every customer), time_of_day (index into TIME_OF_DAY).
  *
@@ -54,8 +60,10 @@ export function perCustomerSql(table: TableName | string, inputs: FeatureInputs)
   const total = `sum(${cappedSql('s.amount', inputs.amountCap)}) FILTER (WHERE ${KEPT})`;
   const frequency = `count(*) FILTER (WHERE ${KEPT})`;
   return `SELECT s.customer_id,
-         min(s.row_index) AS first_row,
-         ${inputs.endDay} - max(s.day) FILTER (WHERE ${KEPT}) AS recency_days,
+         ${BIRTH_DAY} AS birth_day,
+         ${GENDER_CODE} AS gender_key,
+         min(s.row_index) FILTER (WHERE ${KEPT}) AS first_row,
+         ${inputs.asOf} - max(s.day) FILTER (WHERE ${KEPT}) AS recency_days,
          ${frequency} AS frequency,
          ${total} AS monetary_total,
          ${total} / ${frequency} AS monetary_mean,
@@ -69,7 +77,7 @@ export function perCustomerSql(table: TableName | string, inputs: FeatureInputs)
               WHEN ${n2} >= ${n3} THEN 2 ELSE 3 END AS time_of_day
     FROM ${sourceRowsSql(table)}
    WHERE s.readable
-   GROUP BY s.customer_id
+   GROUP BY s.customer_id, ${BIRTH_DAY}, ${GENDER_CODE}
 `;
 }
 
@@ -90,6 +98,8 @@ top_locations AS (
    WHERE rank <= ${topLocations}
 )
 SELECT p.customer_id::text,
+       p.birth_day::int4,
+       p.gender_key::int4,
        p.recency_days::float8,
        p.frequency::float8,
        p.monetary_total::float8,
@@ -107,24 +117,30 @@ SELECT p.customer_id::text,
 
 /** Field positions in customerFeaturesSql's output (with the binary type each arrives as). */
 const CUSTOMER_ID = 0; // text
-const RECENCY_DAYS = 1; // float8
-const FREQUENCY = 2; // float8
-const TOTAL = 3; // float8
-const MEAN = 4; // float8
-const BALANCE = 5; // float8 or NULL
-const AGE = 6; // float8 or NULL
-const GENDER = 7; // int4 (index into GENDERS) or NULL
-const LOCATION_RANK = 8; // int4 (1-based rank among the top locations) or NULL
-const LOCATION = 9; // text or NULL
-const TIME_OF_DAY_BIN = 10; // int4 (index into TIME_OF_DAY)
-const END_DAY = 11; // int4, days since 1970-01-01
-export const FEATURE_FIELDS = 12;
+const BIRTH_DAY_FIELD = 1; // int4 (days since 1970-01-01) or NULL
+const GENDER_KEY = 2; // int4 (index into GENDERS) or NULL
+const RECENCY_DAYS = 3; // float8
+const FREQUENCY = 4; // float8
+const TOTAL = 5; // float8
+const MEAN = 6; // float8
+const BALANCE = 7; // float8 or NULL
+const AGE = 8; // float8 or NULL
+const GENDER = 9; // int4 (index into GENDERS) or NULL
+const LOCATION_RANK = 10; // int4 (1-based rank among the top locations) or NULL
+const LOCATION = 11; // text or NULL
+const TIME_OF_DAY_BIN = 12; // int4 (index into TIME_OF_DAY)
+const END_DAY = 13; // int4, days since 1970-01-01
+export const FEATURE_FIELDS = 14;
 
 /** Collects the received customer rows into the CustomerFeatures columns. */
 export class FeatureBuilder {
   n = 0;
   /** Customers read whose rows were all dropped (frequency 0): not in the features. */
   withoutKeptRows = 0;
+  /** The day recency counts from (set by the caller; the end date when not). */
+  asOf = NaN;
+  /** Every CustomerID read, customers without kept rows included (the profile counts CustomerIDs, not customers). */
+  readonly idsRead = new Set<string>();
   private readonly customerId: string[] = [];
   private readonly numbers = { recencyDays: [] as number[], frequency: [] as number[], total: [] as number[], mean: [] as number[], balance: [] as number[], age: [] as number[] };
   private readonly gender: number[] = [];
@@ -134,12 +150,25 @@ export class FeatureBuilder {
   private readonly timeOfDay: number[] = [];
   private endDate = NaN;
 
+  /** Birth dates as `YYYY-MM-DD`, each formatted once. */
+  private readonly birthText = new Map<number, string>();
+
   row(r: CopyRow): void {
+    const id = r.text(CUSTOMER_ID) as string;
+    this.idsRead.add(id);
     if (r.float8(FREQUENCY) === 0) {
       this.withoutKeptRows++;
       return;
     }
-    this.customerId.push(r.text(CUSTOMER_ID) as string);
+    // The customer key's text, `CustomerID|YYYY-MM-DD|G` (cleaning rule 10), built here: date formatting would not ship.
+    const birth = r.int4(BIRTH_DAY_FIELD);
+    const gender = r.int4(GENDER_KEY);
+    let day = UNKNOWN_KEY_PART;
+    if (birth !== null) {
+      day = this.birthText.get(birth) ?? isoDate(birth);
+      this.birthText.set(birth, day);
+    }
+    this.customerId.push(`${id}|${day}|${gender === null ? UNKNOWN_KEY_PART : GENDERS[gender]}`);
     this.numbers.recencyDays.push(r.float8(RECENCY_DAYS) as number);
     this.numbers.frequency.push(r.float8(FREQUENCY) as number);
     this.numbers.total.push(r.float8(TOTAL) as number);
@@ -180,7 +209,7 @@ export class FeatureBuilder {
       location: { codes: location, values },
       timeOfDay: { codes: Int32Array.from(this.timeOfDay), values: TIME_OF_DAY },
       endDate: this.endDate,
-      asOf: this.endDate,
+      asOf: Number.isNaN(this.asOf) ? this.endDate : this.asOf,
     };
   }
 }

@@ -10,24 +10,27 @@
  * coordinator only ranks locations and orders customers.
  */
 import type { Client } from 'pg';
-import { InputError } from '../../errors';
+import { InputError, UsageError } from '../../errors';
 import { capQuantileOption } from '../../preprocess/clean';
 import { formatMalformed } from '../columns';
 import { topLocationsOption } from '../../preprocess/features';
 import type { Profile } from '../../explore/profile';
 import { progress } from '../../io/progress';
+import { isoDate } from '../../table';
 import type { QualityReport, TransactionTable } from '../../table';
 import type { CustomerFeatures } from '../../preprocess/feature_registry';
 import { parseTableName, redactUrl, TableName, withConnection } from './connection';
 import { copyOutBinary } from './copy_out';
 import { customerFeaturesSql, DbFeatureOptions, FEATURE_FIELDS, FeatureBuilder } from './features';
 import { tableStorage, TableStorage } from './partitions';
-import { cleaningFacts, distinctCustomers, profileOf, TableCounts, tableCounts } from './quality';
+import { cleaningFacts, distinctCustomers, profileOf, reusedIdEntry, TableCounts, tableCounts } from './quality';
 import { checkTableLayout, readImportRecord } from './schema';
 
 export interface PushDownOptions extends DbFeatureOptions {
   /** Stop at the first malformed row (one the import skipped, or a stored row that fails the reading rules). */
   readonly strict?: boolean;
+  /** The day recency is measured from (days since 1970-01-01); default the last date; earlier is a UsageError. */
+  readonly asOf?: number;
 }
 
 export interface PushedDown {
@@ -39,6 +42,8 @@ export interface PushedDown {
   readonly malformed: TransactionTable['malformed'];
   readonly quality: QualityReport;
   readonly features: CustomerFeatures;
+  /** Kept transactions per day, in day order (the report's last-dates caveat). */
+  readonly transactionsPerDay: readonly { readonly day: number; readonly transactions: number }[];
   /** How the table is stored (leaves, shards). */
   readonly storage: TableStorage;
 }
@@ -65,18 +70,27 @@ export async function pushDownFromDb(url: string, table: string, opts: PushDownO
     let customers = 0;
     if (facts.endDay === null) customers = await distinctCustomers(client, read.storage);
     else {
-      const inputs = { amountCap: facts.quality.caps.amount, balanceCap: facts.quality.caps.balance, endDay: facts.endDay };
+      const asOf = opts.asOf ?? facts.endDay;
+      if (asOf < facts.endDay) {
+        throw new UsageError(`--as-of ${isoDate(asOf)} is before the last transaction date in the data, ${isoDate(facts.endDay)}`);
+      }
+      builder.asOf = asOf;
+      const inputs = { amountCap: facts.quality.caps.amount, balanceCap: facts.quality.caps.balance, endDay: facts.endDay, asOf };
       const shown = progress(`customer features in ${name.text}`);
       await copyOutBinary(client, customerFeaturesSql(name, inputs, topLocations), FEATURE_FIELDS, (row) => {
         builder.row(row);
         if (builder.n % PROGRESS_EVERY === 0) shown.update(builder.n);
       });
       shown.finish(`${builder.n.toLocaleString('en-US')} customers`);
-      // Statement 4 has a row for every customer read, those whose rows were all dropped included: the profile's count.
-      customers = builder.n + builder.withoutKeptRows;
+      // The features statement has a row for every customer read, those whose rows were all dropped included; the
+      // profile counts their CustomerIDs (a reused ID is one CustomerID and several customers).
+      customers = builder.idsRead.size;
     }
     const { source, storage, malformed, counts } = read;
-    return { source, storage, malformed, profile: profileOf(counts, customers, malformed.count), quality: facts.quality, features: builder.features() };
+    const features = builder.features();
+    // Rule 10's count needs the customer keys, so it joins the report once the customers are in.
+    const quality = { ...facts.quality, entries: [...facts.quality.entries, reusedIdEntry(features.customerId)] };
+    return { source, storage, malformed, profile: profileOf(counts, customers, malformed.count), quality, features, transactionsPerDay: facts.transactionsPerDay };
   });
 }
 
@@ -152,6 +166,6 @@ export async function beginPushDown(client: Client): Promise<void> {
  * The customer features of `table` at `url`, computed by the database (pushDownFromDb without the rest). Equal to
  * the TypeScript path's up to float rounding of sums (1e-9 relative).
  */
-export async function customerFeaturesFromDb(url: string, table: string, opts: DbFeatureOptions = {}): Promise<CustomerFeatures> {
+export async function customerFeaturesFromDb(url: string, table: string, opts: PushDownOptions = {}): Promise<CustomerFeatures> {
   return (await pushDownFromDb(url, table, opts)).features;
 }

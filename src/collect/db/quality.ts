@@ -1,7 +1,8 @@
 /**
  * The whole-table numbers of the push-down, computed in SQL: the profile of the rows as read, the data-quality
  * report of cleaning (one count per rule of docs/data-model.md section 2, the same counts cleanTransactions
- * reports), and the numbers every customer's features need: the outlier caps (rule 9) and the end date.
+ * reports; rule 10's count of reused CustomerIDs comes with the customers, see reusedIdEntry), and the numbers
+ * every customer's features need: the outlier caps (rule 9) and the end date.
  *
  * Three short statements, each a scan of the table that returns a handful of rows:
  *   1. the counts, one column per rule (rules_sql.ts holds each rule's condition);
@@ -17,11 +18,12 @@ import type { Profile } from '../../explore/profile';
 import { quantileLowRank, quantileOfOrderStatistics } from '../../stats/quantile';
 import { isoDate } from '../../table';
 import type { QualityEntry, QualityReport } from '../../table';
-import { MAX_AGE, percentileLabel, PLACEHOLDER_DOB_YEAR } from '../../preprocess/clean';
+import { ADULT_AGE, MAX_AGE, MIN_AGE, percentileLabel, PLACEHOLDER_DOB_YEAR } from '../../preprocess/clean';
 import type { TableStorage } from './partitions';
 import {
   KEPT, RULE1_NEGATIVE_AMOUNT, RULE2_DOB_MISSING, RULE3_DOB_PLACEHOLDER, RULE4_NO_SUCH_DAY, RULE4_TO_19YY, RULE4_TO_20YY,
-  RULE5_AGE_IMPOSSIBLE, RULE6_GENDER_MISSING, RULE6_GENDER_OTHER, RULE7_LOCATION_MISSING, RULE8_BALANCE_MISSING, sourceRowsSql,
+  RULE5_AGE_IMPOSSIBLE, RULE5_AGE_TOO_YOUNG, RULE5_MINOR, RULE6_GENDER_MISSING, RULE6_GENDER_OTHER, RULE7_LOCATION_MISSING,
+  RULE8_BALANCE_MISSING, sourceRowsSql,
 } from './rules_sql';
 
 /** A count of statement 1: its SQL over one leaf, and how the leaves' values combine. */
@@ -53,6 +55,8 @@ const COUNTS = {
   rule4_to_19yy: countWhere(`${KEPT} AND ${RULE4_TO_19YY}`),
   rule4_no_such_day: countWhere(`${KEPT} AND ${RULE4_NO_SUCH_DAY}`),
   rule5_age_impossible: countWhere(`${KEPT} AND ${RULE5_AGE_IMPOSSIBLE}`),
+  rule5_age_too_young: countWhere(`${KEPT} AND ${RULE5_AGE_TOO_YOUNG}`),
+  rule5_minor: countWhere(`${KEPT} AND ${RULE5_MINOR}`),
   rule6_gender_other: countWhere(`${KEPT} AND ${RULE6_GENDER_OTHER}`),
   rule6_gender_missing: countWhere(`${KEPT} AND ${RULE6_GENDER_MISSING}`),
   rule7_location_missing: countWhere(`${KEPT} AND ${RULE7_LOCATION_MISSING}`),
@@ -91,6 +95,12 @@ export function otherGendersSql(storage: TableStorage): string {
        FROM ${sourceRowsSql(table)} WHERE s.readable AND ${RULE6_GENDER_OTHER} GROUP BY s.gender_text`;
   return `SELECT value, sum(kept)::float8 AS kept FROM (${perLeaf(storage, leaf)}) per_leaf
    GROUP BY value HAVING sum(kept) > 0 ORDER BY min(first_row)`;
+}
+
+/** Statement 4: kept transactions per day (what the report says about the last dates), in day order. */
+export function transactionsPerDaySql(storage: TableStorage): string {
+  const leaf = (table: string) => `SELECT s.day AS day, count(*) AS n FROM ${sourceRowsSql(table)} WHERE s.readable AND ${KEPT} GROUP BY s.day`;
+  return `SELECT day::int4 AS day, sum(n)::float8 AS n FROM (${perLeaf(storage, leaf)}) per_leaf GROUP BY day ORDER BY day`;
 }
 
 /**
@@ -140,6 +150,8 @@ export interface TableCountsResult {
 /** What cleaning needs and reports: statements 2 and 3 on top of the counts. */
 export interface CleaningFacts {
   readonly quality: QualityReport;
+  /** Kept transactions per day, in day order (statement 4). */
+  readonly transactionsPerDay: readonly { readonly day: number; readonly transactions: number }[];
   /** The last transaction day of the cleaned rows (days since 1970-01-01); null when no row is kept. */
   readonly endDay: number | null;
 }
@@ -183,7 +195,7 @@ export function profileOf(counts: TableCounts, customers: number, malformedRows:
   };
 }
 
-/** Statements 2 and 3 after `tableCounts`: the quality report and the end date. Two to three scans. */
+/** Statements 2 to 4 after `tableCounts`: the quality report, the end date and the transactions per day. Three to four scans. */
 export async function cleaningFacts(client: Client, storage: TableStorage, counts: TableCounts, capQuantile: number): Promise<CleaningFacts> {
   const n = (k: CountName): number => counts[k] ?? 0;
   const others = await client.query<{ value: string; kept: number }>(otherGendersSql(storage));
@@ -196,7 +208,8 @@ export async function cleaningFacts(client: Client, storage: TableStorage, count
     entries: qualityEntries(n, seen, capQuantile, amount, balance),
     caps: { amount: amount.cap, balance: balance.cap, quantile: capQuantile },
   };
-  return { quality, endDay: counts.end_day };
+  const days = await client.query<{ day: number; n: number }>(transactionsPerDaySql(storage));
+  return { quality, endDay: counts.end_day, transactionsPerDay: days.rows.map((r) => ({ day: r.day, transactions: r.n })) };
 }
 
 /** tableCounts then cleaningFacts: everything the push-down learns about the whole table before any customer. */
@@ -223,6 +236,8 @@ function qualityEntries(n: (k: CountName) => number, otherGenders: string, capQu
   }
   entries.push(
     { action: 'changed', column: DOB, reason: `age < 0 or > ${MAX_AGE} (impossible): age unknown`, count: n('rule5_age_impossible') },
+    { action: 'changed', column: DOB, reason: `age 0–${MIN_AGE - 1} (too young to transact alone): age unknown`, count: n('rule5_age_too_young') },
+    { action: 'counted', column: DOB, reason: `age ${MIN_AGE}–${ADULT_AGE - 1} (a minor): kept`, count: n('rule5_minor') },
     { action: 'changed', column: 'CustGender', reason: `not M or F${otherGenders}: gender unknown`, count: n('rule6_gender_other') },
     { action: 'kept-missing', column: 'CustGender', reason: 'missing: gender unknown', count: n('rule6_gender_missing') },
     { action: 'kept-missing', column: 'CustLocation', reason: 'missing: kept missing', count: n('rule7_location_missing') },
@@ -231,4 +246,31 @@ function qualityEntries(n: (k: CountName) => number, otherGenders: string, capQu
     { action: 'changed', column: BALANCE, reason: capped, count: balance.capped },
   );
   return entries;
+}
+
+/**
+ * Rule 10's entry of the report (the last, as cleanTransactions writes it), from the customer keys the features
+ * statement returned: CustomerIDs carrying more than one (birth date, gender), and the customers they split into.
+ * O(customers).
+ */
+export function reusedIdEntry(customerIds: readonly string[]): QualityEntry {
+  const keysPerId = new Map<string, number>();
+  for (const key of customerIds) {
+    const id = key.slice(0, key.indexOf('|'));
+    keysPerId.set(id, (keysPerId.get(id) ?? 0) + 1);
+  }
+  let reusedIds = 0;
+  let splitCustomers = 0;
+  for (const keys of keysPerId.values()) {
+    if (keys > 1) {
+      reusedIds++;
+      splitCustomers += keys;
+    }
+  }
+  return {
+    action: 'counted',
+    column: 'CustomerID',
+    reason: `reused by different people (another birth date or gender): ${reusedIds.toLocaleString('en-US')} CustomerIDs split into ${splitCustomers.toLocaleString('en-US')} customers`,
+    count: reusedIds,
+  };
 }

@@ -13,7 +13,7 @@
  * and regular expressions stay simple (no back-references), since every statement evaluates them on every row.
  * so years are compared as dates (`make_date`), and the two digits of a year are read with `ascii()`.
  */
-import { MAX_AGE, PLACEHOLDER_DOB_YEAR } from '../../preprocess/clean';
+import { ADULT_AGE, MAX_AGE, MIN_AGE, PLACEHOLDER_DOB_YEAR } from '../../preprocess/clean';
 import { GENDERS } from '../../table';
 import { sqlTable, TableName } from './connection';
 import { validTimeSql } from './schema';
@@ -117,8 +117,11 @@ export const RULE4_NO_SUCH_DAY = `(s.dob_text IS NOT NULL AND s.dob IS NULL)`;
 /** Rule 5: age = ⌊(transaction day − birth day) / 365.25⌋ (NULL when rules 2–4 left no birth day). */
 export const AGE_YEARS = `floor((s.day - (s.dob - DATE '1970-01-01')) / 365.25::float8)`;
 export const RULE5_AGE_IMPOSSIBLE = `(NOT ${RULE3_DOB_PLACEHOLDER} AND (${AGE_YEARS} < 0 OR ${AGE_YEARS} > ${MAX_AGE}))`;
+/** …under ${MIN_AGE}: too young to transact alone (unknown); ${MIN_AGE}–${ADULT_AGE - 1}: a minor (kept, counted). */
+export const RULE5_AGE_TOO_YOUNG = `(NOT ${RULE3_DOB_PLACEHOLDER} AND ${AGE_YEARS} >= 0 AND ${AGE_YEARS} < ${MIN_AGE})`;
+export const RULE5_MINOR = `(NOT ${RULE3_DOB_PLACEHOLDER} AND ${AGE_YEARS} >= ${MIN_AGE} AND ${AGE_YEARS} < ${ADULT_AGE})`;
 /** The age after rules 2–5, NULL when unknown. */
-export const AGE = `CASE WHEN s.dob IS NULL OR ${RULE3_DOB_PLACEHOLDER} OR ${AGE_YEARS} < 0 OR ${AGE_YEARS} > ${MAX_AGE} THEN NULL ELSE ${AGE_YEARS} END`;
+export const AGE = `CASE WHEN s.dob IS NULL OR ${RULE3_DOB_PLACEHOLDER} OR ${AGE_YEARS} < ${MIN_AGE} OR ${AGE_YEARS} > ${MAX_AGE} THEN NULL ELSE ${AGE_YEARS} END`;
 
 /** Rule 6: CustGender not ${GENDERS.join('/')} (the one `T`, missing): unknown. The code indexes GENDERS. */
 export const GENDER_CODE = `CASE s.gender_text ${GENDERS.map((g, i) => `WHEN '${g}' THEN ${i}`).join(' ')} END`;
@@ -137,3 +140,11 @@ export const RULE8_BALANCE_MISSING = `(s.balance IS NULL)`;
 export function cappedSql(column: 's.amount' | 's.balance', cap: number): string {
   return Number.isNaN(cap) ? column : `CASE WHEN ${column} > ${float8Literal(cap)} THEN ${float8Literal(cap)} ELSE ${column} END`;
 }
+
+/**
+ * Rule 10, the customer key (CustomerID, birth date, gender): the birth date of rules 2–4 as a day number (NULL when
+ * unknown: missing, the ${PLACEHOLDER_DOB_YEAR} placeholder, no such day; an impossible age keeps its date) and the gender
+ * code of rule 6 (NULL unknown). Grouping by (customer_id, BIRTH_DAY, GENDER_CODE) groups unknowns with unknowns, as
+ * the key's `?` does. Integer arithmetic only, so it ships to the shards.
+ */
+export const BIRTH_DAY = `CASE WHEN s.dob IS NULL OR ${RULE3_DOB_PLACEHOLDER} THEN NULL ELSE s.dob - DATE '1970-01-01' END`;
