@@ -12,6 +12,7 @@ import type { WordShare } from '../src/insights/naming';
 import { ACTION_KINDS, actionText, assignActions, fittingActions } from '../src/insights/actions';
 import type { ActionInput } from '../src/insights/actions';
 import { categoryMix, mixShares } from '../src/insights/mix';
+import { sharedIdentities } from '../src/insights/caveats';
 import type { ProfiledSegmentation } from '../src/insights/types';
 import { profileSegmentation, profileSegments } from '../src/insights/profile';
 import { renderInsights, writeInsightsReport } from '../src/insights/report';
@@ -147,6 +148,18 @@ test('actions are distinct: segments choose in order of the money they carry', (
   for (const kind of ACTION_KINDS) assert.doesNotMatch(actionText(kind, facts({}), ACTION_BASE), /spend|spent|saver/i, kind);
 });
 
+test('one person under several IDs: same birth date, gender and balance under another CustomerID (hand-made)', () => {
+  const f = {
+    n: 7,
+    customerId: ['C1|1990-01-01|M', 'C2|1990-01-01|M', 'C3|1990-01-01|F', 'C4|?|M', 'C5|?|M', 'C6|1980-05-05|F', 'C6|1980-05-05|M'],
+    // C1 and C2: same person (same date, gender, balance). C3: other gender. C4, C5: unknown birth dates.
+    // C6 twice: same ID (a reused ID, not two IDs). 7e6: at the cap, not compared.
+    balance: Float64Array.of(1234.56, 1234.56, 1234.56, 99, 99, 7e6, 7e6),
+  };
+  assert.deepEqual(sharedIdentities(f, 7e6), { customers: 2, groups: 1 });
+  assert.deepEqual(sharedIdentities({ ...f, balance: Float64Array.of(0, 0, 0, 0, 0, 0, 0) }), { customers: 0, groups: 0 });
+});
+
 test('category mix: counts per segment and value, unknowns apart, tested without them', () => {
   const column = { codes: Int32Array.of(0, 1, 1, -1, 0, 0), values: ['F', 'M'] };
   const mix = categoryMix(column, Int32Array.of(0, 0, 0, 1, 1, 1), 2);
@@ -251,6 +264,21 @@ test('the insights report states the numbers, in Markdown and HTML, written atom
   assert.match(md, /Recency is measured from 2016-10-21, the last date in the data, which holds 3,539 transactions/);
   assert.match(md, /A sample, not the full book: customers average 1\.00 transactions in a 82-day window/);
   assert.match(md, /Amounts carry no debit\/credit direction/);
+  // One person under several IDs, brute force: customers grouped by (birth date, gender, balance in paise).
+  const groups = new Map<string, Set<string>>();
+  const members = new Map<string, number>();
+  features.customerId.forEach((key, i) => {
+    const [id, dob, g] = key.split('|');
+    const b = features.balance[i];
+    if (dob === '?' || !(b > 0) || b >= quality.caps.balance) return;
+    const who = `${dob}|${g}|${Math.round(b * 100)}`;
+    groups.set(who, (groups.get(who) ?? new Set()).add(id));
+    members.set(who, (members.get(who) ?? 0) + 1);
+  });
+  const shared = [...groups].filter(([, ids]) => ids.size > 1);
+  const sharedCustomers = shared.reduce((s, [who]) => s + members.get(who)!, 0);
+  assert.ok(shared.length > 2000, `${shared.length} groups`); // 2,533 groups of rows in the raw file (pandas)
+  assert.ok(md.includes(`${sharedCustomers.toLocaleString('en-US')} customers (${(100 * sharedCustomers / features.n).toFixed(1)}%) share their birth date, gender and balance to the paisa with a customer under another CustomerID (${shared.length.toLocaleString('en-US')} such groups)`), 'shared identities');
   assert.doesNotMatch(md, /spender|saver/i);
   assert.ok(html.startsWith('<!doctype html>') && html.includes('<table>') && !html.includes('**'));
   assert.equal((html.match(/<li>/g) ?? []).length, (md.match(/^- /gm) ?? []).length);
