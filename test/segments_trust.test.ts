@@ -12,16 +12,16 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { loadData } from '../src/preprocess/load';
 import { segmentCustomers } from '../src/segment';
 import { splitHalfAgreement } from '../src/segment/select';
 import { profileSegmentation } from '../src/insights/profile';
-import { defaultRawPath } from '../src/collect/generate';
+import { defaultRawPath, ensureDefaultData } from '../src/collect/generate';
+import { writeSegmentOutputs } from '../src/insights/outputs';
+import { writeInsightsReport } from '../src/insights/report';
 import { REAL_RAW } from './helpers/real-data';
 import { splitCsvLine } from './helpers/naive-csv';
 
-const BIN = path.resolve(__dirname, '..', 'bin', 'bankseg.js');
 const SEEDS = [1, 2, 3];
 
 /** The words of docs/data-model.md section 6 as predicates on a customers.csv row (an empty cell is unknown). */
@@ -108,16 +108,17 @@ function checks(label: string, input: string | undefined): void {
 
     before(async () => {
       process.env.BANKSEG_QUIET = '1';
-      const { features } = await loadData({ input });
-      for (const seed of SEEDS) {
-        const seg = profileSegmentation(features, segmentCustomers(features, { seed }));
-        seeds.push({ k: seg.k, names: seg.segments.map((s) => s.name), sizes: seg.segments.map((s) => s.size) });
-        if (seed === 1) halves = splitHalfAgreement(seg.space, seg.k, { seed: 1, splitSeed: 1 });
-      }
+      const data = await loadData({ input: input ?? (await ensureDefaultData()) });
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-trust-'));
-      const args = ['segment', '--out', dir, '--figures', dir, '--seed', '1', ...(input ? ['--input', input] : [])];
-      const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, BANKSEG_QUIET: '1' } });
-      assert.equal(r.status, 0, r.stderr);
+      for (const seed of SEEDS) {
+        const seg = profileSegmentation(data.features, segmentCustomers(data.features, { seed }));
+        seeds.push({ k: seg.k, names: seg.segments.map((s) => s.name), sizes: seg.segments.map((s) => s.size) });
+        if (seed !== 1) continue;
+        halves = splitHalfAgreement(seg.space, seg.k, { seed: 1, splitSeed: 1 });
+        // The files `bankseg segment --seed 1` writes (test/segment_cli.test.ts runs the command itself).
+        writeSegmentOutputs(seg, data.features, dir);
+        writeInsightsReport(seg, data, dir);
+      }
       rows = readCustomers(path.join(dir, 'customers.csv'));
       doc = JSON.parse(fs.readFileSync(path.join(dir, 'segments.json'), 'utf8'));
       report = fs.readFileSync(path.join(dir, 'insights.md'), 'utf8');
