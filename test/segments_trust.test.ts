@@ -3,7 +3,7 @@
  * - the recommended k and the segment names are the same for seeds 1, 2 and 3;
  * - fits on two disjoint halves of the customers agree at ARI >= 0.9;
  * - every word of every name holds for at least half of the segment's members, recomputed here from customers.csv
- *   with the thresholds of docs/data-model.md (section 6), not with the naming code;
+ *   with the thresholds of docs/data-model.md (section 7), not with the naming code;
  * - no segment has a majority of members whose CustomerID other people use too, found here from the raw file;
  * - the RFM scores and segments are in customers.csv, segments.json and the report, with the cross-tab.
  */
@@ -24,7 +24,7 @@ import { splitCsvLine } from './helpers/naive-csv';
 
 const SEEDS = [1, 2, 3];
 
-/** The words of docs/data-model.md section 6 as predicates on a customers.csv row (an empty cell is unknown). */
+/** The words of docs/data-model.md section 7 as predicates on a customers.csv row (an empty cell is unknown). */
 type Row = Record<string, string>;
 const num = (x: string): number => (x === '' ? NaN : Number(x));
 function wordHolds(word: string, r: Row, lowThird: number, topThird: number): boolean {

@@ -1,5 +1,5 @@
 /**
- * Segment names from documented, absolute thresholds (docs/data-model.md section 6), never from a segment's
+ * Segment names from documented, absolute thresholds (docs/data-model.md section 7), never from a segment's
  * position relative to the others: each word of a name is a claim about a customer ("balance ≥ INR 50,000"), and a
  * word goes into a segment's name only when it holds for at least half of the segment's members (unknown values
  * count as not holding) and for clearly more of them than of all customers (DISTINCT times the base share). The

@@ -17,6 +17,7 @@ import { count, escapeHtml, inr, num, pct, signed } from '../format';
 import { associationWords, mixShares, NEGLIGIBLE_V } from './mix';
 import { RFM_RULES, RFM_SEGMENTS } from './rfm';
 import { detectCaveats, transactionsPerDay } from './caveats';
+import { DISTINCT } from './naming';
 import { instability } from '../segment/select';
 
 /** A block of the report. Inline text may use `**bold**`. */
@@ -216,7 +217,7 @@ export function insightsBlocks(seg: ProfiledSegmentation, data: ReportData): Blo
     { kind: 'p', text: 'Medians in original units (INR, days, years); shares are of all customers, all money moved and all balances held; "repeat" is the share with two or more transactions, "reused ID" the share whose CustomerID other people use too; "stands out by" is the segment mean minus everyone\'s, in standard deviations of the model features.' },
     segmentTable,
     { kind: 'h2', text: 'What the names mean' },
-    { kind: 'p', text: `Each word of a name holds for at least half of the segment's members and for at least ${1.25} times the share of all customers; thresholds are absolute (docs/data-model.md, section 6).` },
+    { kind: 'p', text: `Each word of a name holds for at least half of the segment's members and for at least ${DISTINCT} times the share of all customers; thresholds are absolute (docs/data-model.md, section 7).` },
     { kind: 'ul', items: nameItems },
     { kind: 'h2', text: 'Who is in each segment' },
     { kind: 'p', text: `Shares of each segment's members (top three named locations; the other locations are grouped as OTHER). Gender ${associationWords(mix.gender.test)}; location ${associationWords(mix.location.test)}; time of day ${associationWords(mix.timeOfDay.test)} (chi-square tests of independence).` },
@@ -224,7 +225,7 @@ export function insightsBlocks(seg: ProfiledSegmentation, data: ReportData): Blo
     { kind: 'h2', text: 'Recommended actions' },
     { kind: 'ul', items: segments.map((s) => `**${s.name}** (segment ${s.id}): ${s.action}`) },
     { kind: 'h2', text: 'RFM segments beside the k-means segments' },
-    { kind: 'p', text: 'R and M are quintile scores 1–5 of recency and money moved, tied customers sharing a score; F is whether the customer transacted more than once (docs/data-model.md, section 5).' },
+    { kind: 'p', text: 'R and M are quintile scores 1–5 of recency and money moved, tied customers sharing a score; F is whether the customer transacted more than once (docs/data-model.md, section 6).' },
     rfmTable,
     { kind: 'p', text: 'Customers by k-means segment (rows) and RFM segment (columns):' },
     crossTab,

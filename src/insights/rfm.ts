@@ -1,6 +1,6 @@
 /**
  * RFM (recency, frequency, monetary) scores and the named RFM segments CRM teams use, adapted to what this data
- * supports (docs/data-model.md section 5):
+ * supports (docs/data-model.md section 6):
  *
  * - R and M are quintile scores 1..5 (5 = best: most recent, most money) from **mid-ranks**, so tied customers share a
  *   score: score = 1 + ⌊5 · (below + tied / 2) / n⌋ (at most 5), where `below` counts customers with a worse value.
