@@ -154,7 +154,7 @@ export function detectCaveats(
   const minors = entry('CustomerDOB', 'age 10–');
   if ((young && young.count > 0) || (minors && minors.count > 0)) {
     out.push(
-      `Young ages: ${count(young?.count ?? 0)} transactions had a birth date giving an age under 10 (too young to transact alone; the age is treated as unknown), and ${count(minors?.count ?? 0)} are by minors aged 10–17 (kept). The two-digit birth years make some of these a century off.`,
+      `Young ages: ${count(young?.count ?? 0)} transactions had a birth date giving an age under 10 (too young to transact alone; the age is treated as unknown), and ${count(minors?.count ?? 0)} are by minors aged 10–17 (kept). A two-digit birth year cannot tell 2010 from 1910, so some of these birth dates may be wrong rather than young.`,
     );
   }
 
