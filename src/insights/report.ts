@@ -233,6 +233,12 @@ export function insightsBlocks(seg: ProfiledSegmentation, data: ReportData): Blo
     { kind: 'h2', text: 'How k was chosen' },
     { kind: 'p', text: seg.recommendation.reason },
     sweepTable,
+    {
+      kind: 'p',
+      text: chosen
+        ? `The table scores the sweep's fits. The delivered k = ${seg.k} fit continues the sweep's until no customer changes segment (${count(seg.fit.iterations)} Lloyd iterations in all): inertia ${count(seg.fit.inertia)}, silhouette ${num(seg.silhouette, 3)}, Davies–Bouldin ${num(seg.daviesBouldin, 3)}.`
+        : `The table scores the sweep's fits; the requested k = ${seg.k} was fitted the same way and run until no customer changes segment: inertia ${count(seg.fit.inertia)}, silhouette ${num(seg.silhouette, 3)}.`,
+    },
     { kind: 'h2', text: 'Caveats' },
     { kind: 'ul', items: caveats },
   ];
