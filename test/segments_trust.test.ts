@@ -116,8 +116,8 @@ function checks(label: string, input: string | undefined): void {
         if (seed !== 1) continue;
         halves = splitHalfAgreement(seg.space, seg.k, { seed: 1, splitSeed: 1 });
         // The files `bankseg segment --seed 1` writes (test/segment_cli.test.ts runs the command itself).
-        writeSegmentOutputs(seg, data.features, dir);
-        writeInsightsReport(seg, data, dir);
+        await writeSegmentOutputs(seg, data.features, dir);
+        await writeInsightsReport(seg, data, dir);
       }
       rows = readCustomers(path.join(dir, 'customers.csv'));
       doc = JSON.parse(fs.readFileSync(path.join(dir, 'segments.json'), 'utf8'));
