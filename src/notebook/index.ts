@@ -54,6 +54,7 @@ export { reportFigures } from '../visualize/figure_registry';
 // bs.associationWords(seg.context.mix.gender.test)   'differs between segments, but negligibly (Cramér's V 0.06, p < 0.001)'
 // bs.strongCorrelations(seg.space)               model features correlated above |r| 0.95
 // bs.DEFAULT_MODEL_FEATURES                      the model's default features (segment(features, { features }) takes others)
+// bs.RFM_SEGMENTS                                the RFM segment names, in the order of seg.context.rfm.customers
 // bs.count(1048567), bs.pct(0.123), bs.inr(1234.5), bs.num(0.2457)   '1,048,567', '12.3%', 'INR 1,235', '0.25'
 export { profileTransactions as profile, formatProfile as profileText } from '../explore/profile';
 export { formatQualityReport as qualityReport } from '../preprocess/quality';
