@@ -13,6 +13,7 @@
  *   mean a new customer.
  */
 import { chiSquareTest } from '../stats/chisquare';
+import { sortedPresent } from '../stats/quantile';
 import type { IndependenceTest } from '../stats/chisquare';
 
 /** The named segments, in the order reports list them (best first). */
@@ -48,24 +49,45 @@ export const RFM_BINS = 5;
  * Tie-aware quantile scores 1..bins of `values` (NaN → 0, "unknown", left out of the ranking): a value's score is
  * 1 + ⌊bins · (worse + tied / 2) / n⌋, capped at `bins`, where n counts the known values, `worse` those ranking below
  * it (smaller when `higherIsBetter`, larger otherwise) and `tied` those equal to it (itself included). Equal values
- * always share a score. O(n log n).
+ * always share a score. O(n log n) (a native sort and two binary searches per value).
  * @example
  * tieAwareScores(Float64Array.of(10, 20, 20, 30, 40), true, 5) // [1, 3, 3, 4, 5]: the tied pair's mid-rank is 2/5
  */
 export function tieAwareScores(values: Float64Array, higherIsBetter: boolean, bins = RFM_BINS): Uint8Array {
   if (!Number.isInteger(bins) || bins < 1 || bins > 255) throw new RangeError(`bins must be a whole number in 1..255, got ${bins}`);
-  const known: number[] = [];
-  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) known.push(i);
-  const n = known.length;
-  const order = Int32Array.from(known).sort((a, b) => (higherIsBetter ? values[a] - values[b] : values[b] - values[a]));
+  // The known values sorted (a native typed-array sort); each value's rank range by two binary searches.
+  const sorted = sortedPresent(values);
+  const n = sorted.length;
+  const firstAtLeast = (v: number): number => {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const firstAbove = (v: number): number => {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] <= v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
   const scores = new Uint8Array(values.length);
-  for (let start = 0; start < n; ) {
-    let end = start + 1;
-    while (end < n && values[order[end]] === values[order[start]]) end++;
-    // ⌊bins · (start + tied/2) / n⌋ as a ratio of whole numbers, so a mid-rank on a boundary never rounds the wrong way.
-    const score = Math.min(bins, 1 + Math.floor((bins * (2 * start + (end - start))) / (2 * n)));
-    for (let r = start; r < end; r++) scores[order[r]] = score;
-    start = end;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== v) continue;
+    const below = firstAtLeast(v);
+    const above = firstAbove(v);
+    const tied = above - below;
+    const worse = higherIsBetter ? below : n - above;
+    // ⌊bins · (worse + tied/2) / n⌋ as a ratio of whole numbers, so a mid-rank on a boundary never rounds the wrong way.
+    scores[i] = Math.min(bins, 1 + Math.floor((bins * (2 * worse + tied)) / (2 * n)));
   }
   return scores;
 }
