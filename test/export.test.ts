@@ -3,11 +3,33 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ChromiumUnavailableError, exportFigures, figureHtml, renderStatic } from '../src/visualize/export';
+import type { chromium as playwrightChromium } from 'playwright-core';
+import { ChromiumUnavailableError, exportFigures, figureHtml, renderImages, renderStatic } from '../src/visualize/export';
+import type { PlaywrightChromium } from '../src/visualize/export';
 import type { Figure } from '../src/visualize/figure';
 import { axis, baseLayout, makeFigure } from '../src/visualize/theme';
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+// Compile-time: playwright-core's real chromium fits the shape src/visualize/export.ts requires it as (it names no
+// playwright type, to keep 2 MB of type files out of the notebook kernel's first cell). A change there fails tsc.
+const fitsPlaywright: PlaywrightChromium = null as unknown as typeof playwrightChromium;
+void fitsPlaywright;
+
+/** Width × height of a PNG (IHDR) or WebP (VP8 / VP8L / VP8X header), read from the bytes. */
+function imageSize(b: Buffer): { format: string; width: number; height: number } {
+  if (b.subarray(0, 8).equals(Buffer.from(PNG_MAGIC))) return { format: 'png', width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+  assert.equal(b.toString('latin1', 0, 4), 'RIFF');
+  assert.equal(b.toString('latin1', 8, 12), 'WEBP');
+  const chunk = b.toString('latin1', 12, 16);
+  if (chunk === 'VP8X') return { format: 'webp', width: 1 + b.readUIntLE(24, 3), height: 1 + b.readUIntLE(27, 3) };
+  if (chunk === 'VP8L') {
+    const bits = b.readUInt32LE(21);
+    return { format: 'webp', width: 1 + (bits & 0x3fff), height: 1 + ((bits >> 14) & 0x3fff) };
+  }
+  assert.equal(chunk, 'VP8 ');
+  return { format: 'webp', width: b.readUInt16LE(26) & 0x3fff, height: b.readUInt16LE(28) & 0x3fff };
+}
 const PLOTLY_VERSION = JSON.parse(fs.readFileSync(require.resolve('plotly.js-dist-min/package.json'), 'utf8')).version as string;
 
 /** Two small figures made the way src/visualize makes them; the second has markup in its title on purpose. */
@@ -108,6 +130,18 @@ describe('exportFigures and renderStatic (headless Chromium)', () => {
     const png = pngs.get('test_bars') as Buffer;
     assert.ok(Buffer.isBuffer(png));
     assert.deepEqual([...png.subarray(0, 8)], PNG_MAGIC);
+  });
+
+  test('renderImages: a 2× PNG and a 1× WebP of each figure in one browser, at the sizes asked for', async () => {
+    const figs = figures();
+    const images = await renderImages(figs, [{ format: 'png' }, { format: 'webp', scale: 1 }]);
+    assert.deepEqual([...images.keys()], figs.map((f) => f.name));
+    for (const fig of figs) {
+      const [png, webp] = images.get(fig.name) as Buffer[];
+      assert.deepEqual(imageSize(png), { format: 'png', width: 2 * (fig.width as number), height: 2 * (fig.height as number) });
+      assert.deepEqual(imageSize(webp), { format: 'webp', width: fig.width, height: fig.height });
+      assert.ok(webp.length < png.length / 2, `the WebP fallback is small (${webp.length} vs ${png.length} bytes)`);
+    }
   });
 
   test('without Chromium: one-line error naming the package, and the HTML is still written', async () => {

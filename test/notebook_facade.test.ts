@@ -15,10 +15,10 @@ const INDEX = fs.readFileSync(path.resolve(__dirname, '..', 'src', 'notebook', '
 
 test('the facade exports what notebooks use, each name shown in a one-line example, and no internals', () => {
   const names = Object.keys(bs).sort();
-  for (const internal of ['figureOutputHtml', 'tableHtml', 'formatCell', 'plotlyBundleHtml', 'showTable', 'transactionsFrame']) {
+  for (const internal of ['figureBundle', 'tableHtml', 'formatCell', 'textHtml', 'showTable', 'transactionsFrame']) {
     assert.ok(!names.includes(internal), `${internal} is internal`);
   }
-  for (const expected of ['load', 'segment', 'source', 'head', 'describe', 'show', 'showMarkdown', 'showText', 'setupPlotly', 'amountDistribution', 'segmentMap']) {
+  for (const expected of ['load', 'segment', 'source', 'head', 'describe', 'show', 'showMarkdown', 'showText', 'amountDistribution', 'segmentMap']) {
     assert.ok(names.includes(expected), `${expected} is offered`);
   }
   // The examples are the comment lines above each export group: `bs.<name>` for every exported name.

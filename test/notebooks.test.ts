@@ -23,7 +23,7 @@ import {
   NotebookJson,
   tslabDiagnostics,
 } from '../scripts/run-notebooks';
-import { figureOutputHtml, formatCell, tableHtml } from '../src/notebook/display';
+import { figureBundle, fitTitles, formatCell, tableHtml, wrapLines } from '../src/notebook/display';
 import { describe as describeColumns, frame } from '../src/notebook/tables';
 import { source as notebookSource } from '../src/notebook/data';
 import { REAL_RAW } from './helpers/real-data';
@@ -122,24 +122,87 @@ test('frame and tableHtml: a slice of columns, missing shown as a dash, shares a
   ]);
   const html = tableHtml(df, { caption: 'a <b> c' });
   assert.match(html, /<caption[^>]*>a &lt;b&gt; c<\/caption>/);
-  assert.match(html, /<th style="text-align:left">1<\/th><td[^>]*>C2<\/td><td[^>]*>—<\/td><td[^>]*>—<\/td><td[^>]*>25\.0%<\/td>/);
+  assert.match(html, /<th style="text-align:left[^"]*">1<\/th><td[^>]*>C2<\/td><td[^>]*>—<\/td><td[^>]*>—<\/td><td[^>]*>25\.0%<\/td>/);
+  // Headers aligned as their values: text columns (id, location) left, numbers (amount, share) right.
+  const align = (tag: string) => [...html.matchAll(new RegExp(`<${tag} style="text-align:(\\w+)`, 'g'))].map((m) => m[1]);
+  assert.deepEqual(align('th').slice(0, 5), ['left', 'left', 'right', 'left', 'right']);
+  assert.deepEqual(align('td').slice(0, 4), ['left', 'right', 'left', 'right']);
   assert.equal(formatCell(1234567), '1,234,567');
   assert.equal(formatCell(12.345), '12.35');
   assert.equal(formatCell(0.5), '0.5000');
   assert.equal(formatCell(98765.4), '98,765');
 });
 
-test('figureOutputHtml: the PNG inside the chart div, the spec safe inside its script', () => {
+test('figureBundle: the Plotly spec, the PNG, an HTML fallback holding the WebP, and a title, in one bundle', () => {
   const png = Uint8Array.of(137, 80, 78, 71, 13, 10, 26, 10);
-  const fig = { name: 'x', title: 'evil </script><script>alert(1)</script>', data: [{ type: 'bar', y: [1, 2] }], layout: { title: { text: '</script>' } }, width: 800, height: 500 };
-  const html = figureOutputHtml(fig, png);
-  assert.ok(html.includes(`src="data:image/png;base64,${Buffer.from(png).toString('base64')}"`));
-  assert.equal(html.split('</script>').length - 1, 1, 'only the closing tag of the one script');
-  const id = /id="(bankseg-fig-[0-9a-f]+)"/.exec(html)?.[1];
-  assert.ok(id && html.includes(`getElementById("${id}")`));
-  assert.ok(html.includes('"height":500'));
-  assert.notEqual(/id="([^"]+)"/.exec(figureOutputHtml(fig))?.[1], id, 'every output gets its own element id');
-  assert.match(figureOutputHtml(fig), /run setupPlotly\(\) and trust the notebook/);
+  const webp = Uint8Array.of(82, 73, 70, 70, 0, 0, 0, 0, 87, 69, 66, 80);
+  const data = [{ type: 'bar', y: [1, 2] }];
+  const fig = { name: 'x', title: 'evil "<b>" & co', data, layout: { title: { text: 'T' } }, width: 800, height: 500 };
+  const bundle = figureBundle(fig, { png, webp });
+  assert.deepEqual(Object.keys(bundle).sort(), ['application/vnd.plotly.v1+json', 'image/png', 'text/html', 'text/plain']);
+  // The spec as plotly.py sends it: data, layout (height kept, the width left to the output), config.
+  assert.deepEqual(bundle['application/vnd.plotly.v1+json'], {
+    data,
+    layout: { title: { text: 'T' }, height: 500, autosize: true },
+    config: { responsive: true, displaylogo: false },
+  });
+  assert.equal(bundle['image/png'], Buffer.from(png).toString('base64'));
+  assert.equal(
+    bundle['text/html'],
+    '<div class="bankseg-figure" style="width:100%;max-width:800px">' +
+      `<img src="data:image/webp;base64,${Buffer.from(webp).toString('base64')}" alt="evil &quot;&lt;b&gt;&quot; &amp; co" style="width:100%;height:auto"></div>`,
+  );
+  assert.equal(bundle['text/plain'], 'evil "<b>" & co (Plotly figure)');
+  // Without images (no Chromium): the spec, a line of HTML text and the title, no image.
+  const bare = figureBundle(fig);
+  assert.deepEqual(Object.keys(bare).sort(), ['application/vnd.plotly.v1+json', 'text/html', 'text/plain']);
+  assert.doesNotMatch(bare['text/html'] as string, /<img|<script/);
+});
+
+test('wrapLines and fitTitles: titles broken at spaces to fit the narrowest output, the margin and height grown', () => {
+  assert.equal(wrapLines('aaa bbb ccc dd', 7), 'aaa bbb<br>ccc dd');
+  assert.equal(wrapLines('one<br>two three', 5), 'one<br>two<br>three');
+  assert.equal(wrapLines('one two<br>three', 7), 'one two<br>three', 'its own breaks kept when every line fits');
+  assert.equal(wrapLines('aa bb cc dd<br>ee', 8), 'aa bb cc<br>dd ee', 'flowed again when a line is too long');
+  assert.equal(wrapLines('<b>bold</b> x', 6), '<b>bold</b> x', 'tags take no room');
+  assert.equal(wrapLines('unbreakableword', 4), 'unbreakableword');
+  const long = 'Who holds the money: share of customers, of the money moved and of balances per segment';
+  const fig = { name: 'f', title: long, data: [], width: 1100, height: 650, layout: { title: { text: long, font: { size: 24 }, subtitle: { text: 'short', font: { size: 15 } } }, margin: { l: 80, t: 105 } } };
+  // 800 px × 0.96 / (0.56 × 24 px) = 57 characters per line: 88 characters take two lines.
+  const fitted = fitTitles(fig, 800);
+  const title = fitted.layout.title as { text: string; subtitle: { text: string } };
+  assert.equal(title.text, 'Who holds the money: share of customers, of the money<br>moved and of balances per segment');
+  assert.equal(title.subtitle.text, 'short');
+  assert.deepEqual(fitted.layout.margin, { l: 80, t: 105 + 30 });
+  assert.equal(fitted.height, 650 + 30);
+  assert.equal(fig.layout.title.text, long, 'the input figure is not changed');
+  assert.equal(fitTitles(fig, 2000), fig, 'nothing to do at a wide output');
+});
+
+test('in a live kernel, show(figure) sends ONE display message with the spec, a PNG that fits, a WebP and a title', { timeout: 300_000 }, () => {
+  const [cell] = kernelSession([
+    {
+      execute:
+        "import * as bs from './src/notebook/index';\nimport { NARROWEST_OUTPUT } from './src/notebook/display';\n" +
+        "import { baseLayout, makeFigure } from './src/visualize/theme';\n" +
+        "await bs.show(makeFigure('probe', 'A probe', [{ type: 'bar', x: ['a', 'b'], y: [1, 2] }], baseLayout('A probe', 'two bars')));\n" +
+        'console.log(NARROWEST_OUTPUT);',
+    },
+  ]);
+  assert.equal(cell.status, 'ok', cell.stderr);
+  assert.equal(cell.displays.length, 1, 'one display message');
+  const bundle = cell.displays[0];
+  assert.deepEqual(Object.keys(bundle).sort(), ['application/vnd.plotly.v1+json', 'image/png', 'text/html', 'text/plain']);
+  const spec = bundle['application/vnd.plotly.v1+json'] as { data: { y: number[] }[]; layout: { width?: number } };
+  assert.deepEqual(spec.data[0].y, [1, 2]);
+  assert.equal(spec.layout.width, undefined, 'the interactive chart takes the width of the output');
+  const png = Buffer.from(bundle['image/png'] as string, 'base64');
+  assert.equal(png.toString('latin1', 1, 4), 'PNG');
+  // The PNG is shown at its pixel size by JupyterLab's plotly renderer: no wider than the narrowest output.
+  assert.equal(png.readUInt32BE(16), Number(cell.stdout.trim()));
+  const webp = /data:image\/webp;base64,([A-Za-z0-9+/=]+)/.exec(bundle['text/html'] as string)?.[1];
+  assert.ok(webp);
+  assert.equal(Buffer.from(webp, 'base64').toString('latin1', 8, 12), 'WEBP');
 });
 
 test('the project kernel is found through JUPYTER_PATH and points into this clone', () => {

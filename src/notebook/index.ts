@@ -24,11 +24,10 @@ export { clearCache } from '../io/cache';
 export { head, describe, frame, segmentTable, sweepTable, rfmTable, mixTable } from './tables';
 
 // ---- Showing results -----------------------------------------------------------------------------------------------
-// bs.setupPlotly();                              once, first: loads plotly.js into the page (no CDN)
-// await bs.show(fig)                             a figure, a list of figures, or a table: bs.show(bs.head(data.raw), { caption: '…' })
+// await bs.show(fig)                             a figure (interactive, with its images), a list of figures, or a table: bs.show(bs.head(data.raw), { caption: '…' })
 // bs.showMarkdown('**found**: …')                Markdown, e.g. the findings
 // bs.showText(report)                            preformatted text, e.g. the data-quality report
-export { setupPlotly, show, showMarkdown, showText } from './display';
+export { show, showMarkdown, showText } from './display';
 
 // ---- Figures (specs; src/visualize/figure_registry.ts lists them all) -----------------------------------------------
 // bs.missingValues(data.raw), bs.amountDistribution(data.clean), bs.transactionsByDate(data.clean),

@@ -5,7 +5,6 @@
 import { ENV } from '../config';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import type { Figure } from './figure';
 import { FIGURE_HEIGHT, FIGURE_WIDTH } from './theme';
 import { OutputSet } from '../io/atomic';
@@ -13,6 +12,30 @@ import { escapeHtml, scriptJson } from '../format';
 
 export type StaticFormat = 'png' | 'svg';
 export type ExportFormat = StaticFormat | 'html';
+/** A static image to render: PNG, SVG or WebP (a small lossy fallback), at a pixel density. */
+export interface ImageRequest {
+  readonly format: StaticFormat | 'webp';
+  /** Pixels per figure unit (default: 2 for PNG, 1 otherwise). */
+  readonly scale?: number;
+}
+
+/**
+ * The part of playwright-core this module uses, typed here rather than imported: playwright's own type files
+ * (2 MB) would otherwise be type-checked by the notebook kernel on every first cell, since the notebooks reach this
+ * module. test/export.test.ts checks that playwright-core's real types fit these.
+ */
+export interface PlaywrightPage {
+  setContent(html: string): Promise<void>;
+  addScriptTag(opts: { content: string }): Promise<unknown>;
+  evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
+}
+export interface PlaywrightBrowser {
+  newPage(): Promise<PlaywrightPage>;
+  close(): Promise<void>;
+}
+export interface PlaywrightChromium {
+  launch(opts: { executablePath: string; args: string[]; headless: boolean }): Promise<PlaywrightBrowser>;
+}
 
 /** Chromium used for static images: `BANKSEG_CHROMIUM` if set, else Debian's `/usr/bin/chromium`. */
 export const DEFAULT_CHROMIUM = process.env[ENV.chromium] || '/usr/bin/chromium';
@@ -144,32 +167,51 @@ export async function exportFigures(
 
 /**
  * Each figure rendered to PNG (a Buffer, scale 2) or SVG (a string), keyed by figure name, in one
- * headless Chromium that is always closed. For the notebook's static fallback. Cost: as `exportFigures`.
+ * headless Chromium that is always closed. Cost: as `exportFigures`.
  */
 export async function renderStatic(
   figs: readonly Figure[],
   format: StaticFormat,
   opts: RenderOptions = {},
 ): Promise<Map<string, Buffer | string>> {
+  const images = await renderImages(figs, [{ format }], opts);
+  return new Map([...images].map(([name, [image]]) => [name, image]));
+}
+
+/**
+ * Each figure rendered once per request (e.g. a 2× PNG and a 1× WebP), keyed by figure name, the images in the
+ * order of `requests` (SVG as text, the others as bytes), in one headless Chromium that is always closed.
+ * For the notebook's static fallbacks. Cost: as `exportFigures`, per image.
+ */
+export async function renderImages(
+  figs: readonly Figure[],
+  requests: readonly ImageRequest[],
+  opts: RenderOptions = {},
+): Promise<Map<string, (Buffer | string)[]>> {
   checkNames(figs);
-  const out = new Map<string, Buffer | string>();
+  const out = new Map<string, (Buffer | string)[]>();
   await withPlotlyPage(opts, async (page) => {
-    for (const fig of figs) out.set(fig.name, await renderOne(page, fig, format));
+    for (const fig of figs) {
+      const images: (Buffer | string)[] = [];
+      for (const r of requests) images.push(await renderOne(page, fig, r.format, r.scale));
+      out.set(fig.name, images);
+    }
   });
   return out;
 }
 
 /** Starts Chromium, loads plotly.js into a blank page, runs `work`, and closes the browser whatever happens. */
-async function withPlotlyPage<T>(opts: RenderOptions, work: (page: Page) => Promise<T>): Promise<T> {
+async function withPlotlyPage<T>(opts: RenderOptions, work: (page: PlaywrightPage) => Promise<T>): Promise<T> {
   const executablePath = opts.executablePath ?? DEFAULT_CHROMIUM;
   if (!fs.existsSync(executablePath)) {
     throw new ChromiumUnavailableError(
       `Chromium not found at ${executablePath}: PNG/SVG export needs it (install it with \`apt-get install chromium\`, or set BANKSEG_CHROMIUM)`,
     );
   }
-  // Loaded lazily so that HTML-only use never needs playwright-core.
-  const { chromium } = await import('playwright-core');
-  let browser: Browser;
+  // Required at first use, untyped (see PlaywrightPage): HTML-only use never loads playwright-core.
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { chromium } = require('playwright-core') as { chromium: PlaywrightChromium };
+  let browser: PlaywrightBrowser;
   try {
     browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], headless: true });
   } catch (err) {
@@ -188,15 +230,15 @@ async function withPlotlyPage<T>(opts: RenderOptions, work: (page: Page) => Prom
   }
 }
 
-/** One figure through `Plotly.toImage` in the page; decodes the data URL it returns. */
-async function renderOne(page: Page, fig: Figure, format: StaticFormat): Promise<Buffer | string> {
+/** One figure through `Plotly.toImage` in the page; decodes the data URL it returns (SVG as text, others as bytes). */
+async function renderOne(page: PlaywrightPage, fig: Figure, format: ImageRequest['format'], scale?: number): Promise<Buffer | string> {
   const args = {
     data: fig.data,
     layout: fig.layout,
     format,
     width: fig.width ?? FIGURE_WIDTH,
     height: fig.height ?? FIGURE_HEIGHT,
-    scale: format === 'png' ? PNG_SCALE : 1,
+    scale: scale ?? (format === 'png' ? PNG_SCALE : 1),
   };
   let url: string;
   try {
@@ -211,7 +253,7 @@ async function renderOne(page: Page, fig: Figure, format: StaticFormat): Promise
   const comma = url.indexOf(',');
   const header = url.slice(0, comma);
   const body = url.slice(comma + 1);
-  if (format === 'png') return Buffer.from(body, 'base64');
+  if (format !== 'svg') return Buffer.from(body, 'base64');
   return header.endsWith(';base64') ? Buffer.from(body, 'base64').toString('utf8') : decodeURIComponent(body);
 }
 

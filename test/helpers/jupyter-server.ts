@@ -18,6 +18,11 @@ export interface JupyterServer {
   log(): string;
   /** Asks the server to shut down (it stops its kernels), then makes sure the process is gone. */
   stop(): Promise<void>;
+  /**
+   * Switches JupyterLab extensions off (e.g. `jupyterlab-plotly`, to see what a front end without it shows) for the
+   * pages opened from now on; an empty list switches them all back on.
+   */
+  disableExtensions(names: readonly string[]): void;
 }
 
 export interface ServerOptions {
@@ -27,8 +32,6 @@ export interface ServerOptions {
   readonly stateDir: string;
   /** Extra environment for the server and its kernels (e.g. BANKSEG_INPUT). */
   readonly env?: NodeJS.ProcessEnv;
-  /** JupyterLab extensions to switch off (e.g. `jupyterlab-plotly`, to see what a front end without it shows). */
-  readonly disabledExtensions?: readonly string[];
 }
 
 /** Starts `jupyter lab` and waits until its API answers. The same server also serves Notebook 7 at /notebooks/. */
@@ -42,11 +45,12 @@ export async function startJupyterLab(opts: ServerOptions): Promise<JupyterServe
   const notification = path.join(settings, '@jupyterlab', 'apputils-extension', 'notification.jupyterlab-settings');
   fs.mkdirSync(path.dirname(notification), { recursive: true });
   fs.writeFileSync(notification, JSON.stringify({ fetchNews: 'false', checkForUpdates: false }));
-  if (opts.disabledExtensions?.length) {
-    fs.mkdirSync(path.join(config, 'labconfig'), { recursive: true });
-    const disabled = Object.fromEntries(opts.disabledExtensions.map((e) => [e, true]));
-    fs.writeFileSync(path.join(config, 'labconfig', 'page_config.json'), JSON.stringify({ disabledExtensions: disabled }));
-  }
+  // Read by the server for every page it serves.
+  const pageConfig = path.join(config, 'labconfig', 'page_config.json');
+  const disableExtensions = (names: readonly string[]): void => {
+    fs.mkdirSync(path.dirname(pageConfig), { recursive: true });
+    fs.writeFileSync(pageConfig, JSON.stringify({ disabledExtensions: Object.fromEntries(names.map((e) => [e, true])) }));
+  };
   const server = spawn(
     JUPYTER,
     [
@@ -79,7 +83,7 @@ export async function startJupyterLab(opts: ServerOptions): Promise<JupyterServe
   let log = '';
   server.stdout?.on('data', (d: Buffer) => (log += d.toString()));
   server.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-  const handle: JupyterServer = { base, token, log: () => log, stop: () => stopServer(server, base, token) };
+  const handle: JupyterServer = { base, token, log: () => log, stop: () => stopServer(server, base, token), disableExtensions };
   try {
     await waitForServer(`${base}/api/status?token=${token}`, server, () => log, 60_000);
   } catch (err) {
