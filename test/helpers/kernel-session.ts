@@ -12,6 +12,8 @@ export interface CellResult {
   readonly stderr: string;
   readonly displays: Record<string, unknown>[];
   readonly seconds: number;
+  /** CPU seconds the kernel process spent on the cell (0 where /proc is unavailable). */
+  readonly cpu_seconds: number;
 }
 
 /**

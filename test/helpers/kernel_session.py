@@ -6,7 +6,8 @@ Reads a JSON list from stdin; each step is one of
   {"remove": "/abs/path"}               remove a file or folder
   {"sleep": seconds}
 and prints one JSON list: per executed cell its reply status, stdout, stderr, the display messages (each one's
-MIME bundle) and the seconds from request to reply. Kernel: $KERNEL_NAME (default bankseg-tslab), found through
+MIME bundle), the seconds from request to reply and the CPU seconds the kernel process spent on it (user + system,
+from /proc: steadier than wall time on a busy machine). Kernel: $KERNEL_NAME (default bankseg-tslab), found through
 JUPYTER_PATH.
 """
 import json
@@ -18,9 +19,21 @@ import time
 from jupyter_client.manager import start_new_kernel
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc), 0 where unavailable."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def main() -> None:
     steps = json.load(sys.stdin)
     km, kc = start_new_kernel(kernel_name=os.environ.get("KERNEL_NAME", "bankseg-tslab"), startup_timeout=120)
+    pid = getattr(getattr(km, "provisioner", None), "process", None)
+    pid = pid.pid if pid is not None else 0
     results = []
     try:
         for step in steps:
@@ -47,9 +60,10 @@ def main() -> None:
                     elif kind == "error":
                         out["stderr"] += f"{content['ename']}: {content['evalue']}\n"
 
-                start = time.monotonic()
+                start, cpu = time.monotonic(), cpu_seconds(pid)
                 reply = kc.execute_interactive(step["execute"], timeout=600, output_hook=hook, stop_on_error=False)
                 out["seconds"] = time.monotonic() - start
+                out["cpu_seconds"] = cpu_seconds(pid) - cpu
                 out["status"] = reply["content"]["status"]
                 results.append(out)
     finally:
