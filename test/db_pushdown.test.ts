@@ -242,7 +242,7 @@ describe('notebooks: BANKSEG_PUSH_DOWN=1', () => {
     console.log = (line: string) => lines.push(line);
     let data: CachedLoad;
     try {
-      data = await loadNotebookData(env);
+      data = await loadNotebookData({}, env);
     } finally {
       console.log = log;
     }

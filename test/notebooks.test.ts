@@ -84,6 +84,18 @@ test('the six notebooks are committed in reading order, without outputs, on the 
     assert.match(nb.cells[nb.cells.length - 1].source.join(''), /showMarkdown\(/, name);
     // The data source is read in one place only.
     for (const c of code) assert.doesNotMatch(c.source.join(''), /BANKSEG_INPUT|process\.env/, `${name}: reads the source itself`);
+    // A parameters cell right after the import (tagged for papermill), used by every load and segmentation, and
+    // shown in the intro.
+    assert.match(nb.cells[0].source.join(''), /\*\*Parameters\.\*\* The cell after the import sets/, `${name}: the intro shows the parameters cell`);
+    const params = nb.cells[2] as { cell_type: string; source: string[]; metadata?: { tags?: string[] } };
+    assert.equal(params.cell_type, 'code', name);
+    assert.match(params.source.join(''), /^\/\/ Parameters: edit, then Run → Run Selected Cell and All Below\.\nconst params = bs\.parameters\(\{/, name);
+    assert.deepEqual(params.metadata?.tags, ['parameters'], `${name}: tagged as papermill's parameters cell`);
+    const all = code.map((c) => c.source.join('')).join('\n');
+    assert.deepEqual(all.match(/bs\.load\([^)]*\)/g)?.map((m) => m), ['bs.load(params)'], `${name}: loads with the parameters`);
+    for (const m of all.match(/bs\.segment\([^)]*\)/g) ?? []) assert.equal(m, 'bs.segment(data.features, params)', name);
+    // The model's default features are read from the code, never listed in a notebook.
+    assert.doesNotMatch(all, /recencyDays.*frequency.*monetaryTotal/, `${name}: lists the features by hand`);
   }
 });
 
@@ -170,13 +182,18 @@ test('wrapLines and fitTitles: titles broken at spaces to fit the narrowest outp
   const fig = { name: 'f', title: long, data: [], width: 1100, height: 650, layout: { title: { text: long, font: { size: 24 }, subtitle: { text: 'short', font: { size: 15 } } }, margin: { l: 80, t: 105 } } };
   // 800 px × 0.96 / (0.56 × 24 px) = 57 characters per line: 88 characters take two lines.
   const fitted = fitTitles(fig, 800);
-  const title = fitted.layout.title as { text: string; subtitle: { text: string } };
+  const title = fitted.layout.title as { text: string; subtitle: { text: string }; y: number; yanchor: string };
   assert.equal(title.text, 'Who holds the money: share of customers, of the money<br>moved and of balances per segment');
   assert.equal(title.subtitle.text, 'short');
-  assert.deepEqual(fitted.layout.margin, { l: 80, t: 105 + 30 });
-  assert.equal(fitted.height, 650 + 30);
+  assert.deepEqual([title.y, title.yanchor], [1, 'top']);
+  // Room on top: 14 pad + 2 × 30 (title) + 8 + 19.5 (subtitle) + 34 (labels above the plot) = 135.5 → 136 px.
+  assert.deepEqual(fitted.layout.margin, { l: 80, t: 136 });
+  assert.equal(fitted.height, 650 + (136 - 105));
   assert.equal(fig.layout.title.text, long, 'the input figure is not changed');
-  assert.equal(fitTitles(fig, 2000), fig, 'nothing to do at a wide output');
+  // Wide enough: the lines stay, the margin is kept when it is already large enough.
+  const wide = fitTitles(fig, 2000);
+  assert.equal((wide.layout.title as { text: string }).text, long);
+  assert.deepEqual([wide.layout.margin, wide.height], [{ l: 80, t: 106 }, 651]);
 });
 
 test('in a live kernel, show(figure) sends ONE display message with the spec, a PNG that fits, a WebP and a title', { timeout: 300_000 }, () => {
@@ -347,6 +364,39 @@ test('a live kernel picks up edits to src/ at the next cell: new code, new types
   } finally {
     for (const p of [leaf, user, folder]) fs.rmSync(p, { recursive: true, force: true });
   }
+});
+
+test('notebook 04 in a live kernel: edit the parameters cell to another k, run it and all below, then every cell again', { timeout: 600_000 }, () => {
+  const nb = readNotebook(path.join(ROOT, 'notebooks', '04_segmentation.ipynb'));
+  const cells = nb.cells.filter((c) => c.cell_type === 'code').map((c) => c.source.join(''));
+  const paramsAt = cells.findIndex((c) => c.includes('bs.parameters('));
+  assert.equal(paramsAt, 1, 'the parameters cell follows the import');
+  const run = (sources: string[]) => sources.map((execute) => ({ execute }));
+  // First as committed (k 'auto'); then k set by hand, as a reader would, to one the sweep does not recommend.
+  const first = kernelSession(run(cells), { BANKSEG_INPUT: REAL_ROWS });
+  assert.deepEqual(first.map((c) => c.status), cells.map(() => 'ok'), first.map((c) => c.stderr).join(''));
+  const recommended = Number(/^(\d+) segments of/m.exec(first.map((c) => c.stdout).join(''))?.[1]);
+  assert.ok(recommended >= 2, 'the auto run kept the recommended k');
+  const k = recommended === 5 ? 4 : 5;
+  const edited = cells[paramsAt].replace("k: 'auto',", `k: ${k},`);
+  assert.notEqual(edited, cells[paramsAt]);
+  // A fresh kernel: the import, the edited parameters and everything below; then every cell once more.
+  const withEdit = cells.map((c, i) => (i === paramsAt ? edited : c));
+  const second = kernelSession([...run(withEdit), ...run(withEdit)], { BANKSEG_INPUT: REAL_ROWS });
+  assert.deepEqual(second.map((c) => c.status), second.map(() => 'ok'), 'every cell runs, and runs again: ' + second.map((c) => c.stderr).join(''));
+  const edit = second.slice(0, cells.length);
+  const out = edit.map((c) => c.stdout).join('');
+  assert.match(out, new RegExp(`^Parameters: input: BANKSEG_INPUT=.*; k = ${k}; features [a-zA-Z, ]+; seed 42$`, 'm'));
+  assert.match(out, new RegExp(`^${k} segments of 19,937 customers`, 'm'));
+  // The figure and the findings say which k is in use and, separately, which one is recommended.
+  const displays = edit.flatMap((c) => c.displays);
+  const figure = displays.find((d) => d['application/vnd.plotly.v1+json']) as Record<string, { layout: { annotations: { text: string }[]; title: { subtitle: { text: string } } } }>;
+  const layout = figure['application/vnd.plotly.v1+json'].layout;
+  assert.deepEqual(layout.annotations.map((a) => a.text).sort(), [`<b>in use k = ${k}</b>`, `<b>recommended k = ${recommended}</b>`]);
+  assert.match(layout.title.subtitle.text.replace(/<br>/g, ' '), new RegExp(`^k = ${k} in use, as requested\\. Recommended: k = ${recommended} `));
+  const markdown = displays.map((d) => String(d['text/markdown'] ?? '')).join('\n');
+  assert.match(markdown, new RegExp(`^- \\*\\*k = ${k}\\*\\*, as requested; the sweep recommends \\*\\*k = ${recommended}\\*\\*: `, 'm'));
+  assert.doesNotMatch(markdown, new RegExp(`\\*\\*k = ${k}\\*\\*: k = ${recommended} is`), 'never the old contradiction');
 });
 
 test('run-notebooks runs a real notebook on the real rows; the saved kernel metadata is what the kernel reports', { timeout: 600_000 }, () => {

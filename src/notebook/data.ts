@@ -59,14 +59,15 @@ export function describeSource(env: NodeJS.ProcessEnv): string {
 }
 
 /**
- * Read → clean → features for the notebook's source, from the stage cache when possible (about a second for the
- * 1M-row default instead of ~10 s), printing one line that says where the data came from.
- * @example const data = await load();
+ * Read → clean → features for the notebook's source (the parameters cell's `input` if it sets one, else `source`),
+ * from the stage cache when possible (about a second for the 1M-row default instead of ~10 s), printing one line
+ * that says where the data came from.
+ * @example const data = await load(params);
  */
-export async function load(env: NodeJS.ProcessEnv = process.env): Promise<CachedLoad> {
-  const options = source(env);
+export async function load(params: { readonly input?: string } = {}, env: NodeJS.ProcessEnv = process.env): Promise<CachedLoad> {
+  const options: LoadOptions = params.input ? { input: params.input } : source(env);
   const data = options.pushDown ? await pushedDownNotebookData(options) : await cachedLoad(options);
-  const where = describeSource(env);
+  const where = params.input ? `${params.input} (the parameters cell)` : describeSource(env);
   const how = data.cache.hit ? `from the stage cache (${data.cache.dirs.join(', ')})` : data.cache.note ?? 'computed and cached';
   console.log(
     `${count(data.quality.outputRows)} clean transactions, ${count(data.features.n)} customers ` +

@@ -93,9 +93,10 @@ interface TitleLayout {
 }
 
 /**
- * The figure with its title and subtitle broken into lines that fit an output `width` px wide, the top margin and
- * the height grown by the added lines so the plot keeps its size. Plotly never wraps a title: a long one is clipped
- * at the edge of a chart narrower than the figure's own width. O(title length).
+ * The figure with its title and subtitle broken into lines that fit an output `width` px wide, anchored at the top
+ * of the chart, with a top margin that holds them and a row of labels above the plot (e.g. "recommended k = 6"),
+ * the height grown as much as the margin so the plot keeps its size. Plotly never wraps a title: a long one is
+ * clipped at the edge of a chart narrower than the figure's own width. O(title length).
  */
 export function fitTitles(fig: Figure, width: number = NARROWEST_OUTPUT): Figure {
   const title = fig.layout.title as TitleLayout | undefined;
@@ -106,17 +107,18 @@ export function fitTitles(fig: Figure, width: number = NARROWEST_OUTPUT): Figure
   const text = wrapLines(title.text, Math.floor(usable / (GLYPH_EM * titleSize)));
   const sub = title.subtitle?.text ? wrapLines(title.subtitle.text, Math.floor(usable / (GLYPH_EM * subSize))) : undefined;
   const lines = (s: string | undefined) => (s ? s.split('<br>').length : 0);
-  const added = Math.max(0, 1.25 * titleSize * (lines(text) - lines(title.text)) + 1.3 * subSize * (lines(sub) - lines(title.subtitle?.text)));
-  if (text === title.text && sub === title.subtitle?.text) return fig;
+  const TOP_PAD = 14;
+  const LABEL_ROW = 34;
+  const needed = Math.ceil(TOP_PAD + 1.25 * titleSize * lines(text) + (sub ? 8 + 1.3 * subSize * lines(sub) : 0) + LABEL_ROW);
   const margin = (fig.layout.margin ?? {}) as { t?: number };
-  const height = (fig.height ?? FIGURE_HEIGHT) + Math.round(added);
+  const top = Math.max(margin.t ?? 80, needed);
   return {
     ...fig,
-    height,
+    height: (fig.height ?? FIGURE_HEIGHT) + (top - (margin.t ?? 80)),
     layout: {
       ...fig.layout,
-      title: { ...title, text, ...(sub ? { subtitle: { ...title.subtitle, text: sub } } : {}) },
-      margin: { ...margin, t: (margin.t ?? 80) + Math.round(added) },
+      title: { ...title, text, ...(sub ? { subtitle: { ...title.subtitle, text: sub } } : {}), yref: 'container', y: 1, yanchor: 'top', pad: { t: TOP_PAD } },
+      margin: { ...margin, t: top },
     },
   };
 }

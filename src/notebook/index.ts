@@ -4,13 +4,22 @@
  * modules behind it are tested on their own. Internals (HTML builders, cell formatting) are not exported here.
  */
 
+// ---- Parameters: the cell at the top of each notebook; edit it, then run it and everything below -----------------
+// const params = bs.parameters({ k: 5 })         input, k (or 'auto'), features, seed; the rest from the defaults below, said in one line
+// bs.DEFAULT_MODEL_FEATURES, bs.DEFAULT_SEED     the model's features (from the feature registry) and the seed used when not set
+export { parameters } from './parameters';
+export { DEFAULT_MODEL_FEATURES } from '../preprocess/feature_registry';
+export { DEFAULT_SEED } from '../config';
+
 // ---- Data: where it comes from, read → clean → features, the segmentation (both from the stage cache) ----------
 // bs.source()                                    {} for the generated default, or { input } / { url, table } from BANKSEG_INPUT / BANKSEG_URL
-// const data = await bs.load();                  data.raw, data.clean, data.quality, data.features, data.cache
-// const seg = await bs.segment(data.features);   k from the sweep; seg.segments: profiles, names, actions
+// const data = await bs.load(params);            data.raw, data.clean, data.quality, data.features, data.cache (params.input, else bs.source())
+// const seg = await bs.segment(data.features, params);  k, features and seed from the parameters; seg.segments: profiles, names, actions
+// bs.kChoice(seg.k, seg.recommendation)          '**k = 5**, as requested; the sweep recommends **k = 6**: …' (Markdown)
 // await bs.exportReportFigures(data, seg);       every figure as PNG, SVG and HTML in figures/
 // bs.clearCache()                                removes the stage cache (copies of personal data), as `bankseg cache clear`
 export { source, load, segment, exportReportFigures } from './data';
+export { kChoice } from '../segment/k_choice';
 export { clearCache } from '../io/cache';
 
 // ---- Tables ------------------------------------------------------------------------------------------------------
@@ -32,7 +41,7 @@ export { show, showMarkdown, showText } from './display';
 // ---- Figures (specs; src/visualize/figure_registry.ts lists them all) -----------------------------------------------
 // bs.missingValues(data.raw), bs.amountDistribution(data.clean), bs.transactionsByDate(data.clean),
 // bs.transactionsByHour(data.clean), bs.topLocations(data.clean), bs.balanceDistribution(data.features),
-// bs.ageDistribution(data.features), bs.genderSplit(data.features), bs.kSelection(seg.kSweep, seg.recommendation),
+// bs.ageDistribution(data.features), bs.genderSplit(data.features), bs.kSelection(seg.kSweep, seg.recommendation, seg.k),
 // bs.segmentSizes(seg), bs.segmentMap(seg), bs.centroidProfile(seg), bs.segmentBoxPlots(data.features, seg),
 // bs.moneyShare(data.features, seg), bs.reportFigures(data, seg)
 export {

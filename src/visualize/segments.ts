@@ -7,6 +7,8 @@ import type { Figure } from './figure';
 import { pca2 } from '../stats/pca';
 import { createRng, sampleIndices } from '../stats/random';
 import type { KScore, Segmentation } from '../segment/types';
+import { kChoice } from '../segment/k_choice';
+import type { KRecommendation } from '../segment/k_choice';
 import { CustomerFeatures, FEATURES, NUMERIC_FEATURES, NumberFeatureSpec, NumericFeature, featureSpec } from '../preprocess/feature_registry';
 import { boxStats, segmentShares, splitByLabel } from '../explore/aggregate';
 import { donut, donutLayout } from './eda';
@@ -34,11 +36,15 @@ export function segmentNames(seg: NamedSegmentation): string[] {
   return Array.from({ length: seg.k }, (_, id) => seg.segments?.find((s) => s.id === id)?.name ?? `Segment ${id + 1}`);
 }
 
+/** The k in use, when it is not the recommended one (dark: it is the one the other figures show). */
+const IN_USE_COLOR = '#2F3437';
+
 /**
  * Elbow (inertia), silhouette and Davies–Bouldin index against k, stacked with a shared k axis; the
- * recommended k is marked with a dashed line. Cost: O(number of k).
+ * recommended k is marked with a dashed line, and the k in use (`inUse`, default the recommended one), when it is
+ * another, with a solid one; the subtitle says which is which (`kChoice`). Cost: O(number of k).
  */
-export function kSelection(kSweep: readonly KScore[], recommended: { k: number; reason?: string }): Figure {
+export function kSelection(kSweep: readonly KScore[], recommended: KRecommendation, inUse: number = recommended.k): Figure {
   const scores = [...kSweep].sort((a, b) => a.k - b.k);
   const ks = scores.map((s) => s.k);
   const rows: { key: 'inertia' | 'silhouette' | 'daviesBouldin'; title: string; axis: string }[] = [
@@ -55,8 +61,8 @@ export function kSelection(kSweep: readonly KScore[], recommended: { k: number; 
     yaxis: row.axis,
     line: { color: PRIMARY_COLOR, width: 3 },
     marker: {
-      size: ks.map((k) => (k === recommended.k ? 15 : 9)),
-      color: ks.map((k) => (k === recommended.k ? SECONDARY_COLOR : PRIMARY_COLOR)),
+      size: ks.map((k) => (k === recommended.k || k === inUse ? 15 : 9)),
+      color: ks.map((k) => (k === inUse && k !== recommended.k ? IN_USE_COLOR : k === recommended.k ? SECONDARY_COLOR : PRIMARY_COLOR)),
       line: { color: '#FFFFFF', width: 1.5 },
     },
     hovertemplate: `k = %{x}: %{y:.4~g}<extra>${row.title.replace('<br>', ' ')}</extra>`,
@@ -67,42 +73,22 @@ export function kSelection(kSweep: readonly KScore[], recommended: { k: number; 
     [0, 0.3],
   ];
   const title = 'Choosing the number of segments k';
-  const reason = recommended.reason ?? '';
-  // Reasons usually name their k already ("k = 6 is next to the elbow…"): do not say it twice.
-  const lead = reason.includes(`k = ${recommended.k}`) ? 'Recommended: ' : `Recommended k = ${recommended.k}${reason ? ': ' : ''}`;
-  const subtitle = wrap(lead + reason, 115, 2);
+  const subtitle = wrap(kChoice(inUse, recommended, 'text'), 115, 3);
+  const marker = (k: number, label: string, color: string, textColor: string, dash: string, xanchor: string, xshift: number) => ({
+    shape: { type: 'line', xref: 'x', yref: 'paper', x0: k, x1: k, y0: 0, y1: 1, line: { color, width: 2.5, dash }, layer: 'below' },
+    annotation: { xref: 'x', yref: 'paper', x: k, y: 1, yanchor: 'bottom', xanchor, xshift, text: `<b>${label} k = ${k}</b>`, showarrow: false, font: { size: 14, color: textColor } },
+  });
+  // The in-use label goes on the side away from the recommended one, so the two never overlap.
+  const inUseRight = inUse > recommended.k;
+  const marks = [marker(recommended.k, 'recommended', SECONDARY_COLOR, '#B85F10', 'dash', inUseRight ? 'right' : 'left', inUseRight ? -4 : 4)];
+  if (inUse !== recommended.k) marks.push(marker(inUse, 'in use', IN_USE_COLOR, IN_USE_COLOR, 'solid', inUseRight ? 'left' : 'right', inUseRight ? 4 : -4));
   const layout: Record<string, unknown> = {
     ...baseLayout(title, subtitle),
     xaxis: axis('Number of segments k', { dtick: 1, anchor: 'y3' }),
     showlegend: false,
-    margin: { l: 90, r: 40, t: subtitle.includes('<br>') ? 145 : 120, b: 70 },
-    shapes: [
-      {
-        type: 'line',
-        xref: 'x',
-        yref: 'paper',
-        x0: recommended.k,
-        x1: recommended.k,
-        y0: 0,
-        y1: 1,
-        line: { color: SECONDARY_COLOR, width: 2.5, dash: 'dash' },
-        layer: 'below',
-      },
-    ],
-    annotations: [
-      {
-        xref: 'x',
-        yref: 'paper',
-        x: recommended.k,
-        y: 1,
-        yanchor: 'bottom',
-        xanchor: 'left',
-        xshift: 4,
-        text: `<b>recommended k = ${recommended.k}</b>`,
-        showarrow: false,
-        font: { size: 14, color: '#B85F10' },
-      },
-    ],
+    margin: { l: 90, r: 40, t: 120 + 20 * (subtitle.split('<br>').length - 1), b: 70 },
+    shapes: marks.map((m) => m.shape),
+    annotations: marks.map((m) => m.annotation),
   };
   rows.forEach((row, i) => {
     const key = i === 0 ? 'yaxis' : `yaxis${i + 1}`;

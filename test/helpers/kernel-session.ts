@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { jupyterEnv, VENV_BIN } from '../../scripts/run-notebooks';
 
@@ -21,13 +23,18 @@ export interface CellResult {
  * returns one result per `execute` step. Throws with the driver's stderr if the session itself failed.
  */
 export function kernelSession(steps: readonly KernelStep[], env: NodeJS.ProcessEnv = {}): CellResult[] {
-  const r = spawnSync(path.join(VENV_BIN, 'python'), [path.join(__dirname, 'kernel_session.py')], {
-    input: JSON.stringify(steps),
-    env: { ...jupyterEnv(), ...env },
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-    timeout: 900_000,
-  });
-  if (r.status !== 0) throw new Error(`kernel session failed (${r.status ?? r.signal}):\n${r.stderr}`);
-  return JSON.parse(r.stdout) as CellResult[];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-kernel-session-'));
+  const results = path.join(dir, 'results.json');
+  try {
+    const r = spawnSync(path.join(VENV_BIN, 'python'), [path.join(__dirname, 'kernel_session.py'), results], {
+      input: JSON.stringify(steps),
+      env: { ...jupyterEnv(), ...env },
+      encoding: 'utf8',
+      timeout: 900_000,
+    });
+    if (r.status !== 0 || !fs.existsSync(results)) throw new Error(`kernel session failed (${r.status ?? r.signal}):\n${r.stderr}`);
+    return JSON.parse(fs.readFileSync(results, 'utf8')) as CellResult[];
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

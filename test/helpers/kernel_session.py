@@ -1,17 +1,18 @@
 """One live kernel driven through a list of steps, for the tests (run with the project venv's Python).
 
-Reads a JSON list from stdin; each step is one of
+Reads a JSON list from stdin and writes the results to the file named by its one argument; each step is one of
   {"execute": "code"}                   run a cell and wait for its reply
   {"write": ["/abs/path", "text"]}      write a file (its folder made if needed), as an editor would, from outside
   {"remove": "/abs/path"}               remove a file or folder
   {"sleep": seconds}
-and prints one JSON list: per executed cell its reply status, stdout, stderr, the display messages (each one's
+and writes one JSON list: per executed cell its reply status, stdout, stderr, the display messages (each one's
 MIME bundle), the seconds from request to reply and the CPU seconds the kernel process spent on it (user + system,
 from /proc: steadier than wall time on a busy machine). Kernel: $KERNEL_NAME (default bankseg-tslab), found through
 JUPYTER_PATH.
 """
 import json
 import os
+import subprocess
 import shutil
 import sys
 import time
@@ -31,7 +32,10 @@ def cpu_seconds(pid: int) -> float:
 
 def main() -> None:
     steps = json.load(sys.stdin)
-    km, kc = start_new_kernel(kernel_name=os.environ.get("KERNEL_NAME", "bankseg-tslab"), startup_timeout=120)
+    # The kernel's own output goes to stderr, never into the results.
+    km, kc = start_new_kernel(
+        kernel_name=os.environ.get("KERNEL_NAME", "bankseg-tslab"), startup_timeout=120, stdout=subprocess.DEVNULL, stderr=sys.stderr
+    )
     pid = getattr(getattr(km, "provisioner", None), "process", None)
     pid = pid.pid if pid is not None else 0
     results = []
@@ -69,7 +73,8 @@ def main() -> None:
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
-    json.dump(results, sys.stdout)
+    with open(sys.argv[1], "w", encoding="utf-8") as f:
+        json.dump(results, f)
 
 
 if __name__ == "__main__":
