@@ -101,6 +101,29 @@ test('JupyterLab 4.6: every notebook opens unmodified, runs all, and shows its f
       }
       server.disableExtensions([]);
     });
+
+    await t.test('Notebook 7 (the classic interface) shows a saved notebook with its figures', async () => {
+      const name = '05_visualization.ipynb';
+      const figures = figuresPerNotebook.get(name) ?? 0;
+      assert.ok(figures > 0);
+      const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+      try {
+        const page = await context.newPage();
+        await page.goto(`${server.base}/notebooks/${name}?token=${server.token}`);
+        const outputs = page.locator('.jp-RenderedPlotly');
+        await outputs.first().waitFor({ state: 'attached', timeout: 90_000 });
+        assert.equal(await outputs.count(), figures, 'every figure output is there');
+        // Each shows its saved image (the renderer draws the chart when the pointer enters it).
+        for (let i = 0; i < figures; i++) {
+          await outputs.nth(i).scrollIntoViewIfNeeded();
+          await page.waitForFunction((el) => Array.from(el.querySelectorAll('img')).some((img) => img.naturalWidth > 0), await outputs.nth(i).elementHandle(), { timeout: 30_000 });
+        }
+        await outputs.first().hover();
+        await outputs.first().locator('.main-svg').first().waitFor({ state: 'visible', timeout: 30_000 });
+      } finally {
+        await context.close();
+      }
+    });
   } finally {
     await browser.close();
     await server.stop();

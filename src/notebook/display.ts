@@ -244,11 +244,17 @@ export function formatCell(v: unknown, asPercent = false): string {
 }
 
 /**
- * Shows a figure (one message: interactive spec, PNG, HTML fallback), a list of figures (their images rendered in
- * one Chromium), or a table (a DataFrame, as HTML; `opts` gives a caption). Await it for figures.
+ * Shows a table (a DataFrame, as HTML; `opts` gives a caption) at once, or a figure (one message: interactive spec,
+ * PNG, HTML fallback) or a list of figures (their images rendered in one Chromium): await those. A table returns
+ * nothing, so a cell ending with `bs.show(table)` prints no stray value.
  * @example await show(amountDistribution(data.clean))
  */
-export async function show(x: Figure | readonly Figure[] | dfd.DataFrame, opts: TableOptions = {}): Promise<void> {
-  if (x instanceof dfd.DataFrame) return showTable(x, opts);
-  await showFigures(Array.isArray(x) ? x : [x as Figure]);
+export function show(x: dfd.DataFrame, opts?: TableOptions): void;
+export function show(x: Figure | readonly Figure[]): Promise<void>;
+export function show(x: Figure | readonly Figure[] | dfd.DataFrame, opts: TableOptions = {}): void | Promise<void> {
+  if (x instanceof dfd.DataFrame) {
+    showTable(x, opts);
+    return;
+  }
+  return showFigures(Array.isArray(x) ? x : [x as Figure]);
 }

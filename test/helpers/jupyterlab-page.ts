@@ -148,7 +148,9 @@ window.__bankseg = {
       unnumbered: cells.filter((c) => c.model.sharedModel.getSource().trim() !== '' && typeof c.model.executionCount !== 'number').length,
       errorOutputs: outputs
         .filter((o) => o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr'))
-        .map((o) => (o.output_type === 'error' ? o.ename + ': ' + o.evalue : [].concat(o.text).join('')).slice(0, 500)),
+        .map((o) => (o.output_type === 'error' ? o.ename + ': ' + o.evalue : [].concat(o.text).join('')).slice(0, 500))
+        // A value printed by accident (a cell ending in a call that returns a promise or an object).
+        .concat(outputs.filter((o) => o.output_type === 'stream' && /Promise \\{|\\[object Object\\]/.test([].concat(o.text).join(''))).map((o) => 'stray value: ' + [].concat(o.text).join('').slice(0, 200))),
       figuresSent: outputs.filter((o) => this.isFigure(o)).length,
       figuresWithFallbacks: outputs.filter((o) => this.isFigure(o) && o.data['image/png'] && o.data['text/html']).length,
       figuresDrawn,
