@@ -8,7 +8,6 @@
 // const params = bs.parameters({ k: 5 })         input, k (or 'auto'), features, seed; the rest from the defaults below, said in one line
 // bs.DEFAULT_MODEL_FEATURES, bs.DEFAULT_SEED     the model's features (from the feature registry) and the seed used when not set
 export { parameters } from './parameters';
-export { DEFAULT_MODEL_FEATURES } from '../preprocess/feature_registry';
 export { DEFAULT_SEED } from '../config';
 
 // ---- Data: where it comes from, read → clean → features, the segmentation (both from the stage cache) ----------
