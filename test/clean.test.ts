@@ -160,6 +160,23 @@ describe('cleanTransactions: rows, gender, location, balance (rules 1, 6–8)', 
     assert.equal(count(report, 'CustAccountBalance', 'missing'), 1);
   });
 
+  test('a negative balance (an overdraft) is kept as it is and counted; a dropped row\'s is not counted', () => {
+    const { table: cleaned, report: counted } = cleanTransactions(
+      table([
+        { customer: 'C1', date: AUG_2_2016, amount: 10, balance: -500 },
+        { customer: 'C2', date: AUG_2_2016, amount: 10, balance: 0 },
+        { customer: 'C3', date: AUG_2_2016, amount: 10, balance: -0.01 },
+        { customer: 'C4', date: AUG_2_2016, amount: -1, balance: -70 },
+        { customer: 'C5', date: AUG_2_2016, amount: 10 },
+      ]),
+      { capQuantile: 1 },
+    );
+    assert.deepEqual(Array.from(cleaned.balance), [-500, 0, -0.01, NaN]);
+    const entry = counted.entries.find((e) => e.column === 'CustAccountBalance' && e.reason.startsWith('negative'))!;
+    assert.deepEqual(entry, { action: 'counted', column: 'CustAccountBalance', reason: 'negative (an overdraft): kept; the model reads it as 0', count: 2 });
+    assert.equal(count(report, 'CustAccountBalance', 'negative'), 0);
+  });
+
   test('the input table is not modified', () => {
     const again = table(rows);
     assert.deepEqual(input, again);

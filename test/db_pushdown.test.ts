@@ -56,6 +56,8 @@ const EVERY_KIND = [
   'X23,CX23,1/1/90,M,PUNE,nan,5/8/16,100000,10', // rule 8: balance nan
   'X24,CX24,1/1/90,M,PUNE,99999999999,6/8/16,100000,10', // rule 9: balance far above the cap
   'X25,CX25,1/1/90,M,PUNE,100,6/8/16,100000,1000000000', // rule 9: amount far above the cap
+  'X35,CX35,1/1/90,M,PUNE,-500,6/8/16,100000,10', // rule 8: a negative balance (an overdraft), kept and counted
+  'X36,CX36,1/1/90,F,PUNE,-70,6/8/16,100000,-3', // rule 1 drops the row: its negative balance is not counted
   'X26,CX26,1/1/90,M,PUNE,100,6/8/16,100000,0', // amount 0 is kept
   'X27,CX27, 1/1/90 , M , PUNE ,100,6/8/16,100000,10', // spaces around fields (trimmed by the reader)
   'X28,CX01,1/1/90,M,PUNE,100,7/8/16,235959,20', // CX01 again, later: its first row was dropped
@@ -211,6 +213,21 @@ describe('--push-down on the commands', () => {
     for (const f of ['customers.csv', 'segments.json', 'insights.md']) {
       assert.equal(fs.readFileSync(path.join(dbOut, f), 'utf8'), fs.readFileSync(path.join(fileOut, f), 'utf8'), f);
     }
+  });
+
+  test('every kind of row, negative balances included: segment --push-down writes what segment writes for the file', async () => {
+    const out = (name: string) => fs.mkdtempSync(path.join(tmp, name));
+    const [dbOut, fileOut] = [out('db-every-'), out('file-every-')];
+    const fromDb = await bankseg(['segment', '--url', server.url, '--table', 'every_tx', '--push-down', '--k', '3', '--out', dbOut, '--figures', dbOut]);
+    assert.equal(fromDb.code, 0, fromDb.stderr);
+    const fromFile = await bankseg(['segment', '--input', everyKind, '--k', '3', '--out', fileOut, '--figures', fileOut]);
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    for (const f of ['customers.csv', 'segments.json', 'insights.md']) {
+      assert.equal(fs.readFileSync(path.join(dbOut, f), 'utf8'), fs.readFileSync(path.join(fileOut, f), 'utf8'), f);
+    }
+    const overdrawn = fs.readFileSync(path.join(dbOut, 'customers.csv'), 'utf8').split('\n').find((l) => l.startsWith('CX35|'));
+    assert.match(overdrawn ?? '', /^CX35\|1990-01-01\|M,CX35,\d+,1,10,10,-500,/);
+    assert.match(fs.readFileSync(path.join(dbOut, 'insights.md'), 'utf8'), /CustAccountBalance: 1 counted \(negative \(an overdraft\): kept; the model reads it as 0\)/);
   });
 
   test('figures --push-down draws the customer figures and names the ones that need the rows', async () => {

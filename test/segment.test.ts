@@ -60,7 +60,18 @@ test('model space: the default features and their order; bad feature lists are o
   oneLine(() => buildModelSpace(featuresOf({ recencyDays: [1] }), { features: ['recency' as never] }), /unknown feature "recency" \(expected one of recencyDays, /);
   oneLine(() => buildModelSpace(featuresOf({ recencyDays: [1] }), { features: [] }), /at least one feature/);
   oneLine(() => buildModelSpace(featuresOf({ recencyDays: [1] }), { features: ['age', 'age'] }), /listed twice/);
-  oneLine(() => buildModelSpace(featuresOf({ balance: [-5] }), { features: ['balance'] }), /balance of customer C1 is -5: log1p needs a value >= 0/);
+});
+
+test('model space: a negative balance (an overdraft) reads as 0 in the log1p, by hand; missing stays imputed', () => {
+  const space = buildModelSpace(featuresOf({ balance: [-500, 0, Math.E - 1, NaN, -1e12] }), { features: ['balance'] });
+  // After log1p(max(x, 0)): [0, 0, 1, missing, 0]; median of the four known (type 7) = 0; imputed: [0, 0, 1, 0, 0].
+  assert.deepEqual(space.imputed, [1]);
+  assert.equal(space.median[0], 0);
+  const column = [0, 0, 1, 0, 0];
+  const mean = 0.2;
+  const sd = Math.sqrt(column.reduce((a, b) => a + (b - mean) ** 2, 0) / 5); // 0.4
+  close(space.std[0], 0.4, 1e-12);
+  column.forEach((x, i) => close(space.X[i], (x - mean) / sd, 1e-12, `customer ${i}`));
 });
 
 test('Lloyd on all rows reaches the same fixed point as ml-kmeans from the same start', () => {

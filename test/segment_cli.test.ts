@@ -114,3 +114,39 @@ test('--as-of moves every recency by the days between it and the last date, and 
   assert.match(md, /Recency is measured from 2016-10-31 \(--as-of; the data end on 2016-10-21\)/);
   fs.rmSync(dir, { recursive: true });
 });
+
+test('a negative balance (an overdraft) segments: kept in customers.csv, read as 0 by the model, counted in the report', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-overdraft-'));
+  const input = path.join(dir, 'overdraft.csv');
+  const real = fs.readFileSync(REAL, 'utf8').split('\n');
+  // 300 real rows, then an overdrawn customer, and one whose earlier overdraft is followed by a positive balance.
+  const extra = [
+    'X1,CX1,1/1/90,M,PUNE,-500,20/10/16,100000,10',
+    'X2,CX2,1/1/80,F,PUNE,-9000,1/9/16,100000,10',
+    'X3,CX2,1/1/80,F,PUNE,2500.5,2/9/16,100000,10',
+  ];
+  fs.writeFileSync(input, [...real.slice(0, 301), ...extra].join('\n') + '\n');
+  const { code, stderr } = await run(['segment', '--input', input, '--out', dir, '--figures', dir, '--k', '3']);
+  assert.equal(code, 0, stderr);
+  const lines = fs.readFileSync(path.join(dir, 'customers.csv'), 'utf8').trimEnd().split('\n');
+  const header = lines[0].split(',');
+  const rows = lines.slice(1).map((l) => l.split(','));
+  const col = (name: string) => header.indexOf(name);
+  const byKey = new Map(rows.map((r) => [r[0], r]));
+  assert.equal(byKey.get('CX1|1990-01-01|M')![col('balance')], '-500');
+  assert.equal(byKey.get('CX2|1980-01-01|F')![col('balance')], '2500.5', 'the latest balance');
+  // The model's balance coordinate, worked out here from the written balances: log1p(max(x, 0)), missing imputed with
+  // the median, then scaled (population std). The overdrawn customer sits where a zero balance would.
+  const t = rows.map((r) => (r[col('balance')] === '' ? NaN : Math.log1p(Math.max(Number(r[col('balance')]), 0))));
+  const known = t.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  const h = (known.length - 1) * 0.5;
+  const median = known[Math.floor(h)] + (h - Math.floor(h)) * (known[Math.ceil(h)] - known[Math.floor(h)]);
+  const filled = t.map((x) => (Number.isNaN(x) ? median : x));
+  const mean = filled.reduce((a, b) => a + b, 0) / filled.length;
+  const sd = Math.sqrt(filled.reduce((a, b) => a + (b - mean) ** 2, 0) / filled.length);
+  rows.forEach((r, i) => assert.ok(Math.abs(Number(r[col('z_balance')]) - (filled[i] - mean) / sd) < 2e-6, `${r[0]} z_balance`));
+  const md = fs.readFileSync(path.join(dir, 'insights.md'), 'utf8');
+  // Rows, as every cleaning count: X1 and X2 (X2's customer is no longer overdrawn, but that row was).
+  assert.match(md, /CustAccountBalance: 2 counted \(negative \(an overdraft\): kept; the model reads it as 0\)/);
+  fs.rmSync(dir, { recursive: true });
+});

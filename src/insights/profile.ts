@@ -9,6 +9,7 @@ import type { CustomerFeatures, NumericFeature } from '../preprocess/feature_reg
 import { segmentShares } from '../explore/aggregate';
 import { quantileSelect } from '../stats/quantile';
 import type { KMeansFit, ModelSpace, Segmentation } from '../segment/types';
+import { modelLog1p } from '../segment/space';
 import { isoDate } from '../table';
 import { nameBase, nameSegments, wordShares } from './naming';
 import { actionText, assignActions } from './actions';
@@ -37,7 +38,7 @@ function medianOf(values: Float64Array, members: Int32Array): number {
 /**
  * Standardized difference of each segment's mean from everyone's, per feature. Model features use the model's
  * own z values (imputed included), so the numbers are the centroids' coordinates; other features are put on the
- * same footing (log1p for money, known values only, population std). O(n) per feature.
+ * same footing (the model's log1p for money, known values only, population std). O(n) per feature.
  */
 function featureLift(feature: NumericFeature, features: CustomerFeatures, space: ModelSpace, labels: Int32Array, k: number): Float64Array {
   const j = space.features.indexOf(feature);
@@ -64,7 +65,7 @@ function featureLift(feature: NumericFeature, features: CustomerFeatures, space:
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (Number.isNaN(v)) continue;
-    const t = log ? Math.log1p(Math.max(v, 0)) : v;
+    const t = log ? modelLog1p(v) : v;
     sums[labels[i]] += t;
     counts[labels[i]]++;
     total += t;

@@ -50,6 +50,12 @@ export const MIN_AGE = 10;
 /** Ages from MIN_AGE up to this one (excluded) are minors: kept, counted, reported. */
 export const ADULT_AGE = 18;
 
+/**
+ * Rule 8's words for a negative balance (an overdraft): kept in the data, counted, and read as 0 by the model space's
+ * log1p (docs/data-model.md sections 2 and 4). The SQL push-down reports it with the same words.
+ */
+export const NEGATIVE_BALANCE_REASON = 'negative (an overdraft): kept; the model reads it as 0';
+
 const AMOUNT = 'TransactionAmount (INR)';
 const BALANCE = 'CustAccountBalance';
 const DOB = 'CustomerDOB';
@@ -92,6 +98,8 @@ export function cleanTransactions(t: TransactionTable, opts: CleanOptions = {}):
   entries.push({ action: 'kept-missing', column: LOCATION, reason: 'missing: kept missing', count: countMissingCodes(location.codes) });
   const balanceRaw = gatherFloat64(t.custAccountBalance, kept);
   entries.push({ action: 'kept-missing', column: BALANCE, reason: 'missing: kept missing', count: countNaN(balanceRaw) });
+  // Rule 8, the other case: a negative balance is an overdraft, a real state of an account; kept as it is.
+  entries.push({ action: 'counted', column: BALANCE, reason: NEGATIVE_BALANCE_REASON, count: countNegative(balanceRaw) });
 
   // Rule 9: cap outliers at the quantile of the kept, non-missing values.
   const label = `above the ${percentileLabel(capQuantile)} percentile: capped`;
@@ -170,6 +178,13 @@ function countMissingCodes(codes: Int32Array): number {
 function countNaN(values: Float64Array): number {
   let n = 0;
   for (let i = 0; i < values.length; i++) if (values[i] !== values[i]) n++;
+  return n;
+}
+
+/** Values below 0 (NaN is not). O(n). */
+function countNegative(values: Float64Array): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] < 0) n++;
   return n;
 }
 

@@ -15,8 +15,17 @@ export interface ModelSpaceOptions {
 }
 
 /**
+ * The model's log transform of a money value: log1p(max(x, 0)). A negative balance (an overdraft, cleaning rule 8)
+ * reads as 0, no funds: log1p has no value below −1, and a signed log would put a single deep overdraft so far from
+ * everyone that k-means would give it a segment of its own. NaN (missing) stays NaN. The SQL scoring has its twin.
+ */
+export function modelLog1p(x: number): number {
+  return Math.log1p(Math.max(x, 0));
+}
+
+/**
  * Builds the n×d standardized matrix of the chosen features.
- * Per column: optional log1p, NaN → median of the known (transformed) values, then z = (x − mean) / std
+ * Per column: optional log1p (modelLog1p: a negative value reads as 0), NaN → median of the known (transformed) values, then z = (x − mean) / std
  * with the population std (1 for a constant column). O(n·d): the medians by selection (O(n) expected), not sorting.
  * The input is not modified.
  */
@@ -43,8 +52,7 @@ export function buildModelSpace(features: CustomerFeatures, opts: ModelSpaceOpti
     const log = logged.includes(chosen[j]);
     for (let i = 0; i < n; i++) {
       const v = source[i];
-      if (log && v < 0) throw new RangeError(`${chosen[j]} of customer ${features.customerId[i]} is ${v}: log1p needs a value >= 0`);
-      column[i] = log ? Math.log1p(v) : v;
+      column[i] = log ? modelLog1p(v) : v;
     }
     const med = quantileSelect(column, 0.5);
     let missing = 0;

@@ -18,12 +18,12 @@ import type { Profile } from '../../explore/profile';
 import { quantileLowRank, quantileOfOrderStatistics } from '../../stats/quantile';
 import { isoDate } from '../../table';
 import type { QualityEntry, QualityReport } from '../../table';
-import { ADULT_AGE, MAX_AGE, MIN_AGE, percentileLabel, PLACEHOLDER_DOB_YEAR } from '../../preprocess/clean';
+import { ADULT_AGE, MAX_AGE, MIN_AGE, NEGATIVE_BALANCE_REASON, percentileLabel, PLACEHOLDER_DOB_YEAR } from '../../preprocess/clean';
 import type { TableStorage } from './partitions';
 import {
   KEPT, RULE1_NEGATIVE_AMOUNT, RULE2_DOB_MISSING, RULE3_DOB_PLACEHOLDER, RULE4_NO_SUCH_DAY, RULE4_TO_19YY, RULE4_TO_20YY,
   RULE5_AGE_IMPOSSIBLE, RULE5_AGE_TOO_YOUNG, RULE5_MINOR, RULE6_GENDER_MISSING, RULE6_GENDER_OTHER, RULE7_LOCATION_MISSING,
-  RULE8_BALANCE_MISSING, sourceRowsSql,
+  RULE8_BALANCE_MISSING, RULE8_BALANCE_NEGATIVE, sourceRowsSql,
 } from './rules_sql';
 
 /** A count of statement 1: its SQL over one leaf, and how the leaves' values combine. */
@@ -61,6 +61,7 @@ const COUNTS = {
   rule6_gender_missing: countWhere(`${KEPT} AND ${RULE6_GENDER_MISSING}`),
   rule7_location_missing: countWhere(`${KEPT} AND ${RULE7_LOCATION_MISSING}`),
   rule8_balance_missing: countWhere(`${KEPT} AND ${RULE8_BALANCE_MISSING}`),
+  rule8_balance_negative: countWhere(`${KEPT} AND ${RULE8_BALANCE_NEGATIVE}`),
   // Rule 9's inputs: how many values each quantile is over, and the end date of the features.
   amount_values: countWhere(KEPT),
   balance_values: countWhere(`${KEPT} AND s.balance IS NOT NULL`),
@@ -242,6 +243,7 @@ function qualityEntries(n: (k: CountName) => number, otherGenders: string, capQu
     { action: 'kept-missing', column: 'CustGender', reason: 'missing: gender unknown', count: n('rule6_gender_missing') },
     { action: 'kept-missing', column: 'CustLocation', reason: 'missing: kept missing', count: n('rule7_location_missing') },
     { action: 'kept-missing', column: BALANCE, reason: 'missing: kept missing', count: n('rule8_balance_missing') },
+    { action: 'counted', column: BALANCE, reason: NEGATIVE_BALANCE_REASON, count: n('rule8_balance_negative') },
     { action: 'changed', column: AMOUNT, reason: capped, count: amount.capped },
     { action: 'changed', column: BALANCE, reason: capped, count: balance.capped },
   );

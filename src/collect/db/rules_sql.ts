@@ -131,6 +131,8 @@ export const RULE6_GENDER_MISSING = `(s.gender_text IS NULL)`;
 /** Rules 7 and 8: CustLocation and CustAccountBalance missing: kept missing (counted). */
 export const RULE7_LOCATION_MISSING = `(s.location IS NULL)`;
 export const RULE8_BALANCE_MISSING = `(s.balance IS NULL)`;
+/** Rule 8, the other case: a negative balance (an overdraft) is kept as it is, counted; the model reads it as 0 (scoring). */
+export const RULE8_BALANCE_NEGATIVE = `(s.balance < 0)`;
 
 /**
  * Rule 9: amounts and balances above their `capQuantile` quantile are capped at it. The caps are whole-table
