@@ -77,7 +77,7 @@ window.__bankseg = {
       const where = 'cell ' + (w.content.widgets.indexOf(cell) + 1);
       for (const out of cell.node.querySelectorAll('.jp-OutputArea-output')) {
         outputWidth = Math.max(outputWidth, out.clientWidth);
-        if (out.scrollWidth > out.clientWidth + 1) problems.push(where + ': ' + (out.querySelector('table.bankseg-table') ? 'a table' : 'an output') + ' ' + out.scrollWidth + ' px wide in ' + out.clientWidth + ' px');
+        if (out.scrollWidth > out.clientWidth + 1) problems.push(where + ': ' + (out.querySelector('table') ? 'a table' : 'an output') + ' ' + out.scrollWidth + ' px wide in ' + out.clientWidth + ' px');
         for (const table of out.querySelectorAll('table.bankseg-table')) {
           const heads = table.tHead.rows[0].cells;
           const first = table.tBodies[0].rows[0] && table.tBodies[0].rows[0].cells;
