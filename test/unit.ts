@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export const SLOW: Readonly<Record<string, string>> = {
+  'assign_cli.test.ts': 'spawns bankseg segment, run, assign, migrate; the full default data; figures in Chromium',
   'bench.test.ts': 'runs the pandas + scikit-learn benchmark (Python)',
   'browser.test.ts': 'JupyterLab in headless Chromium',
   'db.test.ts': 'a throwaway PostgreSQL server',
@@ -16,6 +17,7 @@ export const SLOW: Readonly<Record<string, string>> = {
   'export.test.ts': 'renders figures in Chromium',
   'generate.test.ts': 'generates and reads 200,000 rows',
   'hostile.test.ts': 'faults: tmpfs and bind mounts, killed child processes, PostgreSQL',
+  'monitor.test.ts': 'generates and segments 20,000-row files',
   'notebooks.test.ts': 'Jupyter kernels',
   'profile_cli.test.ts': 'spawns bankseg profile',
   'read_hostile.test.ts': 'spawns bankseg and FIFO writers; both reader paths per case',

@@ -5,7 +5,7 @@ import {
 } from './options';
 import { checkWritable, writeOutputs } from '../io/atomic';
 import { edaFiguresStep, exportStep, loadStep, note, secondsSince, segmentStep, segmentSummary, shown, writeResultsStep } from './steps';
-import { FIGURES, segmentFigures } from '../visualize/figure_registry';
+import { analysisFigureCount, segmentFigures } from '../visualize/figure_registry';
 import { formatQualityReport } from '../preprocess/quality';
 
 const HELP = [
@@ -16,8 +16,9 @@ const HELP = [
   'made if missing), cleans them (the data-quality report goes to stderr), builds the customer features, sweeps',
   'k = 2..8, recommends a stable k, segments all customers, and writes:',
   '  DIR/customers.csv, DIR/segments.json        the segmentation (default DIR: data/processed/)',
+  '  DIR/model.json                              the saved model, for `bankseg assign` and `migrate` (docs/model.md)',
   '  FIGURES/insights.md, FIGURES/insights.html  the business report (default FIGURES: figures/)',
-  `  FIGURES/*.png, *.svg, *.html                the ${FIGURES.length} figures (PNG/SVG need Debian chromium)`,
+  `  FIGURES/*.png, *.svg, *.html                the ${analysisFigureCount()} figures (PNG/SVG need Debian chromium)`,
   'Stages already computed for the same input and parameters are read from the cache in data/interim and data/processed.',
   '',
   'Options:',
@@ -51,7 +52,7 @@ export const runCommand: Command = {
     const seg = await segmentStep('run', data, { k, seed, features: featuresOption(opts.features) }, cache);
     // One set: the results, the report and the figures replace the old ones together, or not at all.
     const { result } = await writeOutputs(async (outputs) => {
-      const written = await writeResultsStep(seg, data, outDir, figuresDir, outputs);
+      const written = await writeResultsStep(seg, data, outDir, figuresDir, outputs, { seed, source: sourceOption(opts) });
       if (opts['no-figures']) return { written, figureCount: 0 };
       const figs = [...edaFiguresStep('run', data), ...segmentFigures(data.features, seg, { seed })];
       note('run', `exporting ${figs.length} figures to ${shown([figuresDir])}/`);

@@ -14,8 +14,9 @@ const HELP = [
   'sweeps k = 2..8 (inertia, sampled silhouette, Davies–Bouldin, Calinski–Harabasz, stability of the delivered',
   'partition), recommends a stable k, profiles, names and recommends a distinct action for each segment, and puts',
   'RFM segments beside them. Writes DIR/customers.csv (features, gender, location, time of day, RFM scores and',
-  'segment, z_ model coordinates, segment), DIR/segments.json (scores, sweep, segments, mixes, RFM cross-tab) and',
-  'the business report insights.md + insights.html.',
+  'segment, z_ model coordinates, segment), DIR/segments.json (scores, sweep, segments, mixes, RFM cross-tab),',
+  'DIR/model.json (the saved model that `bankseg assign` and `migrate` apply to new data, docs/model.md) and the',
+  'business report insights.md + insights.html.',
   '',
   'Options:',
   LOAD_HELP,
@@ -44,7 +45,7 @@ export const segmentCommand: Command = {
     const cache = cacheOption(opts);
     const data = await loadStep('segment', { ...sourceOption(opts), asOf: asOfOption(opts['as-of']) }, cache);
     const seg = await segmentStep('segment', data, { k, seed, features }, cache);
-    const { files: written } = await writeOutputs((outputs) => writeResultsStep(seg, data, outDir, figuresDir, outputs));
+    const { files: written } = await writeOutputs((outputs) => writeResultsStep(seg, data, outDir, figuresDir, outputs, { seed, source: sourceOption(opts) }));
     process.stdout.write([...segmentSummary(seg, data.features.n), `wrote ${shown(written)} in ${secondsSince(started)}`].join('\n') + '\n');
     return 0;
   },

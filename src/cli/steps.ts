@@ -23,6 +23,12 @@ import type { Figure } from '../visualize/figure';
 import { writeSegmentOutputs } from '../insights/outputs';
 import { writeInsightsReport } from '../insights/report';
 import { count, num, pct } from '../format';
+import { buildModel } from '../model/build';
+import type { TrainingData } from '../model/build';
+import { modelJson } from '../model/model';
+import type { SourceOptions } from '../collect/source';
+import { redactUrl } from '../collect/db/connection';
+import { DEFAULT_TABLE } from '../config';
 
 /** A stage line on stderr, prefixed with the command (silenced by BANKSEG_QUIET=1, like the progress lines). */
 export function note(command: string, text: string): void {
@@ -129,9 +135,22 @@ export function shown(files: readonly string[]): string {
     .join(', ');
 }
 
+/** How a saved model names its training source when it is not a file: the database URL (no password) and table. */
+export function sourceLabel(source: SourceOptions): string | undefined {
+  return source.url ? `${redactUrl(source.url)} table ${source.table ?? DEFAULT_TABLE}` : undefined;
+}
+
+/** What a saved model is built from, out of the load step's result (rows in Node, or the push-down's). */
+export function trainingData(data: StepData): TrainingData {
+  const input = (data as { input?: TrainingData['input'] }).input;
+  return hasRows(data)
+    ? { features: data.features, quality: data.quality, clean: data.clean, input }
+    : { features: data.features, quality: data.quality, transactionsPerDay: data.transactionsPerDay };
+}
+
 /**
- * customers.csv + segments.json in `outDir`, insights.md + .html in `reportDir`, into the command's output set
- * (they appear when it is committed); returns their paths.
+ * customers.csv, segments.json and model.json (the saved model, src/model/) in `outDir`, insights.md + .html in
+ * `reportDir`, into the command's output set (they appear when it is committed); returns their paths.
  */
 export async function writeResultsStep(
   seg: ProfiledSegmentation,
@@ -139,10 +158,14 @@ export async function writeResultsStep(
   outDir: string,
   reportDir: string,
   outputs: OutputSet,
+  model: { seed?: number; source?: SourceOptions } = {},
 ): Promise<string[]> {
   const files = await writeSegmentOutputs(seg, data.features, outDir, outputs);
+  const modelFile = path.join(outDir, 'model.json');
+  const saved = buildModel(seg, trainingData(data), { seed: model.seed, source: model.source ? sourceLabel(model.source) : undefined });
+  await outputs.write(modelFile, modelJson(saved));
   const report = await writeInsightsReport(seg, data, reportDir, outputs);
-  return [files.customersCsv, files.segmentsJson, report.md, report.html];
+  return [files.customersCsv, files.segmentsJson, modelFile, report.md, report.html];
 }
 
 /** The segments in a few lines, for stdout. */

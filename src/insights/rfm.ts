@@ -92,6 +92,65 @@ export function tieAwareScores(values: Float64Array, higherIsBetter: boolean, bi
   return scores;
 }
 
+/**
+ * The cut points that reproduce `tieAwareScores(values, higherIsBetter, bins)` on other data: for each score
+ * s = 2..bins, the least good known value that scored s or more (null when none did). A value then scores
+ * 1 + (the number of cut points it reaches), "reaching" meaning ≥ the cut when higher is better, ≤ when lower is:
+ * exactly the scores of `values` themselves, and for a value the training data did not hold, the score of the
+ * training values at or below it in goodness. Plain comparisons, so the rule is also a SQL CASE. O(n log n).
+ * @example rfmCutPoints(Float64Array.of(10, 20, 20, 30, 40), true) // [20, 20, 30, 40]: scores 1, 3, 3, 4, 5
+ */
+export function rfmCutPoints(values: Float64Array, higherIsBetter: boolean, bins = RFM_BINS): (number | null)[] {
+  const scores = tieAwareScores(values, higherIsBetter, bins);
+  const cuts: (number | null)[] = new Array(bins - 1).fill(null);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== v) continue;
+    for (let s = 2; s <= scores[i]; s++) {
+      const c = cuts[s - 2];
+      if (c === null || (higherIsBetter ? v < c : v > c)) cuts[s - 2] = v;
+    }
+  }
+  return cuts;
+}
+
+/** Scores 1..cuts.length+1 of `values` from cut points (see rfmCutPoints); NaN → 0 ("unknown"). O(n·bins). */
+export function scoresFromCuts(values: Float64Array, cuts: readonly (number | null)[], higherIsBetter: boolean): Uint8Array {
+  const scores = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== v) continue;
+    let s = 1;
+    for (const c of cuts) if (c !== null && (higherIsBetter ? v >= c : v <= c)) s++;
+    scores[i] = s;
+  }
+  return scores;
+}
+
+/**
+ * RFM scores and segments from fixed cut points (a saved model's: src/model/), so a customer's scores do not
+ * depend on who else is in the data. With the cut points of the same data, the same as `rfmScores`. O(n·bins).
+ */
+export function rfmScoresFromCuts(
+  recencyDays: Float64Array,
+  frequency: Float64Array,
+  monetary: Float64Array,
+  cuts: { readonly recency: readonly (number | null)[]; readonly monetary: readonly (number | null)[] },
+): RfmScores {
+  const n = recencyDays.length;
+  if (frequency.length !== n || monetary.length !== n) throw new RangeError('recency, frequency and monetary differ in length');
+  const r = scoresFromCuts(recencyDays, cuts.recency, false);
+  const m = scoresFromCuts(monetary, cuts.monetary, true);
+  const f = new Uint8Array(n);
+  const segment = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const repeat = frequency[i] >= 2;
+    f[i] = repeat ? 2 : 1;
+    segment[i] = rfmSegmentOf(r[i], m[i], repeat);
+  }
+  return { r, f, m, segment };
+}
+
 /** The named segment (index into RFM_SEGMENTS) of one customer from R 1..5, M 1..5 and the repeat flag. */
 export function rfmSegmentOf(r: number, m: number, repeat: boolean): number {
   const seg = (name: RfmSegment): number => RFM_SEGMENTS.indexOf(name);

@@ -21,6 +21,22 @@ export { source, load, segment, exportReportFigures } from './data';
 export { kChoice } from '../segment/k_choice';
 export { clearCache } from '../io/cache';
 
+// ---- The saved model: save it, score new data with it, follow the segments across periods (notebooks 04, 07) -----
+// const model = bs.saveModel(seg, data);         writes bs.MODEL_FILE, data/processed/model.json (docs/model.md), as `bankseg segment`
+// const model = bs.loadModel();                  reads it back (another format version or feature set: one line)
+// const a = await bs.assign(model, { input: await bs.nextPeriodFile() });   scores new data, as `bankseg assign`
+// const mg = await bs.migrate(model, [file1, file2], { period: 'input' });  segments across periods ({ period: 'month' }, { asOf: [...] })
+// bs.periodsTable(bs.months(data.clean))        the calendar months and whether the data supports each as a period
+// bs.assignmentTable(a), bs.driftTable(a), bs.periodsTable(mg), bs.migrationTable(model, mg)
+// bs.driftPsi(a), bs.migrationFigure(model, mg)  the figures (the registry's drift_psi and segment_migration)
+// bs.showMarkdown(bs.assignmentReport(a)), bs.showMarkdown(bs.migrationReport(model, mg))   the reports
+// await bs.defaultDataFile(), await bs.nextPeriodFile()   the generated default data and its next period (made if missing)
+// await bs.sourceFile()                          the notebooks' source as a file (BANKSEG_INPUT, else the default data)
+export {
+  saveModel, loadModel, assign, migrate, nextPeriodFile, defaultDataFile, sourceFile, months, assignmentTable, driftTable, periodsTable,
+  migrationTable, driftPsi, migrationFigure, assignmentReport, migrationReport, MODEL_FILE,
+} from './monitor';
+
 // ---- Tables ------------------------------------------------------------------------------------------------------
 // bs.head(data.raw, 8)                           the first rows of any table (raw, clean, features or columns)
 // bs.describe(data.features)                     count, missing, mean, std, quartiles of every numeric column

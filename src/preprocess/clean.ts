@@ -15,6 +15,11 @@ import type { CleanTable, DictColumn, QualityEntry, QualityReport, TransactionTa
 export interface CleanOptions {
   /** Outlier cap quantile for amount and balance (rule 9), in (0, 1]; default 0.999; 1 disables capping. */
   readonly capQuantile?: number;
+  /**
+   * Fixed caps (INR) instead of this data's quantiles: a saved model's training caps (src/model/), so new data is
+   * capped where the training data was and a customer's capped amount does not depend on the other customers.
+   */
+  readonly caps?: { readonly amount: number; readonly balance: number };
 }
 
 export interface CleanResult {
@@ -49,6 +54,8 @@ export const MAX_AGE = 100;
 export const MIN_AGE = 10;
 /** Ages from MIN_AGE up to this one (excluded) are minors: kept, counted, reported. */
 export const ADULT_AGE = 18;
+/** Rule 5: age in whole years = ⌊days between birth and transaction / DAYS_PER_YEAR⌋. */
+export const DAYS_PER_YEAR = 365.25;
 
 /**
  * Rule 8's words for a negative balance (an overdraft): kept in the data, counted, and read as 0 by the model space's
@@ -101,12 +108,15 @@ export function cleanTransactions(t: TransactionTable, opts: CleanOptions = {}):
   // Rule 8, the other case: a negative balance is an overdraft, a real state of an account; kept as it is.
   entries.push({ action: 'counted', column: BALANCE, reason: NEGATIVE_BALANCE_REASON, count: countNegative(balanceRaw) });
 
-  // Rule 9: cap outliers at the quantile of the kept, non-missing values.
-  const label = `above the ${percentileLabel(capQuantile)} percentile: capped`;
-  const amountCap = capAbove(gatherFloat64(t.transactionAmount, kept), capQuantile);
-  entries.push({ action: 'changed', column: AMOUNT, reason: label, count: amountCap.capped });
-  const balanceCap = capAbove(balanceRaw, capQuantile);
-  entries.push({ action: 'changed', column: BALANCE, reason: label, count: balanceCap.capped });
+  // Rule 9: cap outliers at the quantile of the kept, non-missing values (or at the given fixed caps).
+  const fixed = checkedCaps(opts.caps);
+  const label = fixed
+    ? (cap: number) => `above the training data's ${percentileLabel(capQuantile)} percentile, INR ${cap}: capped`
+    : () => `above the ${percentileLabel(capQuantile)} percentile: capped`;
+  const amountCap = capAbove(gatherFloat64(t.transactionAmount, kept), capQuantile, fixed?.amount);
+  entries.push({ action: 'changed', column: AMOUNT, reason: label(amountCap.cap), count: amountCap.capped });
+  const balanceCap = capAbove(balanceRaw, capQuantile, fixed?.balance);
+  entries.push({ action: 'changed', column: BALANCE, reason: label(balanceCap.cap), count: balanceCap.capped });
 
   // Rule 10: a customer is (CustomerID, birth date, gender).
   const keys = customerKeys(gatherInt32(t.customerId.codes, kept), t.customerId.values, dobDay, gender);
@@ -284,7 +294,7 @@ function agesAtTransaction(
       continue;
     }
     birthDay[i] = dobDay;
-    const years = Math.floor((date[i] - dobDay) / 365.25);
+    const years = Math.floor((date[i] - dobDay) / DAYS_PER_YEAR);
     if (years < 0 || years > MAX_AGE) impossible++;
     else if (years < MIN_AGE) tooYoung++;
     else {
@@ -455,12 +465,22 @@ function genderCodes(codes: Int32Array, values: readonly string[]): { gender: In
   };
 }
 
+/** Fixed caps, checked: each a number (not NaN; Infinity caps nothing). A RangeError if not. */
+function checkedCaps(caps: CleanOptions['caps']): CleanOptions['caps'] {
+  if (caps === undefined) return undefined;
+  for (const [name, cap] of Object.entries(caps)) {
+    if (typeof cap !== 'number' || Number.isNaN(cap)) throw new RangeError(`caps.${name} must be a number, got ${cap}`);
+  }
+  return caps;
+}
+
 /**
- * Rule 9: the type-7 quantile `q` of the non-missing values, and a copy of `values` with everything above it set to it.
- * `values` is this module's own gathered copy, so capping it in place mutates nothing the caller gave us. O(n) expected.
+ * Rule 9: the type-7 quantile `q` of the non-missing values (or the `fixed` cap when given), and a copy of `values`
+ * with everything above it set to it. `values` is this module's own gathered copy, so capping it in place mutates
+ * nothing the caller gave us. O(n) expected.
  */
-function capAbove(values: Float64Array, q: number): { values: Float64Array; cap: number; capped: number } {
-  const cap = quantileSelect(values, q);
+function capAbove(values: Float64Array, q: number, fixed?: number): { values: Float64Array; cap: number; capped: number } {
+  const cap = fixed ?? quantileSelect(values, q);
   let capped = 0;
   for (let i = 0; i < values.length; i++) {
     if (values[i] > cap) {

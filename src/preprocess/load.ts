@@ -20,6 +20,8 @@ export interface LoadedData {
 
 export interface LoadOptions extends SourceOptions {
   readonly capQuantile?: number;
+  /** Fixed outlier caps (a saved model's training caps) instead of this data's quantiles; see CleanOptions. */
+  readonly caps?: { readonly amount: number; readonly balance: number };
   readonly topLocations?: number;
   /** The day recency is measured from (days since 1970-01-01); default the last date in the data. */
   readonly asOf?: number;
@@ -31,6 +33,7 @@ export interface LoadOptions extends SourceOptions {
  */
 export async function pushDownSource(opts: LoadOptions): Promise<PushedDown> {
   if (!opts.url) throw new RangeError('the push-down needs a database URL');
+  if (opts.caps) throw new RangeError('fixed caps (a saved model\'s) are not pushed down: read the rows instead');
   return pushDownFromDb(opts.url, opts.table ?? DEFAULT_TABLE, {
     strict: opts.strict,
     capQuantile: opts.capQuantile,
@@ -42,7 +45,7 @@ export async function pushDownSource(opts: LoadOptions): Promise<PushedDown> {
 /** Read → clean → customer features. */
 export async function loadData(opts: LoadOptions = {}): Promise<LoadedData> {
   const raw = await readSource(opts);
-  const { table: clean, report: quality } = cleanTransactions(raw, { capQuantile: opts.capQuantile });
+  const { table: clean, report: quality } = cleanTransactions(raw, { capQuantile: opts.capQuantile, caps: opts.caps });
   const features = customerFeatures(clean, { topLocations: opts.topLocations, asOf: opts.asOf });
   return { raw, clean, quality, features };
 }

@@ -19,7 +19,11 @@ import { isFile } from '../collect/source';
 import { loadData } from './load';
 import type { LoadedData, LoadOptions } from './load';
 
-export type CachedLoad = LoadedData & { readonly cache: CacheStatus };
+/**
+ * The loaded data, what the cache did, and the input file's identity (real path, size, SHA-256 of its bytes;
+ * absent for a database, which has no bytes to hash) for fingerprints such as a saved model's.
+ */
+export type CachedLoad = LoadedData & { readonly cache: CacheStatus; readonly input?: { readonly path: string; readonly size: number; readonly sha256: string } };
 
 /** The module whose code (with its imports) the load entries are keyed on. */
 export const LOAD_MODULE = 'src/preprocess/load.ts';
@@ -70,17 +74,24 @@ export async function cachedLoad(opts: LoadOptions = {}, cache: CacheOptions = {
     },
     cache,
   );
-  return withStatus(result, status);
+  return withStatus(result, status, identity);
 }
 
-function withStatus(data: LoadedData, cache: CacheStatus): CachedLoad {
+function withStatus(data: LoadedData, cache: CacheStatus, input: CachedLoad['input']): CachedLoad {
   // Keep `raw` lazy: spreading would run the getter.
-  return Object.defineProperties({ cache }, Object.getOwnPropertyDescriptors(data)) as CachedLoad;
+  return Object.defineProperties({ cache, input }, Object.getOwnPropertyDescriptors(data)) as CachedLoad;
 }
 
 /** The options of `loadData` that change its result (the input is keyed separately). */
 function loadParameters(opts: LoadOptions): Record<string, unknown> {
-  return { strict: opts.strict ?? false, capQuantile: opts.capQuantile ?? null, topLocations: opts.topLocations ?? null, asOf: opts.asOf ?? null };
+  // `caps` only when given, so the entries of every load without it keep their keys.
+  return {
+    strict: opts.strict ?? false,
+    capQuantile: opts.capQuantile ?? null,
+    topLocations: opts.topLocations ?? null,
+    asOf: opts.asOf ?? null,
+    ...(opts.caps ? { caps: { amount: opts.caps.amount, balance: opts.caps.balance } } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ import {
 } from './eda';
 import { centroidProfile, kSelection, moneyShare, segmentBoxPlots, segmentMap, segmentSizes } from './segments';
 import type { NamedSegmentation, SegmentMapOptions } from './segments';
+import { driftFigure, migrationSankey } from './monitor';
+import type { DriftFigureInput, MigrationFigureInput } from './monitor';
 
 /** What the exploratory figures are drawn from: the load stage's tables. */
 export interface EdaInput {
@@ -35,15 +37,28 @@ interface Entry {
   /** A few words for the help text. */
   readonly about: string;
 }
+/** What the drift figure is drawn from: an assignment's drift (src/monitor/drift.ts). */
+export interface AssignmentInput {
+  readonly drift: DriftFigureInput;
+}
+
+/** What the migration figure is drawn from: periods, segment names and matrices (src/monitor/migration.ts). */
+export interface MigrationInput {
+  readonly migration: MigrationFigureInput;
+}
+
 /**
  * `eda`: the data before any model (notebook 03), drawn from the transaction rows (`rows: true`) or from the
  * customers alone (`rows: false`: what a push-down brings back, collect/db/pushdown.ts); `segments`: a segmentation
- * (notebooks 04–05).
+ * (notebooks 04–05), the figures `run` writes with the eda ones; `assignment`: a saved model applied to new data
+ * (`bankseg assign`); `migration`: segments across periods (`bankseg migrate`, notebook 07).
  */
 export type FigureEntry =
   | (Entry & { readonly group: 'eda'; readonly rows: true; readonly build: (d: EdaInput) => Figure })
   | (Entry & { readonly group: 'eda'; readonly rows: false; readonly build: (d: Pick<EdaInput, 'features'>) => Figure })
-  | (Entry & { readonly group: 'segments'; readonly build: (d: SegmentInput) => Figure });
+  | (Entry & { readonly group: 'segments'; readonly build: (d: SegmentInput) => Figure })
+  | (Entry & { readonly group: 'assignment'; readonly build: (d: AssignmentInput) => Figure })
+  | (Entry & { readonly group: 'migration'; readonly build: (d: MigrationInput) => Figure });
 
 /** The registry, in reading order: data quality, transactions, customers; then choosing k and the segments. */
 export const FIGURES: readonly FigureEntry[] = [
@@ -61,6 +76,8 @@ export const FIGURES: readonly FigureEntry[] = [
   { name: 'centroid_profile', group: 'segments', about: 'centroids', build: (d) => centroidProfile(d.seg) },
   { name: 'segment_features', group: 'segments', about: 'per-segment box plots', build: (d) => segmentBoxPlots(d.features, d.seg) },
   { name: 'money_share', group: 'segments', about: 'the money share', build: (d) => moneyShare(d.features, d.seg) },
+  { name: 'drift_psi', group: 'assignment', about: 'the drift (PSI)', build: (d) => driftFigure(d.drift) },
+  { name: 'segment_migration', group: 'migration', about: 'the segment migration (Sankey)', build: (d) => migrationSankey(d.migration) },
 ];
 
 function mapOptions(seed: number | undefined): SegmentMapOptions {
@@ -100,6 +117,21 @@ export function segmentFigures(features: CustomerFeatures, seg: NamedSegmentatio
 /** Every figure of the loaded data and a segmentation, as `bankseg figures` writes them. */
 export function reportFigures(data: EdaInput, seg: NamedSegmentation, opts: { seed?: number } = {}): Figure[] {
   return [...edaFigures(data.raw, data.clean, data.features), ...segmentFigures(data.features, seg, opts)];
+}
+
+/** The figures `run` and `figures` write: the exploratory ones and those of the segmentation. */
+export function analysisFigureCount(): number {
+  return FIGURES.filter((f) => f.group === 'eda' || f.group === 'segments').length;
+}
+
+/** The figures of an assignment (`bankseg assign`), in reading order. */
+export function assignmentFigures(d: AssignmentInput): Figure[] {
+  return FIGURES.flatMap((f) => (f.group === 'assignment' ? [f.build(d)] : []));
+}
+
+/** The figures of a migration (`bankseg migrate`), in reading order. */
+export function migrationFigures(d: MigrationInput): Figure[] {
+  return FIGURES.flatMap((f) => (f.group === 'migration' ? [f.build(d)] : []));
 }
 
 /** The figures of a group in words, for help texts: `data quality, amounts, …`. */

@@ -3,6 +3,7 @@
  * deterministic input of the figure spec snapshots (test/figures.test.ts, test/snapshots/figures/).
  */
 import type { NamedSegmentation } from '../../src/visualize/segments';
+import type { DriftFigureInput, MigrationFigureInput } from '../../src/visualize/monitor';
 import type { CustomerFeatures, NumericFeature } from '../../src/preprocess/feature_registry';
 import type { KScore, ModelSpace } from '../../src/segment/types';
 import { CleanTable, DictColumn, TransactionTable, dayNumber } from '../../src/table';
@@ -133,8 +134,38 @@ export function smallRaw(): TransactionTable {
   };
 }
 
-/** The snapshot input: every table above, segmented into three by LABELS. */
-export function smallFigureInput(): { raw: TransactionTable; clean: CleanTable; features: CustomerFeatures; seg: NamedSegmentation } {
+/** A drift of four features and the segment shares, one in each PSI band and one on the 0.25 line. */
+export function smallDrift(): DriftFigureInput {
+  return {
+    features: [
+      { variable: 'recencyDays', psi: 0.021 },
+      { variable: 'monetaryTotal', psi: 0.13 },
+      { variable: 'balance', psi: 0.41 },
+      { variable: 'age', psi: 0.25 },
+    ],
+    segments: { psi: 0.08 },
+    recommendation: 'Refit: PSI above 0.25 for balance (0.410); the population has moved too far from the training data for its segments to mean what they meant.',
+  };
+}
+
+/** Two periods of the three segments above; the last row and column are "no transaction". */
+export function smallMigration(): MigrationFigureInput {
+  return {
+    periods: ['2016-08', '2016-09'],
+    segments: ['Loyal high spenders', 'Occasional', 'Lapsed seniors'],
+    transitions: [{ counts: [[5, 1, 0, 4], [0, 3, 1, 2], [1, 0, 2, 3], [2, 1, 1, 0]] }],
+  };
+}
+
+/** The snapshot input: every table above, segmented into three by LABELS, with a drift and a migration. */
+export function smallFigureInput(): {
+  raw: TransactionTable;
+  clean: CleanTable;
+  features: CustomerFeatures;
+  seg: NamedSegmentation;
+  drift: DriftFigureInput;
+  migration: MigrationFigureInput;
+} {
   const features = smallFeatures();
-  return { raw: smallRaw(), clean: smallClean(), features, seg: smallSegmentation(features, LABELS, 3) };
+  return { raw: smallRaw(), clean: smallClean(), features, seg: smallSegmentation(features, LABELS, 3), drift: smallDrift(), migration: smallMigration() };
 }
