@@ -33,6 +33,7 @@ import sys
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
+from sklearn.metrics import pairwise_distances_argmin_min
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
 from sklearn.preprocessing import StandardScaler
 
@@ -498,6 +499,30 @@ def fit_kmeans(z, k, n_init, seed):
     return KMeans(n_clusters=k, init='k-means++', n_init=n_init, random_state=seed).fit(z)
 
 
+def same_start(z, centroids_file):
+    """
+    What scikit-learn makes of bankseg's delivered centroids on this side's own model space: the inertia of the
+    nearest-centroid labelling (no iteration), and Lloyd started from them until no customer changes segment (tol=0),
+    as bankseg's delivered fit: how many customers move. The same start leaves no room for a different local optimum,
+    so the two must agree to rounding; k-means restarts on different random numbers need not.
+    """
+    with open(centroids_file, encoding='utf-8') as fh:
+        flat = np.asarray(json.load(fh), dtype=np.float64)
+    d = z.shape[1]
+    if flat.size == 0 or flat.size % d:
+        raise InputError(f'{centroids_file}: {flat.size} centroid values do not make rows of {d} model features')
+    c = flat.reshape(-1, d)
+    start_labels, dist = pairwise_distances_argmin_min(z, c)
+    km = KMeans(n_clusters=len(c), init=c, n_init=1, tol=0, max_iter=300, algorithm='lloyd').fit(z)
+    return {'sameStart': {
+        'k': len(c),
+        'inertiaAtStart': float(np.dot(dist, dist)),
+        'inertiaRefined': float(km.inertia_),
+        'iterations': int(km.n_iter_),
+        'moved': int(np.count_nonzero(km.labels_ != start_labels)),
+    }}
+
+
 def scores(z, labels, sample, seed):
     return {
         'silhouette': float(silhouette_score(z, labels, sample_size=min(sample, len(z)), random_state=seed)),
@@ -521,6 +546,8 @@ def main(argv):
     p.add_argument('--top-locations', type=int, default=10)
     p.add_argument('--as-of', help='YYYY-MM-DD: recency counts from this day (default: the last date in the data)')
     p.add_argument('--dump-features', help='also write the customer features to this CSV (for checks)')
+    p.add_argument('--start-centroids', help='JSON file with bankseg\'s delivered centroids (model space, row-major '
+                   'k x d): print only what scikit-learn makes of them (same-start check) and stop')
     a = p.parse_args(argv)
 
     stages, cpu = {}, {}
@@ -540,6 +567,9 @@ def main(argv):
     feats = customer_features(clean, a.top_locations, as_of)
     z = model_space(feats)
     lap('features')
+    if a.start_centroids:
+        print(json.dumps(same_start(z, a.start_centroids)))
+        return 0
     sweep = []
     for k in range(a.k_min, min(a.k_max, feats['n'] - 1) + 1):
         km = fit_kmeans(z, k, a.n_init, a.seed)

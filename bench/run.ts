@@ -23,13 +23,15 @@ import {
   formatTable,
   growthExponent,
   ratios,
+  SameStart,
+  sameStartChecks,
   RunResult,
   SideSummary,
   STAGES,
   summarise,
   SweepComparison,
 } from './lib_compare';
-import { PYTHON, ROOT, runSide, SideOptions } from './lib_child';
+import { PYTHON, ROOT, runSide, sideArgs, SideOptions } from './lib_child';
 import { hotFunctionsByStage, HotFunction, loadNewestProfile, StageBounds } from './lib_profile';
 
 const HELP = `Usage: npm run bench -- [options]
@@ -160,6 +162,23 @@ interface SizeResult {
   readonly profile?: Record<string, HotFunction[]>;
 }
 
+/**
+ * Untimed: the reference's Lloyd started from the first TypeScript run's delivered centroids (see sameStartChecks).
+ */
+function sameStart(ts: RunResult, side: SideOptions): SameStart {
+  const file = path.join(os.tmpdir(), `bankseg-bench-centroids-${process.pid}.json`);
+  fs.writeFileSync(file, JSON.stringify((ts as RunResult & { centroids: number[] }).centroids));
+  try {
+    const r = spawnSync(PYTHON, [path.join(ROOT, 'bench', 'reference.py'), ...sideArgs(side), '--start-centroids', file], {
+      cwd: ROOT, encoding: 'utf8', env: { ...process.env, BANKSEG_QUIET: '1' },
+    });
+    if (r.status !== 0) throw new Error(`reference --start-centroids exited with ${r.status}: ${r.stderr.trim().split('\n').pop()}`);
+    return (JSON.parse(r.stdout.trim().split('\n').pop() as string) as { sameStart: SameStart }).sameStart;
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
 async function benchSize(rows: number, o: BenchOptions): Promise<SizeResult> {
   const input = o.input ? path.resolve(o.input) : await generatedFile(rows);
   warmPageCache(input);
@@ -180,6 +199,7 @@ async function benchSize(rows: number, o: BenchOptions): Promise<SizeResult> {
   }
   // Every run pair is checked (both sides are seeded, so the pairs should all agree the same way).
   const checks = ts.flatMap((t, i) => agreementChecks(t, python[i]).map((c) => (o.runs > 1 ? { ...c, name: `run ${i + 1}: ${c.name}` } : c)));
+  checks.push(...sameStartChecks(ts[0], sameStart(ts[0], side)));
   const summary = { ts: summarise(ts), python: summarise(python), ratio: ratios(summarise(ts), summarise(python)) };
   let profile: Record<string, HotFunction[]> | undefined;
   if (o.profile) {
@@ -240,9 +260,6 @@ function printSize(r: SizeResult): void {
   }
   for (const c of failed) {
     console.log(`  FAILED ${c.name}: TS ${c.ts} vs Python ${c.python} (difference ${c.difference.toPrecision(3)}, tolerance ${c.tolerance})`);
-  }
-  if (failed.some((c) => c.name.includes('inertia') && Number(c.ts) < Number(c.python))) {
-    console.log('  (the TS fit has the LOWER inertia: scikit-learn stopped in a worse local optimum; a larger --n-init usually brings them together)');
   }
   if (r.profile) {
     for (const s of STAGES) {

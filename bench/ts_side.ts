@@ -9,7 +9,7 @@ import { readTransactions } from '../src/collect/read';
 import { cleanTransactions } from '../src/preprocess/clean';
 import { customerFeatures } from '../src/preprocess/features';
 import { buildModelSpace } from '../src/segment/space';
-import { fitKMeans } from '../src/segment/kmeans';
+import { fitKMeans, lloyd } from '../src/segment/kmeans';
 import { calinskiHarabasz, daviesBouldin, silhouetteSample } from '../src/segment/metrics';
 import { sweepK } from '../src/segment/select';
 import { intOption, parseOptions } from '../src/cli/command';
@@ -112,7 +112,8 @@ async function main(argv: string[]): Promise<void> {
   const sweep = await timed('kSweep', () =>
     sweepK(space, { ...fitOptions, kMin: o.kMin, kMax: Math.min(o.kMax, space.n - 1), silhouetteSampleSize: o.sample }),
   );
-  const fit = await timed('finalFit', () => fitKMeans(space, o.k, fitOptions));
+  // As the delivered fit (src/segment/index.ts): the sampled fit, then Lloyd on all customers until none moves.
+  const fit = await timed('finalFit', () => lloyd(space, fitKMeans(space, o.k, fitOptions).centroids, o.k, { tolerance: 0 }));
   const metrics = await timed('metrics', () => ({
     silhouette: silhouetteSample(space, fit.labels, fit.k, { sampleSize: o.sample, seed: o.seed }),
     daviesBouldin: daviesBouldin(space, fit),
@@ -141,6 +142,8 @@ async function main(argv: string[]): Promise<void> {
     k: fit.k,
     inertia: fit.inertia,
     iterations: fit.iterations,
+    /** The delivered centroids in model space (row-major k×d), for the reference's same-start check. */
+    centroids: Array.from(fit.centroids),
     ...metrics,
     sweep: sweep.map((s) => ({
       k: s.k,

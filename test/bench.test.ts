@@ -14,6 +14,8 @@ import {
   ratios,
   relativeDifference,
   RunResult,
+  SameStart,
+  sameStartChecks,
   STAGES,
   summarise,
 } from '../bench/lib_compare';
@@ -110,16 +112,27 @@ describe('bench arithmetic', () => {
     assert.deepEqual(failing({ featureSums: { recencyDays: 12345, monetaryTotal: 1.5e9 } }), ['feature sum balanceKnown']);
   });
 
-  test('agreement: inertia within 1% of scikit-learn\'s, silhouette within 0.02', () => {
+  test('agreement: inertia at most 1% above scikit-learn\'s (a lower one is a better optimum), silhouette within 0.02', () => {
     assert.deepEqual(failing({ inertia: 1009.9 }), []);
     assert.deepEqual(failing({ inertia: 990.1 }), []);
     assert.deepEqual(failing({ inertia: 1010.1 }), ['inertia (k=4)']);
-    assert.deepEqual(failing({ inertia: 989 }), ['inertia (k=4)']);
+    assert.deepEqual(failing({ inertia: 950 }), []);
     assert.deepEqual(failing({ inertia: NaN }), ['inertia (k=4)']);
     assert.deepEqual(failing({ silhouette: 0.319 }), []);
     assert.deepEqual(failing({ silhouette: 0.321 }), ['silhouette']);
     assert.deepEqual(failing({ silhouette: 0.279 }), ['silhouette']);
     assert.deepEqual(failing({ k: 5 }), ['k']);
+  });
+
+  test('same start: scikit-learn from bankseg\'s centroids must find its inertia to 1e-9 and move nobody', () => {
+    const start = (over: Partial<SameStart> = {}): SameStart => ({ k: 4, inertiaAtStart: 1000, inertiaRefined: 1000, iterations: 1, moved: 0, ...over });
+    const failed = (over: Partial<SameStart>) => sameStartChecks(run('ts'), start(over)).filter((c) => !c.ok).map((c) => c.name);
+    assert.deepEqual(failed({}), []);
+    assert.deepEqual(failed({ inertiaAtStart: 1000 * (1 + 5e-10), inertiaRefined: 1000 * (1 - 5e-10) }), []);
+    assert.deepEqual(failed({ inertiaAtStart: 1000.01 }), ["same start: inertia of bankseg's centroids"]);
+    // 2.5e-6 lower after one more Lloyd step: what a fit stopped at tolerance 1e-4 instead of convergence gave.
+    assert.deepEqual(failed({ inertiaRefined: 999.9975, moved: 26 }), ["same start: inertia after scikit-learn's Lloyd", 'same start: share of customers moved']);
+    assert.deepEqual(failed({ k: 5 }), ['same start: k']);
   });
 
   test('compareSweeps pairs the same k and signs the inertia gap (positive = TS worse)', () => {
@@ -323,6 +336,10 @@ describe('npm run bench (smoke)', () => {
     }
     assert.ok(size.checks.some((c: { name: string }) => c.name === 'rows kept'));
     assert.ok(size.checks.some((c: { name: string }) => c.name.startsWith('inertia')));
+    // The deterministic k-means check: scikit-learn from bankseg's delivered centroids, no random numbers involved.
+    const same = size.checks.filter((c: { name: string }) => c.name.startsWith('same start:'));
+    assert.equal(same.length, 4);
+    assert.ok(same.every((c: { ok: boolean }) => c.ok), JSON.stringify(same));
     assert.ok(results.machine.cores >= 1 && typeof results.machine.node === 'string');
     assert.match(r.stdout, /TS\/Py/);
   });
