@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { defaultNotebooks, describeFailure, JUPYTER, jupyterEnv, runNotebook } from './run-notebooks';
+import { defaultNotebooks, describeFailure, JUPYTER, jupyterEnv, notebookInput, runNotebook } from './run-notebooks';
 import { plotlySource } from '../src/visualize/export';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -175,7 +175,7 @@ async function main(argv: string[]): Promise<number> {
   const notebooks = positionals.length > 0 ? positionals.map((p) => path.resolve(p)) : defaultNotebooks();
   const outDir = path.resolve(values.out ?? DEFAULT_OUT);
   fs.mkdirSync(outDir, { recursive: true });
-  const source = process.env.BANKSEG_INPUT ? `BANKSEG_INPUT=${process.env.BANKSEG_INPUT}` : 'the generated default data';
+  const source = await notebookInput();
   const pages: { file: string; title: string }[] = [];
   const scratch = values.executed ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-report-run-'));
   try {

@@ -5,6 +5,7 @@
  *
  *   npm run notebooks                         # all of notebooks/*.ipynb, on the generated default data
  *   BANKSEG_INPUT=path/to/bank_transactions.csv npm run notebooks
+ *   BANKSEG_URL=postgres://user@host/db [BANKSEG_TABLE=transactions] npm run notebooks
  *   tsx scripts/run-notebooks.ts [--out DIR] [--timeout SECONDS] [notebook.ipynb ...]
  *
  * Needs the project's Python venv (.venv/ with nbconvert and nbclient, made by scripts/install.sh) and the project
@@ -276,6 +277,16 @@ export function defaultNotebooks(dir = NOTEBOOK_DIR): string[] {
     .map((f) => path.join(dir, f));
 }
 
+/**
+ * Where the notebooks will read their data, in the words their own load line uses (BANKSEG_URL before
+ * BANKSEG_INPUT, a URL's password hidden): the kernels inherit this process's environment. Imported here, not at
+ * the top, so the tests importing this file do not load the pipeline.
+ */
+export async function notebookInput(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const { describeSource } = await import('../src/notebook/data');
+  return describeSource(env);
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -288,7 +299,8 @@ async function main(argv: string[]): Promise<number> {
       'Usage: tsx scripts/run-notebooks.ts [--out DIR] [--timeout SECONDS_PER_CELL] [--skip-check] [notebook.ipynb ...]\n' +
         '  Runs each notebook top to bottom in a fresh tslab kernel (default: notebooks/NN_*.ipynb) into DIR\n' +
         '  (default: a new temp folder), after checking that src/ compiles under tslab (--skip-check skips that).\n' +
-        '  The input is BANKSEG_INPUT if set, else the generated default data. Exit 1 if any notebook fails.\n',
+        '  The input is BANKSEG_URL (+ BANKSEG_TABLE) if set, else BANKSEG_INPUT, else the generated default data.\n' +
+        '  Exit 1 if any notebook fails.\n',
     );
     return 0;
   }
@@ -298,8 +310,7 @@ async function main(argv: string[]): Promise<number> {
   for (const nb of notebooks) if (!fs.existsSync(nb)) throw new Error(`${nb}: no such notebook`);
   const outDir = path.resolve(values.out ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-notebooks-')));
   fs.mkdirSync(outDir, { recursive: true });
-  const input = process.env.BANKSEG_INPUT ? `BANKSEG_INPUT=${process.env.BANKSEG_INPUT}` : 'the generated default data';
-  process.stdout.write(`Running ${notebooks.length} notebook(s) on ${input}; executed copies in ${outDir}\n`);
+  process.stdout.write(`Running ${notebooks.length} notebook(s) on ${await notebookInput()}; executed copies in ${outDir}\n`);
 
   if (!values['skip-check']) {
     const problems = tslabDiagnostics();

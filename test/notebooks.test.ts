@@ -311,8 +311,12 @@ test('run-notebooks fails naming the notebook and the cell, and never writes ove
     nbformat_minor: 4,
   });
   fs.writeFileSync(file, text);
-  const r = runScript(['--skip-check', '--out', path.join(dir, 'out'), file]);
+  // With a database set (it wins over a file), the first line names it, password hidden, as the notebooks' load line does.
+  const dbEnv = { ...process.env, BANKSEG_URL: 'postgres://ana:s3cret@db.example/bank', BANKSEG_TABLE: 'tx', BANKSEG_INPUT: '/x.csv' };
+  const r = runScript(['--skip-check', '--out', path.join(dir, 'out'), file], dbEnv);
   assert.equal(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /^Running 1 notebook\(s\) on BANKSEG_URL=postgres:\/\/ana@db\.example\/bank \(table tx\); executed copies in /);
+  assert.doesNotMatch(r.stdout + r.stderr, /s3cret|generated default data/);
   assert.match(r.stdout, /FAIL .*broken\.ipynb/);
   assert.match(r.stderr, /broken\.ipynb: cell 3 failed \(error\): const n: number = 1;/);
   assert.match(r.stderr, /Error: the second code cell breaks/);
