@@ -179,8 +179,6 @@ export function describeFailure(r: RunResult): string {
  * `file:line:col - message`; empty when clean. Cost: one TypeScript program, a few seconds.
  */
 export function tslabDiagnostics(root = ROOT, scope: 'notebooks' | 'src' = 'notebooks'): string[] {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [path.join(root, 'node_modules', 'tslab')] })) as typeof import('typescript');
   const files: string[] = [];
   const walk = (dir: string): void => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -191,7 +189,24 @@ export function tslabDiagnostics(root = ROOT, scope: 'notebooks' | 'src' = 'note
   };
   walk(path.join(root, 'src'));
   const reachable = notebookModules(defaultNotebooks(path.join(root, 'notebooks')), root);
-  const roots = scope === 'src' ? files : files.filter((f) => reachable.has(f));
+  const { ts, program } = tslabProgram(scope === 'src' ? files : files.filter((f) => reachable.has(f)), root);
+  const typeErrors = ts.getPreEmitDiagnostics(program).map((d) => {
+    const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+    if (!d.file || d.start === undefined) return message;
+    const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+    return `${path.relative(root, d.file.fileName)}:${line + 1}:${character + 1} - ${message}`;
+  });
+  return [...typeErrors, ...[...reachable.keys()].flatMap((f) => folderImports(f, reachable.get(f) ?? '', root))];
+}
+
+/**
+ * The TypeScript program the tslab kernel builds for `roots`: tslab's own TypeScript (5.0) and the options its
+ * kernel uses (ESNext modules turned into CommonJS, Node10 resolution, declaration emit, not strict). Its source
+ * files are what a first cell parses and binds, type files of packages included.
+ */
+export function tslabProgram(roots: readonly string[], root = ROOT): { ts: typeof import('typescript'); program: import('typescript').Program } {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [path.join(root, 'node_modules', 'tslab')] })) as typeof import('typescript');
   const nodeMajor = Number(process.versions.node.split('.')[0]);
   // As tslab/dist/converter.js: ES2022 from Node 16 on.
   const target = nodeMajor >= 16 ? ts.ScriptTarget.ES2022 : ts.ScriptTarget.ES2020;
@@ -211,13 +226,20 @@ export function tslabDiagnostics(root = ROOT, scope: 'notebooks' | 'src' = 'note
     rootDir: root,
     outDir: path.join(root, 'outDir'),
   });
-  const typeErrors = ts.getPreEmitDiagnostics(program).map((d) => {
-    const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
-    if (!d.file || d.start === undefined) return message;
-    const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
-    return `${path.relative(root, d.file.fileName)}:${line + 1}:${character + 1} - ${message}`;
-  });
-  return [...typeErrors, ...[...reachable.keys()].flatMap((f) => folderImports(f, reachable.get(f) ?? '', root))];
+  return { ts, program };
+}
+
+/**
+ * The packages whose files the kernel's program for `roots` loads, with their characters of source (type files
+ * mostly), largest first: what a notebook's first cell parses beyond src/. O(size of those files).
+ */
+export function packageTypeSurface(roots: readonly string[], root = ROOT): { name: string; chars: number }[] {
+  const chars = new Map<string, number>();
+  for (const file of tslabProgram(roots, root).program.getSourceFiles()) {
+    const m = /node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(file.fileName);
+    if (m) chars.set(m[1], (chars.get(m[1]) ?? 0) + file.text.length);
+  }
+  return [...chars].map(([name, n]) => ({ name, chars: n })).sort((a, b) => b.chars - a.chars);
 }
 
 const RELATIVE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"](\.{1,2}(?:\/[^'"]*)?)['"]/gm;

@@ -21,6 +21,8 @@ import {
   JUPYTER,
   jupyterEnv,
   NotebookJson,
+  notebookModules,
+  packageTypeSurface,
   tslabDiagnostics,
 } from '../scripts/run-notebooks';
 import { figureBundle, fitTitles, formatCell, tableHtml, wrapLines } from '../src/notebook/display';
@@ -293,6 +295,15 @@ test('folderImports flags imports of a folder, which tslab cannot load', () => {
 
 test('every module under src/ compiles with the TypeScript and options of the tslab kernel', () => {
   assert.deepEqual(tslabDiagnostics(ROOT, 'src'), []);
+});
+
+test('the notebooks reach the figure exporter but not Playwright\'s 2 MB of type files (loaded lazily, typed by shape)', () => {
+  const reached = [...notebookModules(defaultNotebooks(), ROOT).keys()].filter((f) => f.endsWith('.ts'));
+  assert.ok(reached.includes(path.join(ROOT, 'src', 'visualize', 'export.ts')), 'the exporter is in the graph');
+  const surface = packageTypeSurface(reached, ROOT);
+  const names = surface.map((p) => p.name);
+  assert.ok(names.includes('danfojs-node') && names.includes('@types/node'), `the program loads package types: ${names.join(', ')}`);
+  assert.deepEqual(names.filter((n) => /playwright/.test(n)), [], 'no Playwright type file in the kernel\'s first cell');
 });
 
 test('run-notebooks fails naming the notebook and the cell, and never writes over the notebook', () => {

@@ -22,6 +22,7 @@ export const SLOW: Readonly<Record<string, string>> = {
   'profile_cli.test.ts': 'spawns bankseg profile',
   'read_hostile.test.ts': 'spawns bankseg and FIFO writers; both reader paths per case',
   'read_parallel.test.ts': 'worker threads over generated files',
+  'report.test.ts': 'runs a notebook in a Jupyter kernel, opens the page in Chromium',
   'run_cli.test.ts': 'spawns bankseg run, with figures in Chromium',
   'segment_cli.test.ts': 'spawns bankseg segment',
 };
