@@ -13,6 +13,17 @@ export function count(n: number): string {
 }
 
 /**
+ * `a` or `an` before a whole number read aloud in English: `an` before 8, 11, 18, 80–89, 800–899, 8,000…, 11,000…
+ * @example article(82) // 'an' (an 82-day window); article(28) // 'a'
+ */
+export function article(n: number): 'a' | 'an' {
+  const digits = String(Math.abs(Math.round(n)));
+  const group = digits.length % 3 || 3; // digits read before the first thousands separator
+  if (digits.startsWith('8')) return 'an';
+  return group === 2 && (digits.startsWith('11') || digits.startsWith('18')) ? 'an' : 'a';
+}
+
+/**
  * `12.3%` for a share in [0, 1].
  * @example pct(0.1234) // '12.3%'; pct(0.1234, 2) // '12.34%'
  */

@@ -27,6 +27,9 @@ import { REAL_RAW } from './helpers/real-data';
 
 const REAL = REAL_RAW;
 
+/** Words that say a customer stopped transacting (docs/data-model.md, section 7): never written when the data cannot show it. */
+const ABSENCE_WORDS = /\blapsed\b|[Rr]eactivat|last transacted|stopped transacting/;
+
 const share = (word: string, segment: number, base: number): WordShare => ({ word, claim: word, share: segment, baseShare: base });
 
 test('a word names a segment when it holds for at least half of its members and 1.25 times more than for everyone', () => {
@@ -78,10 +81,23 @@ test('word shares: every word against a brute-force count on hand-made customers
     frequency: [1, 2, 1, 1, 1, 3],
   });
   const labels = Int32Array.of(0, 0, 0, 1, 1, 1);
-  const base = nameBase(features);
+  // As in a full book: no limit on what recency can say, so `lapsed` is usable and `early-seen` is not.
+  const base = nameBase(features, { fromLastSeen: false });
   // Thirds of 10..60 (type 7): h = 5/3 → 26.67, h = 10/3 → 43.33.
   assert.ok(Math.abs(base.valueLowThird - 80 / 3) < 1e-9 && Math.abs(base.valueTopThird - 130 / 3) < 1e-9);
   const shares = wordShares(features, labels, 2, base);
+  assert.equal(shares[0].find((s) => s.word === 'early-seen'), undefined);
+  // 9 transactions for 6 customers: 1.5 a customer is not below the sample rate (1.5), and the last-seen days have no thin end.
+  assert.equal(nameBase(features).recencyLimit, '');
+  // Rows that look like a sample: `early-seen` names the same customers instead.
+  const sampled = nameBase(features, { sample: { perCustomer: 1.2, singleShare: 0.8, window: 81 }, fromLastSeen: false });
+  assert.equal(sampled.recencyLimit, "the rows look like a sample of the bank's transactions (1.20 transactions per customer)");
+  const sampledShares = wordShares(features, labels, 2, sampled);
+  assert.equal(sampledShares[0].find((s) => s.word === 'lapsed'), undefined);
+  assert.deepEqual(
+    sampledShares.map((seg) => seg.find((s) => s.word === 'early-seen')!.share),
+    shares.map((seg) => seg.find((s) => s.word === 'lapsed')!.share),
+  );
   const at = (c: number, w: string) => shares[c].find((s) => s.word === w)!;
   const expect: Record<string, [number, number, number]> = {
     // word: [segment 0 share, segment 1 share, base share]
@@ -101,7 +117,7 @@ test('word shares: every word against a brute-force count on hand-made customers
   for (const [word, [s0, s1, b]] of Object.entries(expect)) {
     assert.ok(Math.abs(at(0, word).share - s0) < 1e-12 && Math.abs(at(1, word).share - s1) < 1e-12 && Math.abs(at(0, word).baseShare - b) < 1e-12, word);
   }
-  assert.equal(NAME_WORDS.length, Object.keys(expect).length);
+  assert.equal(NAME_WORDS.length, Object.keys(expect).length + 1); // + early-seen
 });
 
 const facts = (over: Partial<ActionInput>): ActionInput => ({
@@ -262,7 +278,9 @@ test('the insights report states the numbers, in Markdown and HTML, written atom
   assert.match(md, /\*\*CustomerID is reused by different people\*\*: 62 IDs carry more than one birth date or gender and were split into 124 customers/);
   assert.match(md, /Young ages: 6 transactions had a birth date giving an age under 10 .* and 36 are by minors aged 10–17/);
   assert.match(md, /Recency is measured from 2016-10-21, the last date in the data, which holds 3,539 transactions/);
-  assert.match(md, /A sample, not the full book: customers average 1\.00 transactions in a 82-day window/);
+  assert.match(md, /A sample, not the full book: customers average 1\.00 transactions in an 82-day window/);
+  // The real rows are a sample: the customers not seen after 2016-08-22 are early-seen, not lapsed (docs/data-model.md, section 7).
+  assert.doesNotMatch(md, ABSENCE_WORDS);
   assert.match(md, /Amounts carry no debit\/credit direction/);
   // One person under several IDs, brute force: customers grouped by (birth date, gender, balance in paise).
   const groups = new Map<string, Set<string>>();
@@ -291,20 +309,37 @@ test('the insights report states the numbers, in Markdown and HTML, written atom
   fs.rmSync(dir, { recursive: true });
 });
 
-test('planted groups get the names and actions their profiles call for, and the report says so', () => {
-  // Three planted groups of 400: lapsed customers moving little, recent ones moving a lot, seniors with large balances.
+/**
+ * Three planted groups of 400: customers last active long ago moving little, recent ones moving a lot, seniors with
+ * large balances; each customer with `transactions` transactions in the window.
+ */
+function plantedGroups(transactions: number) {
   const n = 1200;
   const g = (i: number) => Math.floor(i / 400);
   const jitter = (i: number, spread: number) => ((i * 7919) % 101) / 100 * spread; // deterministic spread
   const features = featuresOf({
     recencyDays: Array.from({ length: n }, (_, i) => [70, 5, 30][g(i)] + jitter(i, 8)),
-    frequency: Array.from({ length: n }, () => 1),
+    frequency: Array.from({ length: n }, () => transactions),
     monetaryTotal: Array.from({ length: n }, (_, i) => [80, 20000, 900][g(i)] * (1 + jitter(i, 0.5))),
-    monetaryMean: Array.from({ length: n }, (_, i) => [80, 20000, 900][g(i)] * (1 + jitter(i, 0.5))),
+    monetaryMean: Array.from({ length: n }, (_, i) => ([80, 20000, 900][g(i)] * (1 + jitter(i, 0.5))) / transactions),
     balance: Array.from({ length: n }, (_, i) => [3000, 20000, 900000][g(i)] * (1 + jitter(i, 0.5))),
     age: Array.from({ length: n }, (_, i) => [30, 32, 67][g(i)] + jitter(i, 6)),
   });
-  const seg = profileSegmentation(features, segmentCustomers(features, { k: 3, kMax: 4, nInit: 2, seed: 1 }));
+  const quality: QualityReport = { inputRows: n * transactions, outputRows: n * transactions, entries: [], caps: { amount: 1e6, balance: 1e8, quantile: 0.999 } };
+  return { n, features, quality, seg: segmentCustomers(features, { k: 3, kMax: 4, nInit: 2, seed: 1 }) };
+}
+
+/** `days` days of transactions ending on `end`, `full` a day, the last `thin` of them `few` a day. */
+function perDay(end: number, days: number, full: number, thin = 0, few = 0) {
+  return Array.from({ length: days }, (_, d) => ({ day: end - days + 1 + d, transactions: d >= days - thin ? few : full }));
+}
+
+test('planted groups of repeat customers get the names and actions their profiles call for, lapsed included, and the report says so', () => {
+  const { n, features, quality, seg: fitted } = plantedGroups(4);
+  // 4 transactions per customer over 81 days, 60 a day with no thin end: a full book, where an absence is evidence.
+  const days = perDay(features.endDate, 81, 60);
+  const seg = profileSegmentation(features, fitted, days);
+  assert.deepEqual([seg.context.recency.sample, seg.context.recency.thinTail], [undefined, undefined]);
   const byGroup = [0, 1, 2].map((grp) => seg.segments[seg.fit.labels[grp * 400]]);
   assert.deepEqual(byGroup.map((s) => s.size), [400, 400, 400]);
   assert.match(byGroup[0].name, /^lapsed /);
@@ -313,9 +348,44 @@ test('planted groups get the names and actions their profiles call for, and the 
   assert.match(byGroup[2].name, /senior/);
   assert.match(byGroup[2].name, /affluent/);
   assert.equal(byGroup[2].actionKind, 'senior deposits');
-  const quality: QualityReport = { inputRows: n, outputRows: n, entries: [], caps: { amount: 1e6, balance: 1e8, quantile: 0.999 } };
-  const clean = { rows: n, date: new Int32Array(n).fill(features.endDate) };
-  const { md } = renderInsights(seg, { quality, features, clean });
+  const { md } = renderInsights(seg, { quality, features, transactionsPerDay: days });
   assert.ok(md.includes(`**${byGroup[2].name}** (segment ${byGroup[2].id}): ${byGroup[2].action}`));
   assert.ok(md.includes('*senior* = aged 60 or more: 100% of members (33% of all customers)'), md);
+  assert.ok(md.includes('*lapsed* = no transaction in the last 60 days before the as-of date: 100% of members (33% of all customers)'), md);
+  assert.doesNotMatch(md, /A sample, not the full book|thin out|early-seen|R ranks when a customer was last seen/);
+  assert.equal(n, 1200);
+});
+
+test('when the rows look like a sample (one transaction each), no name, action or sentence says a customer lapsed', () => {
+  const { features, quality, seg: fitted } = plantedGroups(1);
+  const days = perDay(features.endDate, 81, 15);
+  const seg = profileSegmentation(features, fitted, days);
+  assert.ok(seg.context.recency.sample && !seg.context.recency.thinTail);
+  const early = seg.segments[seg.fit.labels[0]];
+  // The same members the lapsed word would name, named for what the data shows.
+  assert.match(early.name, /^early-seen /);
+  assert.notEqual(early.actionKind, 'reactivation');
+  const { md, html } = renderInsights(seg, { quality, features, transactionsPerDay: days });
+  assert.doesNotMatch(md, ABSENCE_WORDS);
+  assert.doesNotMatch(html, ABSENCE_WORDS);
+  const on = new Date((features.endDate - 60) * 86_400_000).toISOString().slice(0, 10);
+  assert.ok(md.includes(`*early-seen* = last seen in the data on or before ${on} (60 or more days before the as-of date); not seen since does not mean they stopped banking, because the rows look like a sample of the bank's transactions (1.00 transactions per customer): 100% of members (33% of all customers)`), md);
+  assert.match(md, /A sample, not the full book: customers average 1\.00 transactions in an 81-day window/);
+  assert.match(md, /R ranks when a customer was last seen in these rows; since the rows look like a sample/);
+});
+
+test('when the end of the data is thin, repeat customers are not called lapsed either, and the caveat says why', () => {
+  const { features, quality, seg: fitted } = plantedGroups(4);
+  // The last 40 of 81 days hold 2 transactions a day against 100: everyone's recency includes a quiet period of the data.
+  const days = perDay(features.endDate, 81, 100, 40, 2);
+  const seg = profileSegmentation(features, fitted, days);
+  assert.ok(!seg.context.recency.sample && seg.context.recency.thinTail);
+  assert.match(seg.segments[seg.fit.labels[0]].name, /^early-seen /);
+  const { md } = renderInsights(seg, { quality, features, transactionsPerDay: days });
+  assert.doesNotMatch(md, ABSENCE_WORDS);
+  const lastFull = new Date((features.endDate - 40) * 86_400_000).toISOString().slice(0, 10);
+  assert.ok(md.includes(`The data thin out at the end: after ${lastFull}, the last day with at least half a median day's transactions, 40 dates over 40 days hold`), md);
+  assert.ok(md.includes(`because the data thin out after ${lastFull}: 100% of members`), md);
+  // Without the transactions per day, the customers' last-seen days stand in: the planted recencies have no thin end.
+  assert.equal(profileSegmentation(features, fitted).context.recency.thinTail, undefined);
 });

@@ -16,6 +16,7 @@ import { loadData } from '../src/preprocess/load';
 import { segmentCustomers } from '../src/segment';
 import { splitHalfAgreement } from '../src/segment/select';
 import { profileSegmentation } from '../src/insights/profile';
+import { dayCountsOf } from '../src/insights/caveats';
 import { defaultRawPath, ensureDefaultData } from '../src/collect/generate';
 import { writeSegmentOutputs } from '../src/insights/outputs';
 import { writeInsightsReport } from '../src/insights/report';
@@ -35,6 +36,7 @@ function wordHolds(word: string, r: Row, lowThird: number, topThird: number): bo
   switch (word) {
     case 'recent': return recency <= 14;
     case 'lapsed': return recency >= 60;
+    case 'early-seen': return recency >= 60;
     case 'young': return age < 30;
     case 'mid-age': return age >= 30 && age < 45;
     case 'older': return age >= 45 && age < 60;
@@ -110,8 +112,9 @@ function checks(label: string, input: string | undefined): void {
       process.env.BANKSEG_QUIET = '1';
       const data = await loadData({ input: input ?? (await ensureDefaultData()) });
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-trust-'));
+      const days = dayCountsOf(data); // as the commands do: the transactions per day tell the names about a thin end
       for (const seed of SEEDS) {
-        const seg = profileSegmentation(data.features, segmentCustomers(data.features, { seed }));
+        const seg = profileSegmentation(data.features, segmentCustomers(data.features, { seed }), days);
         seeds.push({ k: seg.k, names: seg.segments.map((s) => s.name), sizes: seg.segments.map((s) => s.size) });
         if (seed !== 1) continue;
         halves = splitHalfAgreement(seg.space, seg.k, { seed: 1, splitSeed: 1 });
@@ -152,6 +155,19 @@ function checks(label: string, input: string | undefined): void {
           assert.ok(printed && Math.abs(printed.share - share) < 2e-3, `${s.name}: "${word}" ${printed?.share} vs ${share}`);
         }
       }
+    });
+
+    test("no name or sentence says customers lapsed when the report's caveats say recency describes a sample", () => {
+      // Independently of the project's code: transactions per customer from customers.csv (both datasets: 1.00).
+      const perCustomer = rows.reduce((s, r) => s + Number(r.frequency), 0) / rows.length;
+      assert.ok(perCustomer < 1.5, `${perCustomer} transactions per customer`);
+      assert.match(report, /A sample, not the full book: .* frequency and recency describe the sample/);
+      assert.doesNotMatch(report, /\blapsed\b|[Rr]eactivat|last transacted|stopped transacting/);
+      // The customers not seen in the last 60 days are still named, for what the data shows.
+      const early = doc.segments.filter((s: { name: string }) => /^early-seen /.test(s.name));
+      assert.equal(early.length, 1, doc.segments.map((s: { name: string }) => s.name).join(', '));
+      assert.match(report, /\*early-seen\* = last seen in the data on or before 2016-08-22 \(60 or more days before the as-of date\); not seen since does not mean they stopped banking, because the rows look like a sample/);
+      assert.match(report, /R ranks when a customer was last seen in these rows; since the rows look like a sample/);
     });
 
     test('no segment has a majority of its members under a CustomerID used by several people', () => {

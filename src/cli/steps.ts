@@ -19,6 +19,7 @@ import { customerEdaFigures, edaFigures, rowFigureWords } from '../visualize/fig
 import type { SegmentOptions } from '../segment/index';
 import type { ProfiledSegmentation } from '../insights/types';
 import { profileSegmentation } from '../insights/profile';
+import { dayCountsOf } from '../insights/caveats';
 import type { Figure } from '../visualize/figure';
 import { writeSegmentOutputs } from '../insights/outputs';
 import { writeInsightsReport } from '../insights/report';
@@ -89,7 +90,7 @@ export function edaFiguresStep(command: string, data: StepData): Figure[] {
  * actions: derived, never cached). The options were checked when parsed; a k larger than the data allows is a
  * usage error; any other error from the model is a bug and is not dressed up as one.
  */
-export async function segmentStep(command: string, data: Pick<StepData, 'features'>, opts: SegmentOptions, cache: CacheOptions = {}): Promise<ProfiledSegmentation> {
+export async function segmentStep(command: string, data: StepData, opts: SegmentOptions, cache: CacheOptions = {}): Promise<ProfiledSegmentation> {
   const n = data.features.n;
   if (n < 2) throw new InputError(`cannot segment ${n} customer(s): need at least 2`);
   if (typeof opts.k === 'number' && opts.k > n) throw new UsageError(`--k: k = ${opts.k} is more than the ${n} customers to segment`);
@@ -99,7 +100,8 @@ export async function segmentStep(command: string, data: Pick<StepData, 'feature
   bar.finish(`k = ${seg.k}`);
   const how = opts.k === undefined || opts.k === 'auto' ? 'recommended' : 'requested';
   note(command, `k = ${seg.k} (${how}${seg.cache.hit ? ', from the cache' : ''}) in ${secondsSince(started)}: ${seg.recommendation.reason}`);
-  return profileSegmentation(data.features, seg);
+  // The transactions per day tell the names whether the end of the data is thin (src/insights/recency.ts).
+  return profileSegmentation(data.features, seg, dayCountsOf(data));
 }
 
 /**

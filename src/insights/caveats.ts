@@ -8,14 +8,27 @@ import type { CustomerFeatures } from '../preprocess/feature_registry';
 import { featureWords } from '../preprocess/feature_registry';
 import { strongCorrelations } from '../segment/space';
 import type { ModelSpace } from '../segment/types';
-import { count, num, pct } from '../format';
+import { article, count, num, pct } from '../format';
 import type { SegmentProfile } from './types';
+import { recencyLimits, thinTail } from './recency';
+import type { DayCount, RecencyLimits, ThinTail } from './recency';
 
 /** Transactions per calendar day of the cleaned data, in day order. O(n). */
 export function transactionsPerDay(clean: Pick<CleanTable, 'date' | 'rows'>): { day: number; transactions: number }[] {
   const counts = new Map<number, number>();
   for (let i = 0; i < clean.rows; i++) counts.set(clean.date[i], (counts.get(clean.date[i]) ?? 0) + 1);
   return [...counts].sort((a, b) => a[0] - b[0]).map(([day, transactions]) => ({ day, transactions }));
+}
+
+/**
+ * The transactions per day of a load: given (the SQL push-down's), or counted from the cleaned rows; undefined when
+ * neither is there. The given ones first: after the push-down in a notebook, `clean` is a getter that throws.
+ */
+export function dayCountsOf(data: {
+  readonly clean?: Pick<CleanTable, 'date' | 'rows'>;
+  readonly transactionsPerDay?: readonly DayCount[];
+}): readonly DayCount[] | undefined {
+  return data.transactionsPerDay ?? (data.clean ? transactionsPerDay(data.clean) : undefined);
 }
 
 /**
@@ -83,14 +96,26 @@ export function sharedIdentities(
  */
 export const SHARED_IDENTITY_SHARE = 0.005;
 
-/** A day holding less than this share of a median day's transactions is "thin". */
-export const THIN_DAY = 0.5;
-/** Fewer transactions per customer than this over at least LOW_FREQUENCY_WINDOW days suggests a sample of rows. */
-export const LOW_FREQUENCY = 1.5;
-export const LOW_FREQUENCY_WINDOW = 28;
+export { LOW_FREQUENCY, LOW_FREQUENCY_WINDOW, THIN_DAY } from './recency';
 
-/** The date facts recency rests on: the as-of day, the last dates and how thin the end of the data is. */
-export function dateCaveat(days: readonly { readonly day: number; readonly transactions: number }[], features: Pick<CustomerFeatures, 'asOf' | 'endDate'>): string | undefined {
+/**
+ * The thin end of the data in words (recency.ts), counted in transactions per day or, without them, in customers
+ * per last-seen day.
+ */
+function thinTailSentence(tail: ThinTail, asOf: number, unit: 'transactions' | 'last-seen customers'): string {
+  const what = unit === 'transactions' ? 'The data thin out' : "Customers' last-seen days thin out";
+  return (
+    `${what} at the end: after ${isoDate(tail.lastFullDay)}, the last day with at least half a median day's ${unit}, ` +
+    `${tail.dates} date${tail.dates > 1 ? 's' : ''} over ${tail.span} days hold ${pct(tail.share)} of the ${unit}, so every customer last seen by ${isoDate(tail.lastFullDay)} has a recency of at least ${asOf - tail.lastFullDay} days: a quiet period of the data, not of the customers. \`--as-of\` measures recency from another day.`
+  );
+}
+
+/** The date facts recency rests on: the as-of day, the last dates and how thin the end of the data is (`tail`). */
+export function dateCaveat(
+  days: readonly DayCount[],
+  features: Pick<CustomerFeatures, 'asOf' | 'endDate'>,
+  tail: ThinTail | undefined = thinTail(days),
+): string | undefined {
   if (days.length === 0) return undefined;
   const total = days.reduce((s, d) => s + d.transactions, 0);
   const sorted = days.map((d) => d.transactions).sort((a, b) => a - b);
@@ -98,35 +123,21 @@ export function dateCaveat(days: readonly { readonly day: number; readonly trans
   const last = days[days.length - 1];
   const from = features.asOf === features.endDate ? `${isoDate(features.asOf)}, the last date in the data` : `${isoDate(features.asOf)} (--as-of; the data end on ${isoDate(features.endDate)})`;
   const parts = [`Recency is measured from ${from}, which holds ${count(last.transactions)} transactions (${pct(last.transactions / total, 2)} of all; the median day with data holds ${count(medianDay)}).`];
-  // The trailing run of thin days: after the last day holding at least THIN_DAY of a median day.
-  let lastFull = -1;
-  for (let i = days.length - 1; i >= 0; i--) {
-    if (days[i].transactions >= THIN_DAY * medianDay) {
-      lastFull = i;
-      break;
-    }
-  }
-  if (lastFull >= 0 && lastFull < days.length - 1) {
-    const tail = days.slice(lastFull + 1);
-    const tailRows = tail.reduce((s, d) => s + d.transactions, 0);
-    const span = last.day - days[lastFull].day;
-    parts.push(
-      `The data thin out at the end: after ${isoDate(days[lastFull].day)}, the last day with at least half a median day's transactions, ` +
-        `${tail.length} date${tail.length > 1 ? 's' : ''} over ${span} days hold ${pct(tailRows / total)} of the transactions, so every customer last seen by ${isoDate(days[lastFull].day)} has a recency of at least ${features.asOf - days[lastFull].day} days: a quiet period of the data, not of the customers. \`--as-of\` measures recency from another day.`,
-    );
-  }
+  if (tail) parts.push(thinTailSentence(tail, features.asOf, 'transactions'));
   return parts.join(' ');
 }
 
 /**
- * Every caveat that applies, in the order a reader needs them. O(n) (the passes over the customers and days).
+ * Every caveat that applies, in the order a reader needs them. `limits` are the limits of recency the segments were
+ * named with (their context), so a caveat never contradicts a name. O(n) (the passes over the customers and days).
  */
 export function detectCaveats(
   segments: readonly SegmentProfile[],
   space: ModelSpace,
   quality: QualityReport,
   features: CustomerFeatures,
-  perDay: readonly { readonly day: number; readonly transactions: number }[] | undefined,
+  perDay: readonly DayCount[] | undefined,
+  limits: RecencyLimits = recencyLimits(features, perDay),
 ): string[] {
   const out: string[] = [];
   const entry = (column: string, reason: string) => quality.entries.find((e) => e.column === column && e.reason.startsWith(reason));
@@ -162,24 +173,15 @@ export function detectCaveats(
 
   const days = perDay ?? [];
   const dates = perDay
-    ? dateCaveat(days, features)
-    : `Recency is measured from ${isoDate(features.asOf)}${features.asOf === features.endDate ? ', the last date in the data' : ` (--as-of; the data end on ${isoDate(features.endDate)})`}; how many transactions the last dates hold is not known here (the features were computed inside the database).`;
+    ? dateCaveat(days, features, limits.fromLastSeen ? thinTail(days) : limits.thinTail)
+    : `Recency is measured from ${isoDate(features.asOf)}${features.asOf === features.endDate ? ', the last date in the data' : ` (--as-of; the data end on ${isoDate(features.endDate)})`}; how many transactions the last dates hold is not known here (the features were computed inside the database).` +
+      (limits.thinTail ? ' ' + thinTailSentence(limits.thinTail, features.asOf, 'last-seen customers') : '');
   if (dates) out.push(dates);
 
-  let single = 0;
-  let rows = 0;
-  for (let i = 0; i < features.n; i++) {
-    if (features.frequency[i] === 1) single++;
-    rows += features.frequency[i];
-  }
-  // Days from the first to the last transaction date; without the rows, from the least recent customer (a lower bound).
-  let oldest = 0;
-  for (let i = 0; i < features.n; i++) if (features.recencyDays[i] > oldest) oldest = features.recencyDays[i];
-  const window = days.length > 0 ? days[days.length - 1].day - days[0].day + 1 : oldest - (features.asOf - features.endDate) + 1;
-  const perCustomer = features.n > 0 ? rows / features.n : 0;
-  if (perCustomer < LOW_FREQUENCY && window >= LOW_FREQUENCY_WINDOW) {
+  const sample = limits.sample;
+  if (sample) {
     out.push(
-      `A sample, not the full book: customers average ${num(perCustomer, 2)} transactions in a ${window}-day window and ${pct(single / features.n)} have exactly one. Real account holders transact more often, so these rows look like a sample of transactions: frequency and recency describe the sample, which is why repeat activity is reported per segment and not modelled.`,
+      `A sample, not the full book: customers average ${num(sample.perCustomer, 2)} transactions in ${article(sample.window)} ${sample.window}-day window and ${pct(sample.singleShare)} have exactly one. Real account holders transact more often, so these rows look like a sample of transactions: frequency and recency describe the sample, which is why repeat activity is reported per segment and not modelled, and why no name says a customer stopped banking.`,
     );
   }
 

@@ -4,19 +4,30 @@
  * word goes into a segment's name only when it holds for at least half of the segment's members (unknown values
  * count as not holding) and for clearly more of them than of all customers (DISTINCT times the base share). The
  * words say what the data records: recency, age, balance and money moved; no "spenders" or "savers", since the data
- * has no debit/credit direction.
+ * has no debit/credit direction. "lapsed" claims an absence, which a sample of rows or a thin end of the data cannot
+ * show (recency.ts): there the same customers are "early-seen".
  */
 import type { CustomerFeatures } from '../preprocess/feature_registry';
 import { quantileSorted } from '../stats/quantile';
+import { isoDate } from '../table';
 import { inr } from '../format';
+import { absenceIsEvidence, limitWords, recencyLimits } from './recency';
+import type { RecencyLimits } from './recency';
 
 /** The features a word can speak about. */
 export type NameDimension = 'recency' | 'age' | 'balance' | 'value' | 'repeat';
 
-/** The base percentiles that value words use: the thirds of money moved by all customers (type-7 quantiles). */
+/**
+ * What the words are measured against: the thirds of money moved by all customers (type-7 quantiles), for the value
+ * words; the as-of date and the limits of recency (recency.ts), for the recency words.
+ */
 export interface NameBase {
   readonly valueLowThird: number;
   readonly valueTopThird: number;
+  /** The day recency counts from (days since epoch). */
+  readonly asOf: number;
+  /** Why not being seen does not mean a customer stopped transacting, in words; '' when the data can show it. */
+  readonly recencyLimit: string;
 }
 
 export interface NameWord {
@@ -26,6 +37,8 @@ export interface NameWord {
   readonly claim: (base: NameBase) => string;
   /** Whether the claim holds for customer i (an unknown value does not hold). */
   readonly holds: (f: CustomerFeatures, i: number, base: NameBase) => boolean;
+  /** Whether the word may be used at all on this data (default: always). */
+  readonly usable?: (base: NameBase) => boolean;
 }
 
 /** Thresholds of the words, in the units of the data. */
@@ -50,7 +63,23 @@ const T = THRESHOLDS;
 /** Every word, in the order its dimension appears in a name (recency, age, balance, value, repeat). */
 export const NAME_WORDS: readonly NameWord[] = [
   { word: 'recent', dimension: 'recency', claim: () => `last transaction at most ${T.recentDays} days before the as-of date`, holds: (f, i) => f.recencyDays[i] <= T.recentDays },
-  { word: 'lapsed', dimension: 'recency', claim: () => `no transaction in the last ${T.lapsedDays} days before the as-of date`, holds: (f, i) => f.recencyDays[i] >= T.lapsedDays },
+  {
+    word: 'lapsed',
+    dimension: 'recency',
+    claim: () => `no transaction in the last ${T.lapsedDays} days before the as-of date`,
+    holds: (f, i) => f.recencyDays[i] >= T.lapsedDays,
+    usable: (b) => b.recencyLimit === '',
+  },
+  // The same customers, named for what the data shows when it cannot show an absence (recency.ts).
+  {
+    word: 'early-seen',
+    dimension: 'recency',
+    claim: (b) =>
+      `last seen in the data on or before ${isoDate(b.asOf - T.lapsedDays)} (${T.lapsedDays} or more days before the as-of date); ` +
+      `not seen since does not mean they stopped banking, because ${b.recencyLimit}`,
+    holds: (f, i) => f.recencyDays[i] >= T.lapsedDays,
+    usable: (b) => b.recencyLimit !== '',
+  },
   { word: 'young', dimension: 'age', claim: () => `aged under ${T.youngBelow}`, holds: (f, i) => known(f.age[i]) && f.age[i] < T.youngBelow },
   { word: 'mid-age', dimension: 'age', claim: () => `aged ${T.youngBelow}–${T.olderFrom - 1}`, holds: (f, i) => f.age[i] >= T.youngBelow && f.age[i] < T.olderFrom },
   { word: 'older', dimension: 'age', claim: () => `aged ${T.olderFrom}–${T.seniorFrom - 1}`, holds: (f, i) => f.age[i] >= T.olderFrom && f.age[i] < T.seniorFrom },
@@ -90,18 +119,31 @@ export interface WordShare {
   readonly baseShare: number;
 }
 
-/** The thirds of money moved by all customers (type-7 quantiles at 1/3 and 2/3). O(n log n). */
-export function nameBase(f: CustomerFeatures): NameBase {
+/**
+ * The thirds of money moved by all customers (type-7 quantiles at 1/3 and 2/3), the as-of date, and the limits of
+ * recency (`recencyLimits`: pass the ones computed with the transactions per day; by default they are judged from
+ * the customers alone). O(n log n).
+ */
+export function nameBase(f: CustomerFeatures, limits: RecencyLimits = recencyLimits(f)): NameBase {
   const sorted = Float64Array.from(f.monetaryTotal).sort();
-  return { valueLowThird: quantileSorted(sorted, 1 / 3), valueTopThird: quantileSorted(sorted, 2 / 3) };
+  return {
+    valueLowThird: quantileSorted(sorted, 1 / 3),
+    valueTopThird: quantileSorted(sorted, 2 / 3),
+    asOf: f.asOf,
+    recencyLimit: absenceIsEvidence(limits) ? '' : limitWords(limits),
+  };
 }
 
-/** For every segment (labels 0..k−1) and every word, the share of members it holds for, and the base share. O(n·words). */
+/**
+ * For every segment (labels 0..k−1) and every word usable on this data, the share of members it holds for, and the
+ * base share. O(n·words).
+ */
 export function wordShares(f: CustomerFeatures, labels: Int32Array, k: number, base = nameBase(f)): WordShare[][] {
   const sizes = new Float64Array(k);
   for (let i = 0; i < f.n; i++) sizes[labels[i]]++;
   const bySegment: WordShare[][] = Array.from({ length: k }, () => []);
   for (const w of NAME_WORDS) {
+    if (w.usable && !w.usable(base)) continue;
     const hits = new Float64Array(k);
     let all = 0;
     for (let i = 0; i < f.n; i++) {

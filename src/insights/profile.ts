@@ -15,6 +15,8 @@ import { nameBase, nameSegments, wordShares } from './naming';
 import { actionText, assignActions } from './actions';
 import { categoryMix } from './mix';
 import { rfmSummary } from './rfm';
+import { recencyLimits } from './recency';
+import type { DayCount } from './recency';
 import type { ProfiledSegmentation, SegmentContext, SegmentFacts, SegmentProfile } from './types';
 
 /** Customer indices grouped by label (counting sort): members of c are order[start[c] .. start[c+1]). O(n + k). */
@@ -193,15 +195,18 @@ function columnMedian(values: Float64Array): number {
  * Full segment profiles: `segmentFacts` plus a name from the words that hold for most of its members (naming.ts)
  * and a distinct action sized in customers and money (actions.ts); and the context: gender, location and
  * time-of-day mixes with their independence tests (mix.ts), and the RFM segments beside the k-means ones (rfm.ts).
- * O(n log n).
+ * `perDay`, the transactions per day, tells whether the end of the data is thin (recency.ts); without it the
+ * customers' last-seen days stand in. O(n log n).
  */
 export function profileSegments(
   features: CustomerFeatures,
   space: ModelSpace,
   fit: Pick<KMeansFit, 'k' | 'labels'>,
+  perDay?: readonly DayCount[],
 ): { segments: SegmentProfile[]; context: SegmentContext } {
   const facts = segmentFacts(features, space, fit);
-  const base = nameBase(features);
+  const recency = recencyLimits(features, perDay);
+  const base = nameBase(features, recency);
   const names = nameSegments(wordShares(features, fit.labels, fit.k, base));
   const inputs = facts.map((f, c) => ({ ...f, words: names[c].words }));
   const actionBase = {
@@ -225,14 +230,16 @@ export function profileSegments(
     },
     rfm: rfmSummary(features.recencyDays, features.frequency, features.monetaryTotal, fit.labels, fit.k),
     nameBase: base,
+    recency,
   };
   return { segments, context };
 }
 
 /**
  * The segmentation with what its segments mean: `seg` (unchanged, any extra fields such as a cache status kept)
- * plus `segments` and `context` (see `profileSegments`). O(n log n); recomputed on every call, never cached.
+ * plus `segments` and `context` (see `profileSegments`, and its `perDay`). O(n log n); recomputed on every call,
+ * never cached.
  */
-export function profileSegmentation<S extends Segmentation>(features: CustomerFeatures, seg: S): ProfiledSegmentation<S> {
-  return { ...seg, ...profileSegments(features, seg.space, seg.fit) };
+export function profileSegmentation<S extends Segmentation>(features: CustomerFeatures, seg: S, perDay?: readonly DayCount[]): ProfiledSegmentation<S> {
+  return { ...seg, ...profileSegments(features, seg.space, seg.fit, perDay) };
 }

@@ -16,9 +16,11 @@ import type { ProfiledSegmentation, SegmentProfile } from './types';
 import { count, escapeHtml, inr, num, pct, signed } from '../format';
 import { associationWords, mixShares, NEGLIGIBLE_V } from './mix';
 import { RFM_RULES, RFM_SEGMENTS } from './rfm';
-import { detectCaveats, transactionsPerDay } from './caveats';
+import { dayCountsOf, detectCaveats } from './caveats';
 import { DISTINCT } from './naming';
+import { absenceIsEvidence, limitWords } from './recency';
 import { instability } from '../segment/select';
+import { SILHOUETTE_SAMPLE_SIZE } from '../segment/metrics';
 
 /** A block of the report. Inline text may use `**bold**`. */
 export type Block =
@@ -91,6 +93,16 @@ function rfmComparison(seg: ProfiledSegmentation): string[] {
       ? `F carries almost nothing here: ${count(rfm.repeatCustomers)} of ${count(n)} customers (${pct(rfm.repeatCustomers / n, 2)}) transacted more than once, and only they can be Champions, Loyal or Can't lose them.`
       : `${count(rfm.repeatCustomers)} of ${count(n)} customers (${pct(rfm.repeatCustomers / n)}) transacted more than once; only they can be Champions, Loyal or Can't lose them.`,
   ];
+}
+
+/**
+ * When the data cannot show that a customer stopped transacting (recency.ts), how to read the standard RFM names
+ * that say so: the report keeps the names CRM teams know and says what their R means here. '' otherwise.
+ */
+export function rfmRecencyNote(seg: Pick<ProfiledSegmentation, 'context'>): string {
+  const limits = seg.context.recency;
+  if (absenceIsEvidence(limits)) return '';
+  return `R ranks when a customer was last seen in these rows; since ${limitWords(limits)}, "About to sleep", "At risk", "Hibernating" and "Can't lose them" mean seen earlier in the window, not that these customers are drifting away. The standard names are kept so CRM teams can map them.`;
 }
 
 /** The report's content. O(n) (the caveats' passes) + O(k). */
@@ -197,9 +209,8 @@ export function insightsBlocks(seg: ProfiledSegmentation, data: ReportData): Blo
     .filter((e) => e.count > 0)
     .map((e) => `${e.column}: ${count(e.count)} ${e.action} (${e.reason})`);
   const caveats = [
-    // The per-day counts first: with the push-down in a notebook, `clean` is a getter that says the rows are not here.
-    ...detectCaveats(segments, space, quality, features, data.transactionsPerDay ?? (data.clean ? transactionsPerDay(data.clean) : undefined)),
-    `The silhouette is the mean over a sample of 10,000 customers, not all of them; k-means draws round, similar-sized clusters, so a segment is a region of customer space rather than a natural group${seg.silhouette < 0.25 ? ' (the low silhouette says the segments cut a continuum)' : ''}.`,
+    ...detectCaveats(segments, space, quality, features, dayCountsOf(data), seg.context.recency),
+    `The silhouette is the mean over ${features.n > SILHOUETTE_SAMPLE_SIZE ? `a sample of ${count(SILHOUETTE_SAMPLE_SIZE)} customers, not all of them` : `all ${count(features.n)} customers`}; k-means draws round, similar-sized clusters, so a segment is a region of customer space rather than a natural group${seg.silhouette < 0.25 ? ' (the low silhouette says the segments cut a continuum)' : ''}.`,
     `Stability: for each k, the restarts of k-means are refits on other samples of customers with other seeds; "found by" counts those that reach the delivered solution, "refit ARI" is their mean agreement with the delivered segments (1 = the same), and a rival is a different solution within 1% of its inertia. A k is stable when 3 or more restarts find it, the refits agree at 0.9 or more and there is no rival.`,
     cleaning.length > 0 ? `Cleaning: ${cleaning.join('; ')}.` : 'Cleaning changed nothing.',
   ];
@@ -226,6 +237,7 @@ export function insightsBlocks(seg: ProfiledSegmentation, data: ReportData): Blo
     { kind: 'ul', items: segments.map((s) => `**${s.name}** (segment ${s.id}): ${s.action}`) },
     { kind: 'h2', text: 'RFM segments beside the k-means segments' },
     { kind: 'p', text: 'R and M are quintile scores 1–5 of recency and money moved, tied customers sharing a score; F is whether the customer transacted more than once (docs/data-model.md, section 6).' },
+    ...(rfmRecencyNote(seg) ? [{ kind: 'p' as const, text: rfmRecencyNote(seg) }] : []),
     rfmTable,
     { kind: 'p', text: 'Customers by k-means segment (rows) and RFM segment (columns):' },
     crossTab,

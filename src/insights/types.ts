@@ -7,6 +7,7 @@ import type { Segmentation } from '../segment/types';
 import type { CategoryMix } from './mix';
 import type { NameBase, WordShare } from './naming';
 import type { RfmSummary } from './rfm';
+import type { RecencyLimits } from './recency';
 
 /** One segment: its size and shares, its typical customer, what sets it apart, who is in it, its name and action. */
 export interface SegmentProfile {
@@ -43,8 +44,10 @@ export type SegmentFacts = Omit<SegmentProfile, 'name' | 'nameWords' | 'actionKi
 export interface SegmentContext {
   readonly mix: { readonly gender: CategoryMix; readonly location: CategoryMix; readonly timeOfDay: CategoryMix };
   readonly rfm: RfmSummary;
-  /** The base percentiles the value words of the names use. */
+  /** The base percentiles the value words of the names use, the as-of date and the limits of recency in words. */
   readonly nameBase: NameBase;
+  /** Whether the data can show that a customer stopped transacting (recency.ts); the caveats are written from it. */
+  readonly recency: RecencyLimits;
 }
 
 /** A segmentation with its segments profiled, named and given actions (see profileSegmentation). */

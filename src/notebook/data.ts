@@ -8,6 +8,7 @@ import { redactUrl } from '../collect/db/connection';
 import { InputError } from '../errors';
 import { count } from '../format';
 import { profileSegmentation } from '../insights/profile';
+import { dayCountsOf } from '../insights/caveats';
 import type { ProfiledSegmentation } from '../insights/types';
 import { DEFAULT_MODEL_FEATURES } from '../preprocess/feature_registry';
 import type { CustomerFeatures } from '../preprocess/feature_registry';
@@ -67,6 +68,7 @@ export function describeSource(env: NodeJS.ProcessEnv): string {
 export async function load(params: { readonly input?: string } = {}, env: NodeJS.ProcessEnv = process.env): Promise<CachedLoad> {
   const options: LoadOptions = params.input ? { input: params.input } : source(env);
   const data = options.pushDown ? await pushedDownNotebookData(options) : await cachedLoad(options);
+  LOADED.set(data.features, data);
   const where = params.input ? `${params.input} (the parameters cell)` : describeSource(env);
   const how = data.cache.hit ? `from the stage cache (${data.cache.dirs.join(', ')})` : data.cache.note ?? 'computed and cached';
   console.log(
@@ -98,6 +100,8 @@ async function pushedDownNotebookData(options: LoadOptions): Promise<CachedLoad>
 
 /** The data objects `load` made with the push-down (they hold no transaction rows). */
 const PUSHED_DOWN = new WeakSet<object>();
+/** The load each features object came from, so `segment(data.features)` can count the transactions per day. */
+const LOADED = new WeakMap<CustomerFeatures, CachedLoad>();
 
 /**
  * The segmentation options every notebook uses, so 04, 05 and 06 share one cached result: k chosen by the sweep
@@ -120,7 +124,9 @@ export async function segment(
   const seg = await cachedSegmentation(features, same ? { ...opts, features: undefined } : opts);
   const how = seg.cache.hit ? `from the stage cache (${seg.cache.dirs.join(', ')})` : 'computed and cached';
   console.log(`${seg.k} segments of ${count(features.n)} customers; ${how} in ${seg.cache.seconds.toFixed(1)} s`);
-  return profileSegmentation(features, seg);
+  // The transactions per day tell the names whether the end of the data is thin (src/insights/recency.ts).
+  const loaded = LOADED.get(features);
+  return profileSegmentation(features, seg, loaded ? dayCountsOf(loaded) : undefined);
 }
 
 /** The project's figures folder (the kernel's working directory is the project root, but resolve it anyway). */

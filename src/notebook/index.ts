@@ -78,12 +78,13 @@ export { reportFigures } from '../visualize/figure_registry';
 // bs.strongCorrelations(seg.space)               model features correlated above |r| 0.95
 // bs.DEFAULT_MODEL_FEATURES                      the model's default features (segment(features, { features }) takes others)
 // bs.RFM_SEGMENTS                                the RFM segment names, in the order of seg.context.rfm.customers
+// bs.rfmRecencyNote(seg)                         how to read At risk, Hibernating… when recency describes a sample ('' otherwise)
 // bs.count(1048567), bs.pct(0.123), bs.inr(1234.5), bs.num(0.2457)   '1,048,567', '12.3%', 'INR 1,235', '0.25'
 export { profileTransactions as profile, formatProfile as profileText } from '../explore/profile';
 export { formatQualityReport as qualityReport } from '../preprocess/quality';
 export { hourCounts, topValues, countCodes } from '../explore/aggregate';
 export { quantile } from '../stats/quantile';
-export { silhouetteWords, renderInsights as insightsReport } from '../insights/report';
+export { silhouetteWords, renderInsights as insightsReport, rfmRecencyNote } from '../insights/report';
 export { count, pct, inr, num } from '../format';
 export { associationWords } from '../insights/mix';
 export { RFM_SEGMENTS } from '../insights/rfm';
