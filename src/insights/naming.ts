@@ -135,15 +135,15 @@ export function nameBase(f: CustomerFeatures, limits: RecencyLimits = recencyLim
 }
 
 /**
- * For every segment (labels 0..k−1) and every word usable on this data, the share of members it holds for, and the
- * base share. O(n·words).
+ * For every segment (labels 0..k−1) and every word usable on this data (or exactly the words `only`, usable or not:
+ * a saved model's words on new data), the share of members it holds for, and the base share. O(n·words).
  */
-export function wordShares(f: CustomerFeatures, labels: Int32Array, k: number, base = nameBase(f)): WordShare[][] {
+export function wordShares(f: CustomerFeatures, labels: Int32Array, k: number, base = nameBase(f), only?: ReadonlySet<string>): WordShare[][] {
   const sizes = new Float64Array(k);
   for (let i = 0; i < f.n; i++) sizes[labels[i]]++;
   const bySegment: WordShare[][] = Array.from({ length: k }, () => []);
   for (const w of NAME_WORDS) {
-    if (w.usable && !w.usable(base)) continue;
+    if (only ? !only.has(w.word) : w.usable && !w.usable(base)) continue;
     const hits = new Float64Array(k);
     let all = 0;
     for (let i = 0; i < f.n; i++) {

@@ -110,8 +110,9 @@ export function assignCustomers(model: SegmentModel, data: NewData): Assignment 
     sizes[c]++;
     if (scores.distances[i] > model.segments[c].distance.p99) beyond[c]++;
   }
-  const base = { valueLowThird: model.naming.valueLowThird, valueTopThird: model.naming.valueTopThird };
-  const shares = wordShares(features, scores.labels, k, base);
+  // The words the model's names use (early-seen or lapsed as at training), with the training thirds of money moved.
+  const base = { valueLowThird: model.naming.valueLowThird, valueTopThird: model.naming.valueTopThird, asOf: features.asOf, recencyLimit: '' };
+  const shares = wordShares(features, scores.labels, k, base, new Set(model.segments.flatMap((s) => s.nameWords.map((w) => w.word))));
   const segments: AssignedSegment[] = model.segments.map((s) => ({
     id: s.id,
     name: s.name,
