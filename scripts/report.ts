@@ -4,7 +4,7 @@
  * JupyterLab's look, interactive Plotly charts (plotly.js inlined once per page that has charts) with the static
  * image inside each chart's box for a reader without JavaScript or a printout; nothing fetched from anywhere.
  *
- *   npm run report                                  # all six, on the generated default data → figures/report/
+ *   npm run report                                  # all of them, on the generated default data → figures/report/
  *   BANKSEG_INPUT=path/to/bank_transactions.csv npm run report
  *   tsx scripts/report.ts [--out DIR] [--executed DIR] [notebook.ipynb ...]
  *
@@ -136,7 +136,7 @@ function writeIndex(outDir: string, pages: { file: string; title: string }[], so
     '<style>body{font-family:system-ui,sans-serif;max-width:760px;margin:40px auto;line-height:1.5;color:#2F3437}</style>',
     '</head><body>',
     '<h1>Customer segmentation of bank transactions</h1>',
-    `<p>The six notebooks, executed on ${escapeHtml(source)} on ${new Date().toISOString().slice(0, 10)}. Each page works offline.</p>`,
+    `<p>The ${pages.length} notebooks, executed on ${escapeHtml(source)} on ${new Date().toISOString().slice(0, 10)}. Each page works offline.</p>`,
     `<ol>\n${items}\n</ol>`,
     '</body></html>',
     '',
