@@ -9,6 +9,7 @@ import { FieldSpans, fieldText, LineProblem, parseDecimal } from './csv';
 import { parseDayFirst } from './dates';
 import { DATE_ALPHABET, NO_ALPHABET, TextDictionary } from './dictionary';
 import { packId } from './id_codes';
+import { grown } from './grown';
 
 /** Where each source column is in the file's rows (from the header), and how many fields a row has. */
 export interface ColumnLayout {
@@ -330,11 +331,7 @@ export class RowReader {
       to = source.length;
     }
     let at = this.idLength;
-    if (at + (to - from) > this.idChars.length) {
-      const more = new Uint16Array(Math.max(2 * this.idChars.length, at + (to - from)));
-      more.set(this.idChars.subarray(0, at));
-      this.idChars = more;
-    }
+    if (at + (to - from) > this.idChars.length) this.idChars = grown(this.idChars, at + (to - from), at);
     const chars = this.idChars;
     for (let p = from; p < to; p++) chars[at++] = source.charCodeAt(p);
     this.idLength = at;
@@ -344,20 +341,15 @@ export class RowReader {
   /** Doubles the columns. O(rows). */
   private grow(): void {
     this.capacity *= 2;
-    const more = <T extends Int32Array | Float64Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(this.capacity);
-      b.set(a);
-      return b;
-    };
-    this.idEnd = more(this.idEnd);
-    this.customerKey = more(this.customerKey);
-    this.dob = more(this.dob);
-    this.gender = more(this.gender);
-    this.location = more(this.location);
-    this.balance = more(this.balance);
-    this.date = more(this.date);
-    this.time = more(this.time);
-    this.amount = more(this.amount);
+    this.idEnd = grown(this.idEnd, this.capacity);
+    this.customerKey = grown(this.customerKey, this.capacity);
+    this.dob = grown(this.dob, this.capacity);
+    this.gender = grown(this.gender, this.capacity);
+    this.location = grown(this.location, this.capacity);
+    this.balance = grown(this.balance, this.capacity);
+    this.date = grown(this.date, this.capacity);
+    this.time = grown(this.time, this.capacity);
+    this.amount = grown(this.amount, this.capacity);
   }
 
   /** Dictionary code of field i (-1 when missing), adding it when new. */
