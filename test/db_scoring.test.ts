@@ -33,6 +33,7 @@ import type { SegmentModel } from '../src/model/model';
 import { modelRfm, scoreCustomers } from '../src/model/score';
 import { hashThreshold, sampleHashSql } from '../src/collect/db/sample';
 import { BIRTH_DAY, GENDER_CODE, KEPT, sourceRowsSql } from '../src/collect/db/rules_sql';
+import * as bs from '../src/notebook/index';
 import { featureRow } from './helpers/features';
 import { assertSameReport } from './helpers/pg-compare';
 import { PgCluster, startPgCluster } from './helpers/pg-cluster';
@@ -183,6 +184,14 @@ describe('assigning every customer inside the database', () => {
     const comment = await sql<{ c: string }>(`SELECT obj_description('segments_replaced'::regclass, 'pg_class') AS c`);
     assert.equal(JSON.parse(comment[0].c).bankseg, 'customer-segments');
     assert.deepEqual(await sql(`SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE '%bankseg_scoring%'`), [{ n: 0 }], 'no staging table left');
+  });
+
+  test('from a notebook: bs.assignInDatabase with BANKSEG_URL and BANKSEG_TABLE writes the same table', async () => {
+    const env = { BANKSEG_URL: coordinator, BANKSEG_TABLE: 'tx' };
+    const done = await bs.assignInDatabase(model, { out: 'segments_notebook' }, env);
+    assert.equal(done.customers, features.n);
+    assert.deepEqual(await readSegments('segments_notebook'), await readSegments('segments_flat'));
+    await assert.rejects(bs.assignInDatabase(model, {}, {}), /set BANKSEG_URL/);
   });
 
   test('--as-of before the last date is refused, and nothing is written', async () => {

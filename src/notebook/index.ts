@@ -17,7 +17,8 @@ export { DEFAULT_SEED } from '../config';
 // bs.kChoice(seg.k, seg.recommendation)          '**k = 5**, as requested; the sweep recommends **k = 6**: …' (Markdown)
 // await bs.exportReportFigures(data, seg);       every figure as PNG, SVG and HTML in figures/
 // bs.clearCache()                                removes the stage cache (copies of personal data), as `bankseg cache clear`
-export { source, load, segment, exportReportFigures } from './data';
+// await bs.assignInDatabase(model, { out: 'customer_segments' })   with BANKSEG_URL: every customer scored inside the database
+export { source, load, segment, exportReportFigures, assignInDatabase } from './data';
 export { kChoice } from '../segment/k_choice';
 export { clearCache } from '../io/cache';
 
