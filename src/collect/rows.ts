@@ -103,12 +103,22 @@ function dateKey(text: string, start: number, end: number): number {
   return key;
 }
 
+/** Section 1's plausible money, on every reading path (a file here, a table in db/read.ts): |v| ≤ MAX_ABS_INR; NaN and ±Infinity are not. */
+export function isPlausibleInr(v: number): boolean {
+  return v >= -MAX_ABS_INR && v <= MAX_ABS_INR;
+}
+
+/** Section 1's transaction years, on every reading path: TRANSACTION_YEARS.min..max. */
+export function isTransactionYear(year: number): boolean {
+  return year >= TRANSACTION_YEARS.min && year <= TRANSACTION_YEARS.max;
+}
+
 /** Day number of a transaction date text, or INVALID_DAY. A two-digit year yy is 20yy; the year must be in range. */
 function transactionDay(text: string): number {
   const d = parseDayFirst(text);
   if (d === undefined) return INVALID_DAY;
   const year = d.twoDigitYear ? 2000 + d.year : d.year;
-  if (year < TRANSACTION_YEARS.min || year > TRANSACTION_YEARS.max) return INVALID_DAY;
+  if (!isTransactionYear(year)) return INVALID_DAY;
   return dayNumber(year, d.month, d.day);
 }
 
@@ -137,7 +147,7 @@ function parseTime(text: string, start: number, end: number): number {
 /** A money field as a number, or NaN when it is not a plain decimal within ±MAX_ABS_INR (so never ±Infinity). */
 function parseMoney(text: string, start: number, end: number): number {
   const v = parseDecimal(text, start, end);
-  return v >= -MAX_ABS_INR && v <= MAX_ABS_INR ? v : NaN;
+  return isPlausibleInr(v) ? v : NaN;
 }
 
 /**
