@@ -19,7 +19,7 @@ import { cleanTransactions } from '../src/preprocess/clean';
 import { customerFeatures } from '../src/preprocess/features';
 import { buildModelSpace } from '../src/segment/space';
 import { intOption, parseOptions } from '../src/cli/command';
-import type { CustomerFeatures } from '../src/preprocess/feature_registry';
+import { featureSums } from './lib_features';
 
 const STAGES = ['read', 'clean', 'features', 'space'] as const;
 type Stage = (typeof STAGES)[number];
@@ -63,17 +63,6 @@ async function tsSide(input: string, threads: number | undefined): Promise<SideR
     customers: features.n,
     featureSums: featureSums(features),
   };
-}
-
-/** Sums of the numeric features, missing values left out (bench/ts_side.ts runs its main when imported, so not shared). */
-function featureSums(f: CustomerFeatures): Record<string, number> {
-  const sums: Record<string, number> = {};
-  for (const name of ['recencyDays', 'frequency', 'monetaryTotal', 'monetaryMean', 'balance', 'age'] as const) {
-    let s = 0;
-    for (const v of f[name]) if (v === v) s += v;
-    sums[name] = s;
-  }
-  return sums;
 }
 
 function median(values: number[]): number {

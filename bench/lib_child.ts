@@ -5,10 +5,15 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import type { RunResult, Side } from './lib_compare';
 
-/** The Debian Python that has python3-pandas and python3-sklearn (the `python3` on PATH may be another one). */
-export const PYTHON = '/usr/bin/python3';
 export const BENCH_DIR = __dirname;
 export const ROOT = path.resolve(__dirname, '..');
+/** The project's Python (scripts/install-python.sh makes .venv/ from requirements.txt: pandas, Polars, scikit-learn). */
+export const PYTHON = path.join(ROOT, '.venv', 'bin', 'python');
+/** The script of each reference. */
+export const REFERENCE_SCRIPTS: Record<Exclude<Side, 'ts'>, string> = {
+  polars: path.join(BENCH_DIR, 'polars_reference.py'),
+  pandas: path.join(BENCH_DIR, 'reference.py'),
+};
 
 /** The options both sides take, with the same meaning. */
 export interface SideOptions {
@@ -19,7 +24,7 @@ export interface SideOptions {
   readonly sample: number;
   readonly kMin: number;
   readonly kMax: number;
-  /** Threads for scikit-learn/numpy (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS, MKL_NUM_THREADS); unset: their default. */
+  /** Threads for Polars, scikit-learn and numpy (POLARS_MAX_THREADS, OMP_NUM_THREADS, ...); unset: their default (every core). */
   readonly pyThreads?: number;
 }
 
@@ -35,19 +40,19 @@ export function sideArgs(o: SideOptions): string[] {
   ];
 }
 
-/** The command line of a side: node with tsx for TypeScript (optionally profiling itself), Debian's python3 for the reference. */
+/** The command line of a side: node with tsx for bankseg (optionally profiling itself), the venv's Python for a reference. */
 export function sideCommand(side: Side, o: SideOptions, cpuProfDir?: string): { cmd: string; args: string[] } {
   if (side === 'ts') {
     const prof = cpuProfDir ? ['--cpu-profile', cpuProfDir] : [];
     return { cmd: process.execPath, args: ['--import', 'tsx', path.join(BENCH_DIR, 'ts_side.ts'), ...sideArgs(o), ...prof] };
   }
-  return { cmd: PYTHON, args: [path.join(BENCH_DIR, 'reference.py'), ...sideArgs(o)] };
+  return { cmd: PYTHON, args: [REFERENCE_SCRIPTS[side], ...sideArgs(o)] };
 }
 
 function threadEnv(side: Side, threads: number | undefined): Record<string, string> {
-  if (side !== 'python' || threads === undefined) return {};
+  if (side === 'ts' || threads === undefined) return {};
   const t = String(threads);
-  return { OMP_NUM_THREADS: t, OPENBLAS_NUM_THREADS: t, MKL_NUM_THREADS: t };
+  return { OMP_NUM_THREADS: t, OPENBLAS_NUM_THREADS: t, MKL_NUM_THREADS: t, POLARS_MAX_THREADS: t };
 }
 
 /**

@@ -1,14 +1,28 @@
 /**
- * The arithmetic of the benchmark, kept pure so it can be tested by hand: what one run of either side
- * reports, the medians over runs, the TS/Python ratios, the agreement checks and the growth exponents.
+ * The arithmetic of the benchmark, kept pure so it can be tested by hand: what one run of a side reports, the
+ * medians over runs, the bankseg ÷ reference ratios, the agreement checks and the growth exponents.
  */
 
 /** The timed stages, in pipeline order. `features` includes the model space (log1p, imputation, scaling). */
 export const STAGES = ['read', 'preprocess', 'features', 'kSweep', 'finalFit', 'metrics'] as const;
 export type Stage = (typeof STAGES)[number];
 
-export const SIDES = ['ts', 'python'] as const;
+/**
+ * bankseg (`ts`) and its two references: Polars + scikit-learn with bankseg's own k-means strategy
+ * (bench/polars_reference.py), and pandas + scikit-learn as a usual notebook writes it (bench/reference.py).
+ */
+export const SIDES = ['ts', 'polars', 'pandas'] as const;
 export type Side = (typeof SIDES)[number];
+export const REFERENCES = ['polars', 'pandas'] as const;
+export type Reference = (typeof REFERENCES)[number];
+export const SIDE_NAMES: Record<Side, string> = {
+  ts: 'bankseg',
+  polars: 'Polars + scikit-learn (same strategy)',
+  pandas: 'pandas + scikit-learn (usual notebook)',
+};
+
+/** The data stages: read, clean and customer features (the model space included, as in `features`). */
+export const DATA_STAGES = ['read', 'preprocess', 'features'] as const;
 
 /** Counts per category of the categorical customer features (gender, location bucket, time of day). */
 export type CategoryCounts = Record<string, Record<string, number>>;
@@ -55,6 +69,9 @@ export interface RunResult {
 export interface SideSummary {
   readonly stages: Record<Stage, number>;
   readonly total: number;
+  /** Wall and CPU seconds of the data stages (read + preprocess + features), medians of the per-run sums. */
+  readonly dataStages: number;
+  readonly cpuDataStages: number;
   readonly cpuStages: Record<Stage, number>;
   readonly cpuTotal: number;
   readonly wall: number;
@@ -79,9 +96,12 @@ export function summarise(runs: readonly RunResult[]): SideSummary {
     stages[s] = median(runs.map((r) => r.stages[s]));
     cpuStages[s] = median(runs.map((r) => r.cpuStages[s]));
   }
+  const sum = (r: RunResult, of: Record<Stage, number>): number => DATA_STAGES.reduce((t, s) => t + of[s], 0);
   return {
     stages,
     total: median(runs.map((r) => r.total)),
+    dataStages: median(runs.map((r) => sum(r, r.stages))),
+    cpuDataStages: median(runs.map((r) => sum(r, r.cpuStages))),
     cpuStages,
     cpuTotal: median(runs.map((r) => STAGES.reduce((sum, s) => sum + r.cpuStages[s], 0))),
     wall: median(runs.map((r) => r.wall)),
@@ -90,11 +110,12 @@ export function summarise(runs: readonly RunResult[]): SideSummary {
   };
 }
 
-export type RatioKey = Stage | 'total' | 'wall' | 'maxRssMB' | `cpu.${Stage}` | 'cpuTotal';
+export type RatioKey = Stage | 'total' | 'wall' | 'maxRssMB' | `cpu.${Stage}` | 'cpuTotal' | 'dataStages' | 'cpuDataStages';
 
 /**
- * TS / Python of the medians: every stage's wall time, the total, the process wall time, the peak RSS, and the
- * CPU seconds per stage (`cpu.<stage>`) and in total. Above 1: TypeScript is slower / bigger.
+ * bankseg ÷ reference of the medians: every stage's wall time, the total, the data stages, the process wall time,
+ * the peak RSS, and the CPU seconds per stage (`cpu.<stage>`), of the data stages and in total. Above 1: bankseg is
+ * slower / bigger.
  */
 export function ratios(ts: SideSummary, py: SideSummary): Record<RatioKey, number> {
   const out = {} as Record<RatioKey, number>;
@@ -103,6 +124,8 @@ export function ratios(ts: SideSummary, py: SideSummary): Record<RatioKey, numbe
     out[`cpu.${s}`] = ts.cpuStages[s] / py.cpuStages[s];
   }
   out.total = ts.total / py.total;
+  out.dataStages = ts.dataStages / py.dataStages;
+  out.cpuDataStages = ts.cpuDataStages / py.cpuDataStages;
   out.cpuTotal = ts.cpuTotal / py.cpuTotal;
   out.wall = ts.wall / py.wall;
   out.maxRssMB = ts.maxRssMB / py.maxRssMB;
@@ -131,7 +154,7 @@ export const TOLERANCES = {
 export interface Check {
   readonly name: string;
   readonly ts: number | string;
-  readonly python: number | string;
+  readonly reference: number | string;
   /** How far apart they are, in the unit of the tolerance (relative or absolute); 0 for exact checks. */
   readonly difference: number;
   readonly tolerance: number;
@@ -144,17 +167,17 @@ export function relativeDifference(a: number, b: number): number {
   return scale === 0 ? 0 : Math.abs(a - b) / scale;
 }
 
-function exact(name: string, ts: number | string, python: number | string): Check {
-  const same = ts === python;
-  return { name, ts, python, difference: same ? 0 : 1, tolerance: 0, ok: same };
+function exact(name: string, ts: number | string, reference: number | string): Check {
+  const same = ts === reference;
+  return { name, ts, reference, difference: same ? 0 : 1, tolerance: 0, ok: same };
 }
 
-function within(name: string, ts: number, python: number, difference: number, tolerance: number): Check {
-  return { name, ts, python, difference, tolerance, ok: Number.isFinite(difference) && difference <= tolerance };
+function within(name: string, ts: number, reference: number, difference: number, tolerance: number): Check {
+  return { name, ts, reference, difference, tolerance, ok: Number.isFinite(difference) && difference <= tolerance };
 }
 
 /**
- * The agreement checks between a TypeScript and a Python run on the same data and options:
+ * The agreement checks between a bankseg run and a reference's run on the same data and options:
  * malformed rows, rows kept and customers equal; every feature sum within 1e-9 relative; every category count equal;
  * same k; inertia of the best fit at most 1% above scikit-learn's; silhouette within 0.02.
  * O(features + categories).
@@ -217,12 +240,12 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
 /** One k of the two sweeps side by side. */
 export interface SweepComparison {
   readonly k: number;
-  readonly inertia: { readonly ts: number; readonly python: number; readonly relative: number };
-  readonly silhouette: { readonly ts: number; readonly python: number };
+  readonly inertia: { readonly ts: number; readonly reference: number; readonly relative: number };
+  readonly silhouette: { readonly ts: number; readonly reference: number };
 }
 
 /**
- * The two sweeps k by k: inertia (and its difference relative to scikit-learn's; positive = TS worse) and
+ * The two sweeps k by k: inertia (and its difference relative to the reference's; positive = bankseg worse) and
  * silhouette. Informational: the agreement checks are on the final fit. O(K).
  */
 export function compareSweeps(ts: readonly SweepPoint[], py: readonly SweepPoint[]): SweepComparison[] {
@@ -232,8 +255,8 @@ export function compareSweeps(ts: readonly SweepPoint[], py: readonly SweepPoint
       const t = ts.find((x) => x.k === p.k) as SweepPoint;
       return {
         k: p.k,
-        inertia: { ts: t.inertia, python: p.inertia, relative: (t.inertia - p.inertia) / p.inertia },
-        silhouette: { ts: t.silhouette, python: p.silhouette },
+        inertia: { ts: t.inertia, reference: p.inertia, relative: (t.inertia - p.inertia) / p.inertia },
+        silhouette: { ts: t.silhouette, reference: p.silhouette },
       };
     });
 }

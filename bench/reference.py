@@ -1,14 +1,15 @@
-#!/usr/bin/python3
 """
-The reference implementation of the bankseg pipeline in pandas + scikit-learn, for the benchmark.
+The bankseg pipeline in pandas + scikit-learn as a usual notebook writes it: the benchmark's "usual" reference
+(bench/polars_reference.py is the strong one, with bankseg's own k-means strategy).
 
-It follows docs/data-model.md (the contract the TypeScript side implements too): reading rules, cleaning
-rules 1-9, customer features, model space, k-means sweep and metrics. Written the way a pandas user would
-write it: read_csv with dtype hints, categoricals for the repetitive text columns (so date and DOB text is
-parsed once per distinct value, not once per row), groupby, numpy; scikit-learn for scaling, k-means and
-the metrics.
+It follows docs/data-model.md exactly (the contract the TypeScript side implements too): the reading rules (a record
+is one line, plausible values; reading_rules.py), cleaning rules 1-10 with the customer key, the customer features
+and the model space. Then it does what a notebook usually does: scikit-learn's KMeans with n_init restarts, every one
+on all customers, for each k of the sweep and again for the final k, and the sampled silhouette. pandas reads every
+column as text (pandas 3: Arrow strings), the rules are vectorized string functions and numpy, dates are parsed once
+per distinct text; the few lines pandas' reader cannot be told about (quotes, a wrong field count) are sorted out first.
 
-Usage: /usr/bin/python3 bench/reference.py --input FILE [--k 4] [--n-init 4] [--seed 42] [--sample 10000]
+Usage: .venv/bin/python bench/reference.py --input FILE [--k 4] [--n-init 8] [--seed 42] [--sample 10000]
        [--k-min 2] [--k-max 10] [--cap-quantile 0.999] [--top-locations 10] [--as-of YYYY-MM-DD]
        [--dump-features FILE]
 Prints one JSON line on stdout: {stages, total, maxRssMB, rowsKept, customers, featureSums, ...}.
@@ -18,43 +19,25 @@ import time
 _T_START = time.perf_counter()
 
 import argparse
-import contextlib
 import csv
 import datetime
-import gzip
 import io
-import itertools
 import json
 import math
-import re
 import resource
 import sys
 
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
-from sklearn.metrics import pairwise_distances_argmin_min
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
 from sklearn.preprocessing import StandardScaler
 
-_T_IMPORTED = time.perf_counter()
+import reading_rules as rules
+from sampled_kmeans import same_start
+from reading_rules import AMOUNT, BALANCE, CUST, DATE, DOB, GENDER, ID, LOCATION, SOURCE_COLUMNS, TIME, InputError
 
-ID, CUST, DOB, GENDER, LOCATION, BALANCE, DATE, TIME, AMOUNT = (
-    'TransactionID',
-    'CustomerID',
-    'CustomerDOB',
-    'CustGender',
-    'CustLocation',
-    'CustAccountBalance',
-    'TransactionDate',
-    'TransactionTime',
-    'TransactionAmount (INR)',
-)
-SOURCE_COLUMNS = [ID, CUST, DOB, GENDER, LOCATION, BALANCE, DATE, TIME, AMOUNT]
-# Few distinct values: read as categoricals, so each distinct text is parsed once. CustomerID has ~900k distinct
-# values, where pd.factorize (first-appearance order, no sorting) is much cheaper than a categorical.
-CATEGORY_COLUMNS = [DOB, GENDER, LOCATION, DATE]
-NUMBER_COLUMNS = [BALANCE, TIME, AMOUNT]
+_T_IMPORTED = time.perf_counter()
 
 # The lists of src/preprocess/feature_registry.ts (test/feature_registry.test.ts checks they agree).
 NUMERIC_FEATURES = ['recencyDays', 'frequency', 'monetaryTotal', 'monetaryMean', 'balance', 'age']
@@ -65,214 +48,161 @@ MAX_AGE = 100
 MIN_AGE = 10  # rule 5: younger is too young to transact alone (RBI, 2014)
 ADULT_AGE = 18
 TIME_OF_DAY = ['night', 'morning', 'afternoon', 'evening']
-EPOCH_ORDINAL = datetime.date(1970, 1, 1).toordinal()
-
-
-class InputError(Exception):
-    """Bad input: printed as one line, exit code 1."""
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Reading (docs/data-model.md section 1)
+# Reading (docs/data-model.md section 1; the per-line and per-value rules are in reading_rules.py)
 # ---------------------------------------------------------------------------------------------------------
 
-def _is_gzip(path):
-    with open(path, 'rb') as f:
-        return f.read(2) == b'\x1f\x8b'
+def _line_bounds(a):
+    """Start and end (exclusive, without the `\n`) of every line of the byte array `a`. O(bytes) in numpy."""
+    ends = np.flatnonzero(a == 10)
+    if len(a) and a[-1] != 10:
+        ends = np.append(ends, len(a))
+    starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
+    return starts, ends
 
 
-def _header(path, gz):
-    opener = gzip.open if gz else open
-    with opener(path, 'rt', newline='') as f:
-        line = f.readline()
-    return [name.strip() for name in next(csv.reader([line]))]
+def _lines_of(a, positions, ends):
+    """The line index of each byte position."""
+    return np.searchsorted(ends, positions, side='left')
 
 
-def _missing_text(values):
-    """Boolean mask over an Index of (stripped) strings: empty or `nan` in any case is missing."""
-    return (values == '') | (values.str.lower() == 'nan')
-
-
-_DAY_FIRST = re.compile(r'(\d{1,2})([/-])(\d{1,2})\2(\d{2}|\d{4})')
-_ISO = re.compile(r'(\d{4})-(\d{1,2})-(\d{1,2})')
-
-
-def _valid_day(year, month, day):
-    """Whole days since 1970-01-01, or None when the calendar date does not exist."""
-    if year < 1 or not 1 <= month <= 12 or day < 1:
-        return None
-    try:
-        return datetime.date(year, month, day).toordinal() - EPOCH_ORDINAL
-    except ValueError:
-        return None
-
-
-def parse_day_first(text):
-    """`(day, month, year, two_digit_year)` for a day-first date text, or None (the rules of src/collect/dates.ts)."""
-    m = _DAY_FIRST.fullmatch(text)
-    if m:
-        day, month, year, two = int(m.group(1)), int(m.group(3)), int(m.group(4)), len(m.group(4)) == 2
+def split_records(path):
+    """
+    A record is one line (docs/data-model.md section 1), which pandas' CSV reader cannot be told: it lets a quoted value
+    run over line ends and pads short rows. So the lines are sorted out first, vectorized over the bytes: lines with
+    no quote, no lone CR and the header's number of commas go to pandas as they are; the rest (a few) are read by
+    reading_rules.split_line: blank ones hold no record, malformed ones are counted, the others become rows.
+    Returns (source for pandas (a path or a bytes buffer holding the header and the plain lines), line index of each of
+    its data rows, the other rows as {line index: fields}, the column layout, the malformed count).
+    """
+    data, same = rules.utf8_text(path)
+    a = np.frombuffer(data, dtype=np.uint8)
+    starts, ends = _line_bounds(a)
+    text_of = lambda i: data[starts[i]:ends[i]].decode('utf-8')
+    long_lines = np.flatnonzero(ends - starts > rules.MAX_ROW_CHARS)
+    for i in long_lines:
+        if len(text_of(i)) > rules.MAX_ROW_CHARS:
+            raise InputError(f'{path}:{i + 1}: line longer than {rules.MAX_ROW_CHARS} characters (not a transactions file, or line ends other than \\n?)')
+    h = 0
+    while h < len(starts) and rules.is_blank(text_of(h)):
+        h += 1
+    if h == len(starts):
+        raise InputError(f'{path}: file is empty')
+    names = rules.header_fields(path, text_of(h), h + 1)
+    layout = rules.header_layout(path, names, h + 1)
+    commas = np.diff(np.concatenate(([0], np.searchsorted(np.flatnonzero(a == 44), ends))))
+    special = commas != len(names) - 1
+    special[_lines_of(a, np.flatnonzero(a == 34), ends)] = True
+    cr = np.flatnonzero(a == 13)
+    lone_cr = cr[(cr + 1 < len(a)) & (a[np.minimum(cr + 1, len(a) - 1)] != 10) | (cr + 1 == len(a))]
+    special[_lines_of(a, lone_cr, ends)] = True
+    special[:h + 1] = False
+    other_rows, malformed = {}, 0
+    for i in np.flatnonzero(special):
+        line = text_of(i)
+        if rules.is_blank(line):
+            continue
+        fields = rules.split_line(line)
+        if fields is None or len(fields) != len(names):
+            malformed += 1
+        else:
+            other_rows[int(i)] = fields
+    plain = np.arange(h + 1, len(starts))
+    if special.any() or h > 0:
+        plain = plain[~special[h + 1:]]
+        pieces = [data[starts[h]:ends[h]]] + [data[s:e] for s, e in _runs(plain, starts, ends)]
+        source = io.BytesIO(b'\n'.join(pieces) + b'\n')
     else:
-        m = _ISO.fullmatch(text)
-        if not m:
-            return None
-        year, month, day, two = int(m.group(1)), int(m.group(2)), int(m.group(3)), False
-    if not 1 <= month <= 12 or day < 1:
-        return None
-    check_year = 2000 + year if two else year
-    # datetime cannot hold year 0; 2000 has the same calendar (leap), so validate against it.
-    if _valid_day(check_year if check_year > 0 else 2000, month, day) is None:
-        return None
-    return day, month, year, two
+        source = path if same else io.BytesIO(data)
+    return source, plain, other_rows, layout, malformed
 
 
-def _transaction_year(parsed):
-    """The calendar year of a parsed transaction date: a two-digit year `yy` is 20yy."""
-    if parsed is None:
-        return None
-    year, two = parsed[2], parsed[3]
-    return 2000 + year if two else year
+def _runs(lines, starts, ends):
+    """Byte ranges covering runs of consecutive line indices (so the plain lines are copied in few pieces)."""
+    if len(lines) == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(lines) != 1)
+    first = np.concatenate(([0], breaks + 1))
+    last = np.concatenate((breaks, [len(lines) - 1]))
+    return [(starts[lines[f]], ends[lines[l]]) for f, l in zip(first, last)]
 
 
-def _transaction_day(parsed):
-    """Day number of a parsed transaction date, or None."""
-    return None if parsed is None else _valid_day(_transaction_year(parsed), parsed[1], parsed[0])
-
-
-# `nan` in any case is missing (the contract); pandas' default NA list (NA, null, N/A, ...) is not used.
-_NAN_SPELLINGS = sorted({''.join(p) for p in itertools.product('nN', 'aA', 'nN')})
-
-
-def _read_fast(path, gz, names):
-    """read_csv with the numeric columns parsed by the C engine; raises ValueError if one holds a non-number."""
-    dtype = {ID: object, CUST: object, BALANCE: np.float64, TIME: np.int64, AMOUNT: np.float64}
-    dtype.update({c: 'category' for c in CATEGORY_COLUMNS})
-    return _read_csv(path, gz, names, dtype, na_values=['', *_NAN_SPELLINGS])
-
-
-def _read_slow(path, gz, names):
-    """The fallback when a numeric column holds text: everything as text, converted per value."""
-    dtype = {c: object for c in [ID, CUST, *NUMBER_COLUMNS]}
-    dtype.update({c: 'category' for c in CATEGORY_COLUMNS})
-    return _read_csv(path, gz, names, dtype, na_values=['', *_NAN_SPELLINGS])
-
-
-def _read_csv(path, gz, names, dtype, na_values):
-    """Rows with too many fields are skipped by the C engine; its warnings are counted as malformed rows."""
-    warnings = io.StringIO()
-    with contextlib.redirect_stderr(warnings):
-        df = pd.read_csv(
-            path,
-            compression='gzip' if gz else None,
-            header=0,
-            names=names,
-            # No usecols: with it the C engine lets rows with too many fields through instead of flagging them.
-            dtype=dtype,
-            keep_default_na=False,
-            na_values=na_values,
-            skipinitialspace=True,
-            on_bad_lines='warn',
-            engine='c',
-        )
-    skipped = sum(line.count('Skipping line') for line in warnings.getvalue().splitlines())
-    return df, skipped
-
-
-def _clean_categories(series):
-    """Codes and values of a categorical, its values trimmed and `nan`/empty ones made missing (per distinct value)."""
-    return _clean_codes(series.cat.codes.to_numpy(), series.cat.categories.astype(str))
-
-
-def _factorize_text(series):
-    """Codes in order of first appearance and the trimmed distinct values, `nan`/empty ones missing."""
-    codes, uniques = pd.factorize(series)
-    return _clean_codes(codes, pd.Index(uniques).astype(str))
-
-
-def _clean_codes(codes, cats):
-    stripped = cats.str.strip()
-    missing = _missing_text(stripped)
-    if (stripped == cats).all() and not missing.any():
-        return codes, list(cats)
-    uniques, remap = np.unique(np.asarray(stripped), return_inverse=True)
-    remap = np.where(np.asarray(missing), -1, remap)
-    new_codes = np.where(codes < 0, -1, remap[np.maximum(codes, 0)])
-    return new_codes.astype(np.int32), list(uniques)
+def _missing(s):
+    """Boolean array: the (trimmed) text is empty or `nan` in any case."""
+    return ((s == '') | (s.str.lower() == 'nan')).to_numpy(bool)
 
 
 def read_transactions(path):
     """
-    The transactions file as columns: category codes for the text columns, float/int arrays for the numbers,
-    malformed rows removed and counted. Cost: O(rows) in the C parser, O(distinct values) in Python.
+    The transactions file as columns: codes for the text columns, float/int arrays for the numbers, malformed rows
+    removed and counted, rows in file order. Every column is read as text (pandas 3's Arrow strings) and trimmed;
+    the rules of reading_rules.py are applied vectorized, dates once per distinct text. O(rows) in pandas/Arrow.
     """
-    gz = _is_gzip(path)
-    names = _header(path, gz)
-    missing_cols = [c for c in SOURCE_COLUMNS if c not in names]
-    if missing_cols:
-        raise InputError(f'{path}: line 1: missing column(s): {", ".join(missing_cols)}')
-    try:
-        df, skipped = _read_fast(path, gz, names)
-        slow = False
-    except (ValueError, OverflowError):
-        df, skipped = _read_slow(path, gz, names)
-        slow = True
+    source, plain_lines, other_rows, layout, malformed = split_records(path)
+    df = pd.read_csv(source, header=0, usecols=layout, dtype=str, keep_default_na=False, na_filter=False,
+                     engine='c', quoting=csv.QUOTE_MINIMAL)
+    # usecols keeps file order: name the nine by position.
+    df = df.iloc[:, np.argsort(np.argsort(layout))]
+    df.columns = SOURCE_COLUMNS
+    for c in SOURCE_COLUMNS:
+        df[c] = df[c].str.strip(rules.EDGE_CHARS)
+    if other_rows:
+        extra = pd.DataFrame([[fields[j] for j in layout] for fields in other_rows.values()], columns=SOURCE_COLUMNS, dtype=str)
+        line = np.concatenate((plain_lines, np.fromiter(other_rows.keys(), dtype=np.int64)))
+        df = pd.concat([df, extra], ignore_index=True).iloc[np.argsort(line, kind='stable')].reset_index(drop=True)
     n = len(df)
-    bad = np.zeros(n, dtype=bool)
-
-    # skipinitialspace turns a blank field into '' and so into NaN.
-    bad |= df[ID].isna().to_numpy()
-
-    text = {c: _clean_categories(df[c]) for c in CATEGORY_COLUMNS}
-    text[CUST] = _factorize_text(df[CUST])
-    bad |= text[CUST][0] < 0
+    bad = _missing(df[ID]) | _missing(df[CUST])
 
     # Dates: parse each distinct text once.
-    date_codes, date_values = text[DATE]
-    parsed = [parse_day_first(v) for v in date_values]
-    years = [_transaction_year(p) for p in parsed]
-    days = [_transaction_day(p) for p in parsed]
-    date_ok = np.array([d is not None for d in days] or [False])
-    date_day = np.array([0 if d is None else d for d in days] or [0], dtype=np.int64)
-    date_year = np.array([0 if y is None else y for y in years] or [0], dtype=np.int64)
-    bad |= (date_codes < 0) | ~date_ok[np.maximum(date_codes, 0)]
+    date_codes, date_values = pd.factorize(df[DATE])
+    days = [rules.transaction_day(v) for v in date_values]
+    date_ok = np.array([d is not None for d in days] + [False])
+    date_day = np.array([0 if d is None else d for d in days] + [0], dtype=np.int64)
+    bad |= ~date_ok[date_codes]
+    dob_missing = _missing(df[DOB])
+    dob_codes, dob_values = pd.factorize(df[DOB].where(~dob_missing))
+    dob_parsed = [rules.parse_day_first(v) if rules.is_valid_dob(v) else None for v in dob_values]
+    dob_ok = np.array([p is not None for p in dob_parsed] + [True])
+    bad |= ~dob_ok[dob_codes]
 
-    dob_codes, dob_values = text[DOB]
-    dob_parsed = [parse_day_first(v) for v in dob_values]
-    dob_ok = np.array([p is not None for p in dob_parsed] or [False])
-    bad |= (dob_codes >= 0) & ~dob_ok[np.maximum(dob_codes, 0)]
-
-    if slow:
-        amount = pd.to_numeric(df[AMOUNT].str.strip(), errors='coerce').to_numpy(np.float64)
-        balance_text = df[BALANCE]
-        balance = pd.to_numeric(balance_text.str.strip(), errors='coerce').to_numpy(np.float64)
-        balance_given = ~(balance_text.isna().to_numpy())
-        bad |= balance_given & np.isnan(balance)
-        time_text = df[TIME].str.strip()
-        time_ok = time_text.str.fullmatch(r'\d{1,6}').fillna(False).to_numpy(bool)
-        tx_time = np.where(time_ok, pd.to_numeric(time_text.where(time_ok, '0')), -1).astype(np.int64)
-    else:
-        amount = df[AMOUNT].to_numpy(np.float64)
-        balance = df[BALANCE].to_numpy(np.float64)
-        tx_time = df[TIME].to_numpy(np.int64)
-    bad |= np.isnan(amount)
+    time_text = df[TIME]
+    time_ok = time_text.str.fullmatch(rules.TIME_PATTERN).to_numpy(bool)
+    tx_time = np.where(time_ok, time_text.where(time_ok, '0').astype(np.int64), -1)
     bad |= (tx_time < 0) | (tx_time > 235959) | ((tx_time // 100) % 100 >= 60) | (tx_time % 100 >= 60)
 
+    def money(s):
+        ok = s.str.fullmatch(rules.DECIMAL_PATTERN).to_numpy(bool)
+        v = s.where(ok).astype(np.float64).to_numpy()
+        return np.where(ok & (np.abs(v) <= rules.MAX_ABS_INR), v, np.nan)
+
+    amount = money(df[AMOUNT])
+    bad |= np.isnan(amount)
+    balance_missing = _missing(df[BALANCE])
+    balance = money(df[BALANCE])
+    bad |= ~balance_missing & np.isnan(balance)
+
     keep = ~bad
+    customer, customer_ids = pd.factorize(df[CUST][keep])
+    gender, gender_values = pd.factorize(df[GENDER][keep].where(~_missing(df[GENDER])[keep]))
+    location, location_values = pd.factorize(df[LOCATION][keep].where(~_missing(df[LOCATION])[keep]))
     dc = date_codes[keep]
+    years = np.array([0 if d is None else datetime.date.fromordinal(d + rules.EPOCH_ORDINAL).year for d in days] + [0])
     return {
         'rows': int(keep.sum()),
-        'malformed': int(bad.sum()) + skipped,
-        'customer': text[CUST][0][keep],
-        'customerIds': text[CUST][1],
-        'dobCode': dob_codes[keep],
+        'malformed': int(bad.sum()) + malformed,
+        'customer': customer,
+        'customerIds': list(customer_ids),
+        'dobCode': np.where(dob_codes[keep] >= 0, dob_codes[keep], -1),
         'dobParsed': dob_parsed,
-        'gender': text[GENDER][0][keep],
-        'genderValues': text[GENDER][1],
-        'location': text[LOCATION][0][keep],
-        'locationValues': text[LOCATION][1],
+        'gender': gender,
+        'genderValues': list(gender_values),
+        'location': location,
+        'locationValues': list(location_values),
         'balance': balance[keep],
         'date': date_day[dc],
-        'year': date_year[dc],
+        'year': years[dc],
         'time': tx_time[keep],
         'amount': amount[keep],
     }
@@ -297,20 +227,13 @@ def _dob_tables(dob_parsed):
             two[i] = True
             yy[i] = year
             for table, century in ((day19, 1900), (day20, 2000)):
-                d = _valid_day(century + year, month, day)
+                d = rules.day_number(century + year, month, day)
                 table[i] = np.nan if d is None else d
         else:
             placeholder[i] = year == 1800
-            d = _valid_day(year, month, day)
+            d = rules.day_number(year, month, day)
             day_as_is[i] = np.nan if d is None else d
     return day_as_is, day19, day20, yy, two, placeholder
-
-
-def _iso_day(day):
-    """`YYYY-MM-DD` of a day number, `?` when unknown (NaN)."""
-    if np.isnan(day):
-        return '?'
-    return datetime.date.fromordinal(int(day) + EPOCH_ORDINAL).isoformat()
 
 
 def type7_quantile(values, q):
@@ -376,7 +299,7 @@ def clean_transactions(raw, cap_quantile=0.999):
     per_id = np.bincount(key_id, minlength=len(r['customerIds'])) if len(key_id) else np.zeros(0, dtype=np.int64)
     q['counted.reusedIds'] = int((per_id > 1).sum())
     ids = np.array(r['customerIds'], dtype=object)
-    day_text = np.array([_iso_day(d) for d in dob_day[first_row]], dtype=object)
+    day_text = np.array([rules.iso_day(d) for d in dob_day[first_row]], dtype=object)
     gender_text = np.array(['?', *GENDERS], dtype=object)[gender[first_row] + 1]
     keys = [f'{i}|{d}|{g}' for i, d, g in zip(ids[key_id], day_text, gender_text)]
 
@@ -421,7 +344,7 @@ def customer_features(clean, top_locations=10, as_of=None):
     end_date = int(tx['date'].max()) if len(tx) else 0
     if as_of is not None:
         if len(tx) and as_of < end_date:
-            raise InputError(f'--as-of {_iso_day(as_of)} is before the last transaction date {_iso_day(end_date)}')
+            raise InputError(f'--as-of {rules.iso_day(as_of)} is before the last transaction date {rules.iso_day(end_date)}')
         end_date = as_of
     per = tx.groupby('cust', sort=True).agg(
         lastDate=('date', 'max'), frequency=('amount', 'size'), monetaryTotal=('amount', 'sum'))
@@ -487,40 +410,19 @@ def feature_summary(f):
 # ---------------------------------------------------------------------------------------------------------
 
 def model_space(f):
-    """log1p on the money features, median imputation, StandardScaler (ddof 0). Returns the n x d matrix."""
+    """
+    log1p(max(x, 0)) on the money features (a negative balance, an overdraft, reads as 0: bankseg's modelLog1p),
+    median imputation, StandardScaler (ddof 0). Returns the n x d matrix.
+    """
     x = f['numeric'][MODEL_FEATURES].copy()
     logged = [c for c in MODEL_FEATURES if c in LOG_FEATURES]
-    x[logged] = np.log1p(x[logged])
+    x[logged] = np.log1p(x[logged].clip(lower=0))
     x = x.fillna(x.median())
     return StandardScaler().fit_transform(x.to_numpy(np.float64))
 
 
 def fit_kmeans(z, k, n_init, seed):
     return KMeans(n_clusters=k, init='k-means++', n_init=n_init, random_state=seed).fit(z)
-
-
-def same_start(z, centroids_file):
-    """
-    What scikit-learn makes of bankseg's delivered centroids on this side's own model space: the inertia of the
-    nearest-centroid labelling (no iteration), and Lloyd started from them until no customer changes segment (tol=0),
-    as bankseg's delivered fit: how many customers move. The same start leaves no room for a different local optimum,
-    so the two must agree to rounding; k-means restarts on different random numbers need not.
-    """
-    with open(centroids_file, encoding='utf-8') as fh:
-        flat = np.asarray(json.load(fh), dtype=np.float64)
-    d = z.shape[1]
-    if flat.size == 0 or flat.size % d:
-        raise InputError(f'{centroids_file}: {flat.size} centroid values do not make rows of {d} model features')
-    c = flat.reshape(-1, d)
-    start_labels, dist = pairwise_distances_argmin_min(z, c)
-    km = KMeans(n_clusters=len(c), init=c, n_init=1, tol=0, max_iter=300, algorithm='lloyd').fit(z)
-    return {'sameStart': {
-        'k': len(c),
-        'inertiaAtStart': float(np.dot(dist, dist)),
-        'inertiaRefined': float(km.inertia_),
-        'iterations': int(km.n_iter_),
-        'moved': int(np.count_nonzero(km.labels_ != start_labels)),
-    }}
 
 
 def scores(z, labels, sample, seed):
@@ -537,7 +439,7 @@ def main(argv):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--input', required=True)
     p.add_argument('--k', type=int, default=4)
-    p.add_argument('--n-init', type=int, default=4)
+    p.add_argument('--n-init', type=int, default=8)
     p.add_argument('--seed', type=int, default=42)
     p.add_argument('--sample', type=int, default=10000)
     p.add_argument('--k-min', type=int, default=2)
@@ -563,7 +465,7 @@ def main(argv):
     lap('read')
     clean, quality, caps = clean_transactions(raw, a.cap_quantile)
     lap('preprocess')
-    as_of = None if a.as_of is None else datetime.date.fromisoformat(a.as_of).toordinal() - EPOCH_ORDINAL
+    as_of = None if a.as_of is None else datetime.date.fromisoformat(a.as_of).toordinal() - rules.EPOCH_ORDINAL
     feats = customer_features(clean, a.top_locations, as_of)
     z = model_space(feats)
     lap('features')
@@ -582,7 +484,7 @@ def main(argv):
 
     sums, counts = feature_summary(feats)
     out = {
-        'side': 'python',
+        'side': 'pandas',
         'stages': stages,
         'total': sum(stages.values()),
         'cpuStages': cpu,  # CPU seconds of all threads (scikit-learn's OpenMP threads included)

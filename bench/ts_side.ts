@@ -9,15 +9,12 @@ import { readTransactions } from '../src/collect/read';
 import { cleanTransactions } from '../src/preprocess/clean';
 import { customerFeatures } from '../src/preprocess/features';
 import { buildModelSpace } from '../src/segment/space';
-import { fitKMeans, lloyd } from '../src/segment/kmeans';
-import { calinskiHarabasz, daviesBouldin, silhouetteSample } from '../src/segment/metrics';
-import { sweepK } from '../src/segment/select';
+import { fitKMeans, KMEANS_DEFAULTS, lloyd } from '../src/segment/kmeans';
+import { separationScores, silhouetteSample } from '../src/segment/metrics';
+import { EVALUATION_SEED, sweepFits } from '../src/segment/select';
 import { intOption, parseOptions } from '../src/cli/command';
-import { TIME_OF_DAY } from '../src/table';
-import { NUMERIC_FEATURES } from '../src/preprocess/feature_registry';
-import type { DictColumn } from '../src/table';
-import type { CustomerFeatures } from '../src/preprocess/feature_registry';
-import type { CategoryCounts, Stage } from './lib_compare';
+import type { Stage } from './lib_compare';
+import { categoryCounts, featureSums } from './lib_features';
 import { startProfiler, withSourcePositions } from './lib_profile';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -37,47 +34,13 @@ function options(argv: string[]) {
   return {
     input: v.input,
     k: intOption('k', v.k, 4, 2),
-    nInit: intOption('n-init', v['n-init'], 4, 1),
+    nInit: intOption('n-init', v['n-init'], KMEANS_DEFAULTS.nInit, 1),
     seed: intOption('seed', v.seed, 42, 0),
     sample: intOption('sample', v.sample, 10_000, 2),
     kMin: intOption('k-min', v['k-min'], 2, 2),
     kMax: intOption('k-max', v['k-max'], 10, 2),
     /** Write a CPU profile of the stages (positions in the .ts sources) into this folder. */
     cpuProfile: v['cpu-profile'],
-  };
-}
-
-/** Sums of the numeric features (missing values left out) and how many customers have a balance and an age. O(n·6). */
-export function featureSums(f: CustomerFeatures): Record<string, number> {
-  const sums: Record<string, number> = {};
-  for (const name of NUMERIC_FEATURES) {
-    let s = 0;
-    for (const v of f[name]) if (v === v) s += v;
-    sums[name] = s;
-  }
-  const known = (a: Float64Array): number => a.reduce((n, v) => (v === v ? n + 1 : n), 0);
-  sums.balanceKnown = known(f.balance);
-  sums.ageKnown = known(f.age);
-  return sums;
-}
-
-function countCodes(column: DictColumn, unknown?: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const code of column.codes) {
-    const key = code < 0 ? (unknown ?? '(missing)') : column.values[code];
-    out[key] = (out[key] ?? 0) + 1;
-  }
-  return out;
-}
-
-/** Customers per gender (plus `unknown`), per location bucket and per time-of-day bin. O(n). */
-export function categoryCounts(f: CustomerFeatures): CategoryCounts {
-  const timeOfDay: Record<string, number> = Object.fromEntries(TIME_OF_DAY.map((t) => [t, 0]));
-  Object.assign(timeOfDay, countCodes(f.timeOfDay));
-  return {
-    gender: { F: 0, M: 0, unknown: 0, ...countCodes(f.gender, 'unknown') },
-    location: countCodes(f.location),
-    timeOfDay,
   };
 }
 
@@ -109,15 +72,16 @@ async function main(argv: string[]): Promise<void> {
     return { features: f, space: buildModelSpace(f) };
   });
   const fitOptions = { nInit: o.nInit, seed: o.seed };
-  const sweep = await timed('kSweep', () =>
-    sweepK(space, { ...fitOptions, kMin: o.kMin, kMax: Math.min(o.kMax, space.n - 1), silhouetteSampleSize: o.sample }),
+  const { scores: sweep, fits } = await timed('kSweep', () =>
+    sweepFits(space, { ...fitOptions, kMin: o.kMin, kMax: Math.min(o.kMax, space.n - 1), silhouetteSampleSize: o.sample }),
   );
-  // As the delivered fit (src/segment/index.ts): the sampled fit, then Lloyd on all customers until none moves.
-  const fit = await timed('finalFit', () => lloyd(space, fitKMeans(space, o.k, fitOptions).centroids, o.k, { tolerance: 0 }));
+  // As segmentCustomers delivers it: the sweep's fit at k, then Lloyd on all customers until no customer moves.
+  const fit = await timed('finalFit', () =>
+    lloyd(space, (fits.get(o.k) ?? fitKMeans(space, o.k, fitOptions)).centroids, o.k, { tolerance: 0 }),
+  );
   const metrics = await timed('metrics', () => ({
-    silhouette: silhouetteSample(space, fit.labels, fit.k, { sampleSize: o.sample, seed: o.seed }),
-    daviesBouldin: daviesBouldin(space, fit),
-    calinskiHarabasz: calinskiHarabasz(space, fit),
+    silhouette: silhouetteSample(space, fit.labels, fit.k, { sampleSize: o.sample, seed: EVALUATION_SEED }),
+    ...separationScores(space, fit),
   }));
   if (profiler && o.cpuProfile) {
     const profile = withSourcePositions(await profiler.stop());
@@ -152,6 +116,10 @@ async function main(argv: string[]): Promise<void> {
       daviesBouldin: s.daviesBouldin,
       calinskiHarabasz: s.calinskiHarabasz,
       stability: s.stability,
+      restarts: s.restarts,
+      confirmedBy: s.confirmedBy,
+      rivalGap: Number.isFinite(s.rivalGap) ? s.rivalGap : null,
+      stable: s.stable,
     })),
     stageBounds,
     versions: { node: process.version },

@@ -5,9 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # chromium (+ a font for its text): static figure export, the browser tests and `npm run report`;
-# postgresql: the database source; python3-pandas/sklearn: the reference side of `npm run bench` (until it moves to
-# .venv/). Jupyter itself comes from .venv/ (requirements.txt), not from Debian.
-DEBIAN_PACKAGES=(chromium fonts-dejavu-core postgresql python3-pandas python3-sklearn)
+# postgresql: the database source. Python (Jupyter, and pandas, Polars and scikit-learn for the references of
+# `npm run bench`) comes from .venv/ (requirements.txt), not from Debian.
+DEBIAN_PACKAGES=(chromium fonts-dejavu-core postgresql)
 
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do

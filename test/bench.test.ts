@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import {
   agreementChecks,
+  DATA_STAGES,
   compareSweeps,
   formatTable,
   growthExponent,
@@ -19,18 +20,26 @@ import {
   STAGES,
   summarise,
 } from '../bench/lib_compare';
+import { categoryCounts, featureSums } from '../bench/lib_features';
+import { PYTHON, REFERENCE_SCRIPTS } from '../bench/lib_child';
 import { CpuProfile, hotFunctionsByStage } from '../bench/lib_profile';
+import { readTransactions } from '../src/collect/read';
+import { cleanTransactions } from '../src/preprocess/clean';
+import { customerFeatures } from '../src/preprocess/features';
+import { createRng } from '../src/stats/random';
+import { fitKMeans, lloyd } from '../src/segment/kmeans';
+import { buildModelSpace } from '../src/segment/space';
+import { hostileCsv } from './helpers/hostile-csv';
 import { REAL_RAW } from './helpers/real-data';
 
 const ROOT = path.resolve(__dirname, '..');
-const PYTHON = '/usr/bin/python3';
 const REAL = REAL_RAW;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-bench-'));
 process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const stages = (x: number) => Object.fromEntries(STAGES.map((s, i) => [s, x * (i + 1)])) as RunResult['stages'];
 
-function run(side: 'ts' | 'python', over: Partial<RunResult> = {}): RunResult {
+function run(side: 'ts' | 'polars' | 'pandas', over: Partial<RunResult> = {}): RunResult {
   return {
     side,
     stages: stages(1),
@@ -63,18 +72,22 @@ describe('bench arithmetic', () => {
     assert.throws(() => median([]), RangeError);
   });
 
-  test('summarise takes per-stage medians and the highest RSS; ratios are TS / Python', () => {
+  test('summarise takes per-stage medians and the highest RSS; ratios are bankseg ÷ reference', () => {
     const ts = summarise([run('ts', { stages: stages(1), wall: 10, maxRssMB: 300 }), run('ts', { stages: stages(3), wall: 30, maxRssMB: 200 }), run('ts', { stages: stages(2), wall: 20, maxRssMB: 100 })]);
     assert.equal(ts.stages.read, 2);
     assert.equal(ts.stages.metrics, 12);
     assert.equal(ts.wall, 20);
     assert.equal(ts.maxRssMB, 300);
     assert.equal(ts.cpuTotal, 21); // 1+2+...+6 of the middle run (all runs have the same cpuStages)
-    const py = summarise([run('python', { stages: stages(4), wall: 80, maxRssMB: 600 })]);
+    assert.deepEqual(DATA_STAGES, ['read', 'preprocess', 'features']);
+    assert.equal(ts.dataStages, 2 * (1 + 2 + 3)); // read + preprocess + features of the middle run (stages(2))
+    assert.equal(ts.cpuDataStages, 1 + 2 + 3);
+    const py = summarise([run('pandas', { stages: stages(4), wall: 80, maxRssMB: 600 })]);
     const r = ratios(ts, py);
     assert.equal(r.read, 0.5);
     assert.equal(r.wall, 0.25);
     assert.equal(r.maxRssMB, 0.5);
+    assert.equal(r.dataStages, 12 / 24);
   });
 
   test('relativeDifference', () => {
@@ -84,13 +97,13 @@ describe('bench arithmetic', () => {
   });
 
   test('agreement: identical runs pass every check', () => {
-    const checks = agreementChecks(run('ts'), run('python'));
+    const checks = agreementChecks(run('ts'), run('pandas'));
     assert.ok(checks.length >= 4 + 3 + 5 + 2);
     assert.deepEqual(checks.filter((c) => !c.ok), []);
   });
 
   const failing = (ts: Partial<RunResult>, py: Partial<RunResult> = {}) =>
-    agreementChecks(run('ts', ts), run('python', py))
+    agreementChecks(run('ts', ts), run('pandas', py))
       .filter((c) => !c.ok)
       .map((c) => c.name);
 
@@ -177,9 +190,12 @@ describe('CPU profile attribution', () => {
   });
 });
 
-/** Runs bench/reference.py and returns its JSON line; the optional feature dump is parsed into rows. */
-function reference(input: string, extra: string[] = []): Record<string, any> {
-  const r = spawnSync(PYTHON, [path.join(ROOT, 'bench', 'reference.py'), '--input', input, ...extra], { encoding: 'utf8' });
+type Ref = keyof typeof REFERENCE_SCRIPTS;
+const REFS = Object.keys(REFERENCE_SCRIPTS) as Ref[];
+
+/** Runs a reference script and returns its JSON line; the optional feature dump is parsed into rows. */
+function reference(ref: Ref, input: string, extra: string[] = []): Record<string, any> {
+  const r = spawnSync(PYTHON, [REFERENCE_SCRIPTS[ref], '--input', input, ...extra], { encoding: 'utf8', maxBuffer: 1 << 26 });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout.trim().split('\n').pop() as string);
 }
@@ -190,7 +206,7 @@ function readDump(file: string): Record<string, string>[] {
   return lines.map((line) => Object.fromEntries(line.split(',').map((v, j) => [names[j], v])));
 }
 
-describe('pandas reference (bench/reference.py)', () => {
+describe('the references (bench/reference.py: pandas, bench/polars_reference.py: Polars)', () => {
   // Columns reordered, an extra column, a quoted field; every cleaning rule and every kind of malformed row.
   const FIXTURE = [
     'CustomerID,TransactionID,Note,TransactionDate,TransactionTime,CustomerDOB,CustGender,CustLocation,CustAccountBalance,TransactionAmount (INR)',
@@ -230,9 +246,9 @@ describe('pandas reference (bench/reference.py)', () => {
   const COLUMNS = ['customerId', 'recencyDays', 'frequency', 'monetaryTotal', 'monetaryMean', 'balance', 'age', 'gender', 'location', 'timeOfDay'];
   const ARGS = ['--k', '2', '--k-max', '3', '--sample', '7', '--n-init', '2', '--top-locations', '2'];
 
-  function checkFixture(input: string): void {
-    const dump = path.join(tmp, `${path.basename(input)}.features.csv`);
-    const out = reference(input, [...ARGS, '--dump-features', dump]);
+  function checkFixture(ref: Ref, input: string): void {
+    const dump = path.join(tmp, `${ref}-${path.basename(input)}.features.csv`);
+    const out = reference(ref, input, [...ARGS, '--dump-features', dump]);
     assert.equal(out.rowsRead, 11);
     assert.equal(out.malformed, 7);
     assert.equal(out.rowsKept, 10);
@@ -248,7 +264,7 @@ describe('pandas reference (bench/reference.py)', () => {
         assert.ok(close || r[c] === want, `${r.customerId} ${c}: got ${r[c]}, expected ${want}`);
       }),
     );
-    assert.deepEqual(out.quality, {
+    if (ref === 'pandas') assert.deepEqual(out.quality, {
       'dropped.negativeAmount': 1,
       'keptMissing.dob': 1,
       'changed.dobPlaceholder': 2,
@@ -270,40 +286,46 @@ describe('pandas reference (bench/reference.py)', () => {
     assert.equal(out.featureSums.frequency, 10);
   }
 
-  test('hand-worked fixture: reading, cleaning rules 1–10 and features', () => {
-    const file = path.join(tmp, 'fixture.csv');
-    fs.writeFileSync(file, FIXTURE + '\n');
-    checkFixture(file);
-  });
+  for (const ref of REFS) {
+    test(`${ref}: hand-worked fixture: reading, cleaning rules 1–10 and features`, () => {
+      const file = path.join(tmp, 'fixture.csv');
+      fs.writeFileSync(file, FIXTURE + '\n');
+      checkFixture(ref, file);
+    });
 
-  test('gzip is detected by its magic bytes, not the name', () => {
-    const file = path.join(tmp, 'fixture-gz.csv');
-    fs.writeFileSync(file, zlib.gzipSync(FIXTURE + '\n'));
-    checkFixture(file);
-  });
+    test(`${ref}: gzip is detected by its magic bytes, not the name`, () => {
+      const file = path.join(tmp, 'fixture-gz.csv');
+      fs.writeFileSync(file, zlib.gzipSync(FIXTURE + '\n'));
+      checkFixture(ref, file);
+    });
 
-  test('a missing column is a one-line error', () => {
-    const file = path.join(tmp, 'no-amount.csv');
-    fs.writeFileSync(file, 'TransactionID,CustomerID,CustomerDOB,CustGender,CustLocation,CustAccountBalance,TransactionDate,TransactionTime\n');
-    const r = spawnSync(PYTHON, [path.join(ROOT, 'bench', 'reference.py'), '--input', file], { encoding: 'utf8' });
-    assert.equal(r.status, 1);
-    assert.match(r.stderr.trim(), /^error: .*no-amount\.csv: line 1: missing column\(s\): TransactionAmount \(INR\)$/);
-  });
+    test(`${ref}: a missing column is a one-line error, worded as bankseg words it`, () => {
+      const file = path.join(tmp, 'no-amount.csv');
+      fs.writeFileSync(file, 'TransactionID,CustomerID,CustomerDOB,CustGender,CustLocation,CustAccountBalance,TransactionDate,TransactionTime\n');
+      const r = spawnSync(PYTHON, [REFERENCE_SCRIPTS[ref], '--input', file], { encoding: 'utf8' });
+      assert.equal(r.status, 1);
+      assert.match(r.stderr.trim(), /^error: .*no-amount\.csv: header lacks column\(s\) TransactionAmount \(INR\) \(expected: /);
+    });
 
-  test('real rows: the counts of data/README.md', () => {
-    const dump = path.join(tmp, 'real.features.csv');
-    const out = reference(REAL, ['--k-max', '2', '--k', '2', '--sample', '500', '--n-init', '1', '--dump-features', dump]);
+    test(`${ref}: real rows: the counts of data/README.md`, () => checkReal(ref));
+  }
+
+  function checkReal(ref: Ref): void {
+    const dump = path.join(tmp, `${ref}-real.features.csv`);
+    const out = reference(ref, REAL, ['--k-max', '2', '--k', '2', '--sample', '500', '--n-init', '1', '--dump-features', dump]);
     assert.equal(out.rowsKept, 20_000);
     assert.equal(out.malformed, 0);
     assert.equal(out.customers, 19_999); // 19,937 CustomerIDs, 62 of them reused by two people
-    assert.equal(out.quality['counted.reusedIds'], 62);
-    assert.equal(out.quality['changed.ageTooYoung'], 6);
-    assert.equal(out.quality['counted.minors'], 36);
-    assert.equal(out.quality['keptMissing.dob'], 72);
-    assert.equal(out.quality['changed.dobPlaceholder'], 1290);
-    assert.equal(out.quality['keptMissing.gender'], 11);
-    assert.equal(out.quality['keptMissing.location'], 1);
-    assert.equal(out.quality['keptMissing.balance'], 27);
+    if (ref === 'pandas') {
+      assert.equal(out.quality['counted.reusedIds'], 62);
+      assert.equal(out.quality['changed.ageTooYoung'], 6);
+      assert.equal(out.quality['counted.minors'], 36);
+      assert.equal(out.quality['keptMissing.dob'], 72);
+      assert.equal(out.quality['changed.dobPlaceholder'], 1290);
+      assert.equal(out.quality['keptMissing.gender'], 11);
+      assert.equal(out.quality['keptMissing.location'], 1);
+      assert.equal(out.quality['keptMissing.balance'], 27);
+    }
     assert.equal(out.featureSums.frequency, 20_000);
     // T1: C5841053, born 10/1/94, one transaction of 25.0 on 2/8/16 at 14:32:07; the data end on 21/10/16 (80 days later).
     const first = readDump(dump)[0];
@@ -311,7 +333,59 @@ describe('pandas reference (bench/reference.py)', () => {
       [first.customerId, first.recencyDays, first.frequency, first.monetaryTotal, first.balance, first.age, first.gender, first.timeOfDay],
       ['C5841053|1994-01-10|F', '80.0', '1.0', '25.0', '17819.05', '22.0', 'F', 'afternoon'],
     );
-  });
+  }
+});
+
+/**
+ * bankseg's reader, cleaning and features (run here, in process) against both references on generated files with
+ * every reading rule at work: the same malformed count, rows, customers, feature sums and category counts; then the
+ * same model space (same-start k-means check).
+ */
+describe('the references read hostile files exactly as bankseg does', () => {
+  const cases = [
+    { seed: 11, rows: 1500, crlf: false, bom: false, encoding: 'utf8' },
+    { seed: 12, rows: 1500, crlf: true, bom: true, encoding: 'utf8' },
+    { seed: 13, rows: 800, crlf: false, bom: false, encoding: 'gzip' },
+    { seed: 14, rows: 800, crlf: true, bom: false, encoding: 'utf16le' },
+  ] as const;
+  for (const c of cases) {
+    test(`seed ${c.seed}: ${c.rows} lines, ${c.encoding}${c.crlf ? ', CRLF' : ''}${c.bom ? ', BOM' : ''}`, async () => {
+      const text = hostileCsv(createRng(c.seed), c.rows, c);
+      const file = path.join(tmp, `hostile-${c.seed}.csv`);
+      if (c.encoding === 'gzip') fs.writeFileSync(file, zlib.gzipSync(text));
+      else if (c.encoding === 'utf16le') fs.writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+      else fs.writeFileSync(file, text);
+      const raw = await readTransactions(file, { threads: 1 });
+      const { table } = cleanTransactions(raw);
+      const features = customerFeatures(table);
+      assert.ok(raw.malformed.count > c.rows / 20, `only ${raw.malformed.count} malformed rows`);
+      const ts = {
+        malformed: raw.malformed.count, rowsKept: table.rows, customers: features.n,
+        featureSums: featureSums(features), categoryCounts: categoryCounts(features),
+      };
+      for (const ref of REFS) {
+        const out = reference(ref, file, ['--k-max', '2', '--k', '2', '--sample', '200', '--n-init', '1']);
+        const failed = agreementChecks({ ...run('ts'), ...ts, k: 2 }, { ...run(ref), ...out, inertia: 1000, silhouette: 0.3 })
+          .filter((x) => !x.ok)
+          .map((x) => `${x.name}: bankseg ${x.ts} vs ${x.reference}`);
+        assert.deepEqual(failed, [], ref);
+      }
+      // The model space too (overdrafts read as 0 by log1p): each reference's scikit-learn, started from bankseg's
+      // converged centroids on its own model space, must find bankseg's inertia and move nobody.
+      assert.ok(features.balance.some((v) => v < 0), 'no overdrawn customer in the file');
+      const space = buildModelSpace(features);
+      const fit = lloyd(space, fitKMeans(space, 3, { seed: c.seed }).centroids, 3, { tolerance: 0 });
+      const centroids = path.join(tmp, `hostile-${c.seed}.centroids.json`);
+      fs.writeFileSync(centroids, JSON.stringify(Array.from(fit.centroids)));
+      for (const ref of REFS) {
+        const out = reference(ref, file, ['--start-centroids', centroids]);
+        const failed = sameStartChecks({ ...run('ts'), customers: features.n, k: 3, inertia: fit.inertia }, out.sameStart)
+          .filter((x) => !x.ok)
+          .map((x) => `${x.name}: bankseg ${x.ts} vs ${x.reference}`);
+        assert.deepEqual(failed, [], ref);
+      }
+    });
+  }
 });
 
 describe('npm run bench (smoke)', () => {
@@ -327,20 +401,24 @@ describe('npm run bench (smoke)', () => {
     assert.equal(results.agreement, true);
     const size = results.sizes[0];
     assert.equal(size.rows, 50_000);
-    for (const side of ['ts', 'python']) {
+    for (const side of ['ts', 'polars', 'pandas']) {
       assert.equal(size.runs[side].length, 1, side);
       const run = size.runs[side][0];
       for (const s of STAGES) assert.ok(Number.isFinite(run.stages[s]) && run.stages[s] >= 0, `${side} ${s}`);
       assert.ok(run.maxRssMB > 10 && run.wall > 0, side);
       assert.equal(run.sweep.length, 3, side);
     }
-    assert.ok(size.checks.some((c: { name: string }) => c.name === 'rows kept'));
-    assert.ok(size.checks.some((c: { name: string }) => c.name.startsWith('inertia')));
-    // The deterministic k-means check: scikit-learn from bankseg's delivered centroids, no random numbers involved.
-    const same = size.checks.filter((c: { name: string }) => c.name.startsWith('same start:'));
-    assert.equal(same.length, 4);
-    assert.ok(same.every((c: { ok: boolean }) => c.ok), JSON.stringify(same));
+    for (const ref of ['polars', 'pandas']) {
+      const checks: { name: string; ok: boolean }[] = size.references[ref].checks;
+      assert.ok(checks.some((c) => c.name === 'rows kept') && checks.some((c) => c.name.startsWith('inertia')), ref);
+      assert.ok(checks.every((c) => c.ok), `${ref}: ${JSON.stringify(checks.filter((c) => !c.ok))}`);
+      // The deterministic k-means check: scikit-learn from bankseg's delivered centroids, no random numbers involved.
+      assert.equal(checks.filter((c) => c.name.startsWith('same start:')).length, 4, ref);
+      const ratios = results.references[ref].ratios;
+      for (const key of ['whole', 'dataStages', 'rss']) assert.ok(Number.isFinite(ratios[key]) && ratios[key] > 0, `${ref} ${key}`);
+    }
     assert.ok(results.machine.cores >= 1 && typeof results.machine.node === 'string');
-    assert.match(r.stdout, /TS\/Py/);
+    assert.ok(Array.isArray(results.machine.loadAverage.start));
+    assert.match(r.stdout, /÷ polars/);
   });
 });

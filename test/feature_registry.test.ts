@@ -34,17 +34,19 @@ test('docs/data-model.md defines every registered feature (section 3) and states
   assert.match(section4, new RegExp(`\`log1p\` on the money features \`${DEFAULT_LOG_FEATURES.join(', ')}\``));
 });
 
-test('the pandas reference of the benchmark (bench/reference.py) computes every numeric feature and models the same ones', () => {
-  const py = read('bench/reference.py');
-  const list = (name: string): string[] => {
-    const m = new RegExp(`^${name} = \\[([^\\]]*)\\]`, 'm').exec(py);
-    assert.ok(m, `bench/reference.py defines ${name}`);
-    return [...m[1].matchAll(/'(\w+)'/g)].map((x) => x[1]);
-  };
-  assert.deepEqual(list('NUMERIC_FEATURES'), MODEL_FEATURES, 'NUMERIC_FEATURES: numbers and flags, registry order');
-  assert.deepEqual(list('MODEL_FEATURES'), DEFAULT_MODEL_FEATURES);
-  assert.deepEqual(list('LOG_FEATURES'), DEFAULT_LOG_FEATURES);
-});
+for (const script of ['bench/reference.py', 'bench/polars_reference.py']) {
+  test(`the benchmark's reference ${script} computes every numeric feature and models the same ones`, () => {
+    const py = read(script);
+    const list = (name: string): string[] => {
+      const m = new RegExp(`^${name} = \\[([^\\]]*)\\]`, 'm').exec(py);
+      assert.ok(m, `${script} defines ${name}`);
+      return [...m[1].matchAll(/'(\w+)'/g)].map((x) => x[1]);
+    };
+    assert.deepEqual(list('NUMERIC_FEATURES'), MODEL_FEATURES, 'NUMERIC_FEATURES: numbers and flags, registry order');
+    assert.deepEqual(list('MODEL_FEATURES'), DEFAULT_MODEL_FEATURES);
+    assert.deepEqual(list('LOG_FEATURES'), DEFAULT_LOG_FEATURES);
+  });
+}
 
 test('customerFeatures fills a column for every registered feature, of the kind its entry says', () => {
   const f = customerFeatures({
