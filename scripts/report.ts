@@ -4,7 +4,7 @@
  * JupyterLab's look, interactive Plotly charts (plotly.js inlined once per page that has charts) with the static
  * image inside each chart's box for a reader without JavaScript or a printout; nothing fetched from anywhere.
  *
- *   npm run report                                  # all six, on the generated default data → figures/report/
+ *   npm run report                                  # all of them, on the generated default data → figures/report/
  *   BANKSEG_INPUT=path/to/bank_transactions.csv npm run report
  *   tsx scripts/report.ts [--out DIR] [--executed DIR] [notebook.ipynb ...]
  *
@@ -16,7 +16,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { defaultNotebooks, describeFailure, JUPYTER, jupyterEnv, notebookInput, runNotebook } from './run-notebooks';
+import { defaultNotebooks, describeFailure, JUPYTER, jupyterEnv, runNotebook } from './run-notebooks';
+import { escapeHtml, scriptJson } from '../src/format';
 import { plotlySource } from '../src/visualize/export';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -36,15 +37,6 @@ interface Notebook {
 }
 
 const joinText = (t: unknown): string => (Array.isArray(t) ? t.join('') : String(t ?? ''));
-
-/** JSON safe inside a <script> element: no `</script>` or `<!--` can appear. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 /**
  * One figure output (the bundle src/notebook/display.ts sends) as report HTML: a box holding the static image
@@ -95,7 +87,7 @@ function notebookTitle(nb: Notebook, fallback: string): string {
 }
 
 /** Converts one executed notebook to `<outDir>/<stem>.html`; returns its title. */
-async function writePage(executed: string, outDir: string): Promise<{ file: string; title: string; figures: number }> {
+async function writePage(executed: string, outDir: string): Promise<{ file: string; title: string; figures: number; input?: string }> {
   const stem = path.basename(executed, '.ipynb');
   const original = JSON.parse(fs.readFileSync(executed, 'utf8')) as Notebook;
   const title = notebookTitle(original, stem);
@@ -121,10 +113,34 @@ async function writePage(executed: string, outDir: string): Promise<{ file: stri
     const part = `${file}.tmp-${process.pid}`;
     fs.writeFileSync(part, page);
     fs.renameSync(part, file);
-    return { file, title, figures };
+    return { file, title, figures, input: loadedFrom(original) };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * Where an executed notebook read its data, from its own load line (src/notebook/data.ts `load`:
+ * "N clean transactions, N customers from WHERE; how in S s"); undefined when it has none. O(outputs).
+ */
+export function loadedFrom(nb: Notebook): string | undefined {
+  for (const cell of nb.cells) {
+    for (const o of cell.outputs ?? []) {
+      if (o.output_type !== 'stream') continue;
+      const m = /^[\d,]+ clean transactions, [\d,]+ customers from (.+); [^;\n]+ in [\d.]+ s$/m.exec(joinText(o.text));
+      if (m) return m[1];
+    }
+  }
+  return undefined;
+}
+
+/**
+ * What the index says the pages were run on: the one input their load lines name, or, when they differ or
+ * none names one, that each page says.
+ */
+export function reportSource(inputs: readonly (string | undefined)[]): string {
+  const named = new Set(inputs.filter((s): s is string => s !== undefined));
+  return named.size === 1 ? `run on ${[...named][0]}` : 'run on the input each page names';
 }
 
 /** `<outDir>/index.html`: the pages in reading order. */
@@ -136,7 +152,7 @@ function writeIndex(outDir: string, pages: { file: string; title: string }[], so
     '<style>body{font-family:system-ui,sans-serif;max-width:760px;margin:40px auto;line-height:1.5;color:#2F3437}</style>',
     '</head><body>',
     '<h1>Customer segmentation of bank transactions</h1>',
-    `<p>The six notebooks, executed on ${escapeHtml(source)} on ${new Date().toISOString().slice(0, 10)}. Each page works offline.</p>`,
+    `<p>The notebooks, ${escapeHtml(source)}; pages written on ${new Date().toISOString().slice(0, 10)}. Each page works offline.</p>`,
     `<ol>\n${items}\n</ol>`,
     '</body></html>',
     '',
@@ -175,8 +191,7 @@ async function main(argv: string[]): Promise<number> {
   const notebooks = positionals.length > 0 ? positionals.map((p) => path.resolve(p)) : defaultNotebooks();
   const outDir = path.resolve(values.out ?? DEFAULT_OUT);
   fs.mkdirSync(outDir, { recursive: true });
-  const source = await notebookInput();
-  const pages: { file: string; title: string }[] = [];
+  const pages: { file: string; title: string; input?: string }[] = [];
   const scratch = values.executed ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-report-run-'));
   try {
     for (const nb of notebooks) {
@@ -196,7 +211,7 @@ async function main(argv: string[]): Promise<number> {
       pages.push(page);
       process.stdout.write(`${path.relative(process.cwd(), page.file)}: ${page.title} (${page.figures} interactive chart(s))\n`);
     }
-    const index = writeIndex(outDir, pages, source);
+    const index = writeIndex(outDir, pages, reportSource(pages.map((p) => p.input)));
     process.stdout.write(`${path.relative(process.cwd(), index)}: the report's contents\n`);
     return 0;
   } finally {

@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatMalformed, MALFORMED_EXAMPLES, TransactionColumnsBuilder } from '../src/collect/columns';
+import { grown } from '../src/collect/grown';
 import { HashSlots } from '../src/collect/hash_slots';
 import { createRng } from '../src/stats/random';
 import { MalformedRow } from '../src/table';
@@ -73,6 +74,37 @@ describe('TransactionColumnsBuilder', () => {
 
   test('formatMalformed writes the one-line message', () => {
     assert.equal(formatMalformed(bad(7)), 'f.csv:7: column TransactionTime: value "x": expected a time');
+  });
+});
+
+describe('grown', () => {
+  test('same type, at least double the length or what is needed, the kept elements first and zeros after', () => {
+    const ints = grown(Int32Array.of(7, -8, 9), 4);
+    assert.ok(ints instanceof Int32Array);
+    assert.deepEqual([...ints], [7, -8, 9, 0, 0, 0]);
+    const doubles = grown(Float64Array.of(0.5, NaN), 9);
+    assert.ok(doubles instanceof Float64Array);
+    assert.deepEqual([...doubles], [0.5, NaN, 0, 0, 0, 0, 0, 0, 0]);
+    const chars = grown(Uint16Array.of(65, 66, 67, 68), 5, 2); // only the first two are in use
+    assert.ok(chars instanceof Uint16Array);
+    assert.deepEqual([...chars], [65, 66, 0, 0, 0, 0, 0, 0]);
+    const flags = grown(new Uint8Array(0));
+    assert.ok(flags instanceof Uint8Array);
+    assert.equal(flags.length, 1);
+  });
+
+  test('appending one element at a time copies fewer than 2n elements in all (doubling)', () => {
+    let a = new Int32Array(1);
+    let copied = 0;
+    for (let n = 0; n < 10_000; n++) {
+      if (n === a.length) {
+        copied += a.length;
+        a = grown(a);
+      }
+      a[n] = n;
+    }
+    assert.ok(copied < 2 * 10_000, `${copied} elements copied`);
+    assert.ok(a.subarray(0, 10_000).every((v, i) => v === i));
   });
 });
 

@@ -481,6 +481,62 @@ describe('malformed rows', () => {
   });
 });
 
+describe('plausible ranges (section 1) on a table filled by other means', () => {
+  // Each row: id, then the values as SQL and as file text. Hand-worked: which rows a reader must refuse and why.
+  const rows: [string, string, string, string, string, string, string, string | null][] = [
+    // id, dob text, dob date, balance SQL, balance text, date, amount SQL, amount text -> refused column (null: kept)
+    ['T0', '1/1/1990', "'1990-01-01'", '10', '10', '2016-08-01', '5', null],
+    ['T1', '1/1/1990', "'1990-01-01'", '10', '10', '0001-01-01', '5', 'TransactionDate'],
+    ['T2', '1/1/1990', "'1990-01-01'", '10', '10', '2101-01-01', '5', 'TransactionDate'],
+    ['T3', '1/1/1990', "'1990-01-01'", '10', '10', '1900-01-01', '5', null],
+    ['T4', '1/1/1990', "'1990-01-01'", '10', '10', '2100-12-31', '5', null],
+    ['T5', '1/1/1990', "'1990-01-01'", '10', '10', '2016-08-01', '10000000000000', 'TransactionAmount (INR)'],
+    ['T6', '1/1/1990', "'1990-01-01'", '10', '10', '2016-08-01', '1000000000000', null],
+    ['T7', '1/1/1990', "'1990-01-01'", '10', '10', '2016-08-01', '-1000000000000', null],
+    ['T8', '1/1/1990', "'1990-01-01'", '10', '10', '2016-08-01', "'Infinity'", 'TransactionAmount (INR)'],
+    ['T9', '1/1/1990', "'1990-01-01'", '10', '10', '2016-08-01', "'NaN'", 'TransactionAmount (INR)'],
+    ['T10', '1/1/1990', "'1990-01-01'", '-2000000000000', '-2000000000000', '2016-08-01', '5', 'CustAccountBalance'],
+    ['T11', '1/1/1990', "'1990-01-01'", "'NaN'", 'NaN', '2016-08-01', '5', null],
+    ['T12', '1/1/1990', "'1990-01-01'", "'-Infinity'", '-Infinity', '2016-08-01', '5', 'CustAccountBalance'],
+    ['T13', '1/1/1800', "'1800-01-01'", '10', '10', '2016-08-01', '5', null],
+    ['T14', '31/12/2100', "'2100-12-31'", '10', '10', '2016-08-01', '5', null],
+    ['T15', '1/1/1700', "'1700-01-01'", '10', '10', '2016-08-01', '5', 'CustomerDOB'],
+    ['T16', '1/1/1990', "'1990-01-01'", '1000000000001', '1000000000001', '2016-08-01', '5', 'CustAccountBalance'],
+  ];
+  const fileText = (sqlValue: string) => sqlValue.replace(/'/g, '');
+  const dmy = (iso: string) => iso.split('-').reverse().join('/');
+
+  test('readTransactionsFromDb refuses exactly the rows the file reader and the push-down refuse, for the same columns', async () => {
+    await sql(`
+      CREATE TABLE ranges_tx (row_index int, transaction_id text, customer_id text, customer_dob text, customer_dob_date date,
+        cust_gender text, cust_location text, cust_account_balance float8, transaction_date date, transaction_time int, transaction_amount float8);
+      INSERT INTO ranges_tx VALUES ${rows
+        .map(([id, dob, dobDate, balance, , date, amount], k) => `(${k}, '${id}', 'C${k}', '${dob}', ${dobDate}, 'M', 'PUNE', ${balance}, '${date}', 100000, ${amount})`)
+        .join(',\n')}`);
+    const file = writeCsv('ranges.csv', rows.map(([id, dob, , , balance, date, amount], k) => `${id},C${k},${dob},M,PUNE,${balance},${dmy(date)},100000,${fileText(amount)}`));
+    const refused = rows.filter((r) => r[7] !== null);
+    const kept = rows.filter((r) => r[7] === null).map((r) => r[0]);
+
+    const fromDb = await readTransactionsFromDb(server.url, 'ranges_tx');
+    assert.deepEqual(fromDb.transactionId, kept);
+    assert.equal(fromDb.malformed.count, refused.length);
+    assert.deepEqual(fromDb.malformed.examples.map((m) => [m.line, m.column]), refused.slice(0, 10).map((r) => [rows.indexOf(r), r[7]]));
+    assert.ok(Number.isNaN(fromDb.custAccountBalance[kept.indexOf('T11')]), 'a NaN balance is missing, not refused');
+
+    const fromFile = await readTransactions(file);
+    assert.deepEqual(fromFile.transactionId, kept);
+    assert.deepEqual(fromFile.malformed.examples.map((m) => m.column), fromDb.malformed.examples.map((m) => m.column));
+    const same = (t: TransactionTable) => ({ ...withoutSource(t), transactionId: [...t.transactionId], malformed: t.malformed.count });
+    assert.deepEqual(same(fromDb), same(fromFile));
+
+    assert.equal((await pushDownFromDb(server.url, 'ranges_tx')).malformed.count, refused.length);
+    await assert.rejects(
+      readTransactionsFromDb(server.url, 'ranges_tx', { strict: true }),
+      refusing(/^ranges_tx:1: column TransactionDate: value "0001-01-01": expected a date \(not null\), year 1900\.\.2100 \(line = row_index\)$/),
+    );
+  });
+});
+
 describe('bad input: one clear line, nothing half-imported', () => {
   test('unreachable server', async () => {
     const url = `postgres://bankseg_test:${server.password}@127.0.0.1:${await deadPort()}/bankseg_test`;

@@ -4,7 +4,7 @@
  * script (`npm run notebooks`, nbconvert) failing loudly on a broken notebook, and one real notebook run by it on
  * the 20,000 real rows (BANKSEG_INPUT).
  *
- * All six notebooks run top to bottom in test/browser.test.ts, in JupyterLab as a person runs them; running them
+ * All seven notebooks run top to bottom in test/browser.test.ts, in JupyterLab as a person runs them; running them
  * again here with nbconvert would prove nothing more for twice the time, so this file runs one, for the runner.
  */
 import { after, test } from 'node:test';
@@ -40,6 +40,7 @@ const EXPECTED = [
   '04_segmentation',
   '05_visualization',
   '06_business_insights',
+  '07_segment_migration',
 ];
 
 const made: string[] = [];
@@ -67,7 +68,7 @@ function runScript(args: string[], env: NodeJS.ProcessEnv = process.env) {
   });
 }
 
-test('the six notebooks are committed in reading order, without outputs, on the project kernel', () => {
+test('the seven notebooks are committed in reading order, without outputs, on the project kernel', () => {
   const files = defaultNotebooks();
   assert.deepEqual(files.map((f) => path.basename(f, '.ipynb')), EXPECTED);
   for (const file of files) {

@@ -16,7 +16,9 @@ import { assembleTable, Share } from '../src/collect/merge';
 import { newControl, planPieces, readPieces, shareOf } from '../src/collect/parallel';
 import { columnLayout, defaultThreads, readTransactions, ReadOptions } from '../src/collect/read';
 import { RowReader } from '../src/collect/rows';
+import { readWorkerScript } from '../src/collect/worker_script';
 import { InputError } from '../src/errors';
+import { importClosure } from '../src/io/code_version';
 import { createRng, Rng } from '../src/stats/random';
 import { TransactionTable } from '../src/table';
 import { REAL_RAW, REAL_SPREADSHEET } from './helpers/real-data';
@@ -185,7 +187,7 @@ function readDealt(file: string, pieceBytes: number, deal: (pieces: number) => n
   });
   const main = readers[0];
   try {
-    return fields(assembleTable(file, 1, shares, main.otherCustomers));
+    return fields(assembleTable(file, 1, shares, main.otherCustomers, bounds.length - 1));
   } catch (err) {
     if (err instanceof InputError) return `InputError: ${err.message}`;
     throw err;
@@ -211,6 +213,12 @@ describe('the merge, with pieces dealt to readers in every pattern', () => {
     });
   }
 
+  test('a deal that leaves out a piece (the last one, or one in the middle) is a reader bug, never a shorter table', () => {
+    const file = scratch('dealt-gap.csv', generatedFile(createRng(23), 800, { crlf: false, bom: false, finalLineEnd: true }));
+    assert.throws(() => readDealt(file, 2_000, (n) => [range(0, n - 1)]), /^Error: reader bug: \d+ pieces read, the file has \d+$/);
+    assert.throws(() => readDealt(file, 2_000, (n) => [range(0, 2), range(3, n)]), /^Error: reader bug: piece 2 is missing \(found 3\)$/);
+  });
+
   test('with real worker threads that certainly take part', async () => {
     const file = scratch('threads.csv', generatedFile(createRng(31), 3000, { crlf: false, bom: true, finalLineEnd: true }));
     const expected = fields(await readTransactions(file, { threads: 1 }));
@@ -220,6 +228,124 @@ describe('the merge, with pieces dealt to readers in every pattern', () => {
       assert.ok(owners.some((o) => o > 0), `a worker read pieces (${owners.join(' ')})`);
       assert.deepStrictEqual(fields(t), expected, `${threads} threads`);
     }
+  });
+});
+
+describe('worker threads: plain JavaScript, never torn down mid-work', () => {
+  test('each worker exits by itself (code 0, not terminated) before the read returns, also when --strict stops it', async () => {
+    const file = scratch('exits.csv', generatedFile(createRng(41), 1500, { crlf: false, bom: false, finalLineEnd: true }));
+    for (const strict of [false, true]) {
+      for (const pieceBytes of [1, 300, 1 << 20]) {
+        let exits: readonly number[] | undefined;
+        let settled = false;
+        const read = readTransactions(file, { ...parallel(3, pieceBytes, strict), onWorkersExited: (codes) => (exits = settled ? undefined : codes) });
+        await read.then(
+          () => (settled = true),
+          (err) => {
+            settled = true;
+            if (!(err instanceof InputError)) throw err;
+          },
+        );
+        // 3 threads but a 1 MiB piece: the file is one piece, so no worker is started.
+        assert.deepEqual(exits, pieceBytes === 1 << 20 ? [] : [0, 0], `strict ${strict}, ${pieceBytes}-byte pieces: exit codes before the read settled`);
+      }
+    }
+  });
+
+  /**
+   * Worker scripts that fail in each way a worker can: at once, by an uncaught error, after claiming pieces (some
+   * marked as its own, the last one not, as if it died between the two steps), by sending something that is not a
+   * share, or because the script does not exist. Claiming follows parallel.ts's control block: cell 0 holds the
+   * unclaimed pieces [front, back) (front in the low 16 bits), cell 2 + p the owner of piece p (thread + 1).
+   */
+  const failingWorkers: [string, string, RegExp][] = [
+    ['exits at once', 'process.exit(3);', /exited with code 3 before sending its rows/],
+    ['throws', 'throw new Error("a bug in the worker\\nsecond line");', /failed \(a bug in the worker\); the main/],
+    [
+      'claims three pieces, marks two, then exits without a word',
+      `const { workerData, parentPort } = require('node:worker_threads');
+       const cells = new Int32Array(workerData.plan.control);
+       for (let k = 0; k < 3; k++) {
+         for (;;) {
+           const cell = Atomics.load(cells, 0), front = cell & 0xffff, back = cell >>> 16;
+           if (front >= back) break;
+           if (Atomics.compareExchange(cells, 0, cell, ((back - 1) << 16) | front) !== cell) continue;
+           if (k < 2) Atomics.store(cells, 2 + back - 1, workerData.thread + 1);
+           break;
+         }
+       }
+       parentPort.postMessage('ready');
+       process.exit(0);`,
+      /exited with code 0 before sending its rows/,
+    ],
+    ['sends something that is not a share', `require('node:worker_threads').parentPort.postMessage({ records: 'no' });`, /sent a share that does not read/],
+  ];
+
+  test('a worker that fails costs time, not rows: the main thread reads its pieces, the table is the same, one line says so', async () => {
+    const file = scratch('failing.csv', generatedFile(createRng(43), 1500, { crlf: true, bom: false, finalLineEnd: true }));
+    const expected = fields(await readTransactions(file, { threads: 1 }));
+    const cases: [string, ReadOptions['workerScript'], RegExp][] = failingWorkers.map(([name, code, why]) => [name, { file: scratch(`${name.replace(/\W+/g, '-')}.cjs`, code) }, why]);
+    cases.push(['a script that does not exist', { file: path.join(dir, 'no-such-worker.cjs') }, /failed \(.*no-such-worker/]);
+    cases.push(['the same, as code', { code: failingWorkers[2][1] }, /exited with code 0 before sending its rows/]);
+    for (const [name, workerScript, why] of cases) {
+      const lines: string[] = [];
+      let owners: readonly number[] = [];
+      let exits: readonly number[] = [];
+      const opts: ReadOptions = { ...parallel(3, 300), workerScript, waitForWorkers: true, warn: (l) => lines.push(l), onPieces: (o) => (owners = o), onWorkersExited: (c) => (exits = c) };
+      assert.deepStrictEqual(fields(await readTransactions(file, opts)), expected, name);
+      assert.equal(lines.length, 2, `${name}: one line per failed worker: ${lines.join(' | ')}`);
+      for (const [k, line] of lines.entries()) {
+        assert.match(line, new RegExp(`^bankseg: reading thread ${k + 1} of 3 failed \\(`), name);
+        assert.match(line, why, name);
+        assert.ok(line.endsWith(`; the main thread read its part of ${file}`) && !line.includes('\n'), `${name}: ${line}`);
+      }
+      assert.ok(owners.length > 20 && owners.every((o) => o === 0), `${name}: every piece read on the main thread (${owners.join(' ')})`);
+      assert.equal(exits.length, 2, name);
+    }
+  });
+
+  test('a failing worker under --strict: the same first malformed row as one thread', async () => {
+    const file = scratch('failing-strict.csv', generatedFile(createRng(44), 1500, { crlf: false, bom: false, finalLineEnd: true }));
+    const expected = await outcome(file, { threads: 1, strict: true });
+    assert.match(String(expected), /^InputError: .*failing-strict\.csv:\d+: /);
+    for (const [name, code] of failingWorkers) {
+      const lines: string[] = [];
+      const got = await outcome(file, { ...parallel(3, 300, true), workerScript: { code }, waitForWorkers: true, warn: (l) => lines.push(l) });
+      assert.equal(got, expected, name);
+      assert.equal(lines.length, 2, name);
+    }
+  });
+
+  test('the worker script is a bundle of the current sources: kept while they stay the same, rebuilt when one changes', () => {
+    // A copy of the worker's sources (its import closure), so the real cache and sources are not touched.
+    const root = fs.mkdtempSync(path.join(dir, 'worker-src-'));
+    const entry = 'src/collect/read_worker.ts';
+    const projectRoot = path.resolve(__dirname, '..');
+    const sources = importClosure(projectRoot, entry);
+    assert.ok(sources.includes('src/collect/rows.ts') && sources.includes('src/collect/parallel.ts'), sources.join(' '));
+    for (const f of sources) {
+      fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+      fs.copyFileSync(path.join(projectRoot, f), path.join(root, f));
+    }
+    const cacheDir = path.join(root, 'cache');
+    const first = readWorkerScript({ root, entry, cacheDir });
+    assert.ok('file' in first && fs.existsSync(first.file), JSON.stringify(first).slice(0, 200));
+    const code = fs.readFileSync(first.file, 'utf8');
+    assert.doesNotMatch(code, /require\("(\.\.?\/|tsx|esbuild)/, 'no TypeScript module, loader or compiler left to load');
+    assert.match(code, /MAX_ABS_INR/, 'the row code is in it');
+    const builtAt = fs.statSync(first.file).mtimeMs;
+    assert.deepEqual(readWorkerScript({ root, entry, cacheDir }), first, 'same sources, same file');
+    assert.equal(fs.statSync(first.file).mtimeMs, builtAt, 'not rebuilt');
+
+    fs.appendFileSync(path.join(root, 'src/collect/rows.ts'), '\n// an edit\n');
+    const second = readWorkerScript({ root, entry, cacheDir });
+    assert.ok('file' in second && second.file !== first.file && fs.existsSync(second.file), 'an edited source gives a new bundle');
+
+    // A cache folder that cannot be written: the code itself, built in memory.
+    const blocked = path.join(root, 'not-a-folder');
+    fs.writeFileSync(blocked, '');
+    const inMemory = readWorkerScript({ root, entry, cacheDir: path.join(blocked, 'cache') });
+    assert.ok('code' in inMemory && inMemory.code.includes('MAX_ABS_INR'));
   });
 });
 

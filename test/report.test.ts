@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { REAL_RAW } from './helpers/real-data';
 import { CHROMIUM_ARGS, DEFAULT_CHROMIUM } from '../src/visualize/export';
+import { loadedFrom, reportSource } from '../scripts/report';
 
 const ROOT = path.resolve(__dirname, '..');
 const NOTEBOOK = '05_visualization';
@@ -37,6 +38,8 @@ test('npm run report writes a page that works offline: interactive charts, table
   assert.match(r.stdout, new RegExp(`${NOTEBOOK}\\.html: 5 · Visualization \\(${charts} interactive chart\\(s\\)\\)`));
   assert.ok(fs.existsSync(path.join(out, 'index.html')));
   assert.match(fs.readFileSync(path.join(out, 'index.html'), 'utf8'), new RegExp(`href="${NOTEBOOK}\\.html"`));
+  // The input named by the notebook's own load line (BANKSEG_INPUT, as the test set it).
+  assert.ok(fs.readFileSync(path.join(out, 'index.html'), 'utf8').includes(`The notebooks, run on BANKSEG_INPUT=${REAL_RAW}; pages written on `));
   assert.ok(!/<script[^>]*\ssrc=/i.test(html), 'every script is inline: no require.js, MathJax or CDN');
   assert.ok(!html.includes('bs.show('), 'code is not shown');
 
@@ -72,4 +75,16 @@ test('npm run report writes a page that works offline: interactive charts, table
   } finally {
     await browser.close();
   }
+});
+
+test('the report index names the input the notebooks\' own load lines name, and only when they agree', () => {
+  const stream = (text: string) => ({ cell_type: 'code', source: '', outputs: [{ output_type: 'stream', name: 'stdout', text }] });
+  const nb = (text: string) => ({ metadata: {}, cells: [{ cell_type: 'markdown', source: '# x' }, stream('Parameters: …\n'), stream(text)] });
+  const line = '19,866 clean transactions, 19,937 customers from BANKSEG_URL=postgres://ana@db/bank (table tx); from the stage cache (load) in 0.4 s\n';
+  assert.equal(loadedFrom(nb(line)), 'BANKSEG_URL=postgres://ana@db/bank (table tx)');
+  assert.equal(loadedFrom(nb(['20,000 clean transactions, 1 customers from the generated default data; ', 'computed and cached in 12.0 s\n'] as unknown as string)), 'the generated default data');
+  assert.equal(loadedFrom(nb('no load line here\n')), undefined);
+  assert.equal(reportSource(['a.csv', 'a.csv', undefined]), 'run on a.csv');
+  assert.equal(reportSource(['a.csv', 'b.csv']), 'run on the input each page names');
+  assert.equal(reportSource([undefined]), 'run on the input each page names');
 });

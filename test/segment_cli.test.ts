@@ -74,7 +74,7 @@ test('segment writes customers.csv, segments.json and the report, consistent wit
   const md = fs.readFileSync(path.join(figures, 'insights.md'), 'utf8');
   for (const s of doc.segments) assert.ok(md.includes(s.name));
   assert.ok(fs.readFileSync(path.join(figures, 'insights.html'), 'utf8').includes('<table>'));
-  assert.deepEqual(fs.readdirSync(out).sort(), ['customers.csv', 'segments.json'], 'no temporary files left');
+  assert.deepEqual(fs.readdirSync(out).sort(), ['customers.csv', 'model.json', 'segments.json'], 'no temporary files left');
   fs.rmSync(dir, { recursive: true });
 });
 

@@ -1,12 +1,13 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FIGURES_DIR, PROCESSED_DIR } from '../config';
+import { DEFAULT_TABLE, FIGURES_DIR, PROCESSED_DIR } from '../config';
 import { UsageError } from '../errors';
 import { Command, parseOptions } from './command';
 import { asOfOption, CACHE_HELP, CACHE_OPTION_SPEC, cacheOption, dirOption, SOURCE_OPTION_SPEC, sourceOption } from './options';
 import { checkWritable, writeOutputs } from '../io/atomic';
-import { exportStep, loadStep, note, secondsSince, shown } from './steps';
+import { assignInDatabaseStep, exportStep, loadStep, note, secondsSince, shown } from './steps';
+import { CUSTOMER_SEGMENTS_TABLE } from '../collect/db/assign';
 import { readModel } from '../model/model';
 import { assignCustomers, modelLoadOptions } from '../monitor/assign';
 import type { NewData } from '../monitor/assign';
@@ -18,6 +19,7 @@ import { count, pct } from '../format';
 const HELP = [
   'Usage: bankseg assign --model FILE (--input FILE | --url URL [--table NAME]) [--as-of DATE] [--out DIR]',
   '                      [--figures DIR] [--no-figures] [--no-cache] [--strict]',
+  '       bankseg assign --model FILE --url URL [--table NAME] --in-database [--out-table NAME] [--as-of DATE] [--strict]',
   '',
   'Scores new transactions with a saved model (the model.json `bankseg segment` and `run` write) without refitting:',
   'the new customers are cleaned and turned into features with the training parameters (the outlier caps, the',
@@ -40,6 +42,11 @@ const HELP = [
   '  --out DIR      directory for assignments.csv and assignment.json (default data/processed/ of the project)',
   '  --figures DIR  directory for the report and the figure (default figures/ of the project)',
   '  --no-figures   skip the figure files (the report is still written)',
+  '  --in-database  with --url: score every customer inside the database instead (generated SQL: the same',
+  '                 cleaning, transform, nearest centroid and RFM cut points) and write them to a table in one',
+  '                 transaction: customer key, CustomerID, segment id and name, distance, RFM segment. Nothing per',
+  '                 customer comes back, so no files and no drift (docs/database.md)',
+  '  --out-table NAME  the table --in-database writes (default customer_segments; only a table it wrote is replaced)',
   CACHE_HELP,
   '  --help         this text',
 ].join('\n');
@@ -64,11 +71,26 @@ export const assignCommand: Command = {
       out: { type: 'string' },
       figures: { type: 'string' },
       'no-figures': { type: 'boolean' },
+      'in-database': { type: 'boolean' },
+      'out-table': { type: 'string' },
     });
     if (!opts.model) throw new UsageError('--model FILE is required (the model.json that `bankseg segment` or `run` wrote)');
     if (!opts.input && !opts.url) throw new UsageError('--input FILE or --url URL is required (the new transactions to score)');
-    if (opts['push-down']) throw new UsageError('--push-down is not available for assign: the training caps are applied to the rows in bankseg');
+    if (opts['push-down']) throw new UsageError('--push-down is not available for assign: use --in-database to score inside the database');
     const asOf = asOfOption(opts['as-of']);
+    if (opts['in-database']) {
+      if (!opts.url) throw new UsageError('--in-database needs --url: the customers are scored inside the database');
+      for (const o of ['out', 'figures', 'no-figures'] as const) if (opts[o] !== undefined) throw new UsageError(`--${o} does not go with --in-database: it writes a table, no files`);
+      const model = readModel(opts.model);
+      await assignInDatabaseStep('assign', opts.url, opts.table ?? DEFAULT_TABLE, model, {
+        out: opts['out-table'] ?? CUSTOMER_SEGMENTS_TABLE,
+        asOf,
+        strict: opts.strict === true,
+        modelRecord: modelFileIdentity(opts.model),
+      });
+      return 0;
+    }
+    if (opts['out-table'] !== undefined) throw new UsageError('--out-table needs --in-database');
     const outDir = dirOption('out', opts.out, PROCESSED_DIR);
     const figuresDir = dirOption('figures', opts.figures, FIGURES_DIR);
     checkWritable([outDir, figuresDir]);

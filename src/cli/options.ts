@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { DEFAULT_RAW_PATH, DEFAULT_SEED, DEFAULT_TABLE, MAX_SEED } from '../config';
 import { UsageError } from '../errors';
 import type { SourceOptions } from '../collect/source';
+import type { CustomerSample } from '../collect/db/sample';
 import type { CacheOptions } from '../io/cache';
 import { checkModelFeatures, DEFAULT_MODEL_FEATURES, MODEL_FEATURES } from '../preprocess/feature_registry';
 import type { ModelFeature } from '../preprocess/feature_registry';
@@ -42,6 +43,58 @@ export function sourceOption(values: { input?: string; url?: string; table?: str
   const pushDown = values['push-down'] === true;
   if (pushDown && !values.url) throw new UsageError('--push-down needs --url: it runs inside the database (a file is read by bankseg anyway)');
   return { input: values.input, url: values.url, table: values.table, strict: values.strict, ...(pushDown ? { pushDown } : {}) };
+}
+
+/** `segment`'s options for fitting on a sample of the customers drawn in the database, and scoring every customer there. */
+export const SAMPLE_OPTION_SPEC = {
+  sample: { type: 'string' },
+  'sample-seed': { type: 'string' },
+  'assign-in-database': { type: 'boolean' },
+  'out-table': { type: 'string' },
+} as const;
+
+export const SAMPLE_HELP = [
+  '  --sample N|F     with --push-down: fit on a seeded random sample of the customers drawn in the database,',
+  '                   N customers (a whole number >= 2) or a fraction F in (0, 1); the data-quality report stays',
+  '                   whole-table (docs/database.md, "Fit on a sample, score in the database")',
+  '  --sample-seed S  seed of the sample (default: --seed); the same seed draws the same customers',
+  '  --assign-in-database  with --push-down: then assign every customer of the table to the fitted segments inside',
+  '                   the database (generated SQL) and write them to a table in one transaction; nothing per',
+  '                   customer comes back to bankseg',
+  '  --out-table NAME the table --assign-in-database writes (default customer_segments): customer key, CustomerID,',
+  '                   segment id and name, distance to the centroid, RFM segment',
+].join('\n');
+
+/**
+ * `--assign-in-database [--out-table NAME]`: the table to write (default customer_segments), or undefined without
+ * it; a usage error without --push-down (the scoring runs where the push-down ran), or --out-table alone.
+ */
+export function assignTableOption(values: { 'assign-in-database'?: boolean; 'out-table'?: string; 'push-down'?: boolean }, defaultTable: string): string | undefined {
+  if (values['assign-in-database'] !== true) {
+    if (values['out-table'] !== undefined) throw new UsageError('--out-table needs --assign-in-database');
+    return undefined;
+  }
+  if (values['push-down'] !== true) throw new UsageError('--assign-in-database needs --push-down: the customers are assigned inside the database');
+  const table = values['out-table'] ?? defaultTable;
+  if (table.trim() === '') throw new UsageError('--out-table expects a table name');
+  return table;
+}
+
+/**
+ * `--sample N|F` and `--sample-seed S` (default `seed`): undefined without --sample; a usage error without
+ * --push-down (the sample is drawn in the database), or for anything but N >= 2 or 0 < F < 1.
+ */
+export function sampleOption(values: { sample?: string; 'sample-seed'?: string; 'push-down'?: boolean }, seed: number): CustomerSample | undefined {
+  const value = values.sample;
+  if (value === undefined) {
+    if (values['sample-seed'] !== undefined) throw new UsageError('--sample-seed needs --sample');
+    return undefined;
+  }
+  if (values['push-down'] !== true) throw new UsageError('--sample needs --push-down: the sample is drawn inside the database');
+  const sampleSeed = intOption('sample-seed', values['sample-seed'], seed, 0, MAX_SEED);
+  if (/^\d+$/.test(value) && Number(value) >= 2 && Number.isSafeInteger(Number(value))) return { size: Number(value), seed: sampleSeed };
+  if (/^0?\.\d+$/.test(value) && Number(value) > 0) return { fraction: Number(value), seed: sampleSeed };
+  throw new UsageError(`--sample expects a number of customers (a whole number >= 2) or a fraction in (0, 1), got "${value}"`);
 }
 
 /** The options of the commands that segment and write results (`segment`, `run`), beside SOURCE_OPTION_SPEC. */

@@ -1,14 +1,20 @@
-import { FIGURES_DIR, PROCESSED_DIR } from '../config';
+import * as path from 'node:path';
+import { DEFAULT_TABLE, FIGURES_DIR, PROCESSED_DIR } from '../config';
 import { Command, parseOptions } from './command';
 import {
-  asOfOption, cacheOption, dirOption, featuresOption, kOption, LOAD_HELP, LOAD_OPTION_SPEC, seedOption, SEGMENT_OPTION_SPEC, segmentHelp, sourceOption,
+  asOfOption, assignTableOption, cacheOption, dirOption, featuresOption, kOption, LOAD_HELP, LOAD_OPTION_SPEC, SAMPLE_HELP, SAMPLE_OPTION_SPEC, sampleOption, seedOption,
+  SEGMENT_OPTION_SPEC, segmentHelp, sourceOption,
 } from './options';
+import { sampleWords } from '../collect/db/sample';
+import { CUSTOMER_SEGMENTS_TABLE } from '../collect/db/assign';
+import { readModel } from '../model/model';
+import { modelFileIdentity } from './assign';
 import { checkWritable, writeOutputs } from '../io/atomic';
-import { loadStep, secondsSince, segmentStep, segmentSummary, shown, writeResultsStep } from './steps';
+import { assignInDatabaseStep, loadStep, secondsSince, segmentStep, segmentSummary, shown, writeResultsStep } from './steps';
 
 const HELP = [
-  'Usage: bankseg segment [--input FILE | --url URL [--table NAME] [--push-down]] [--k auto|N] [--seed S] [--out DIR]',
-  '                       [--figures DIR] [--features LIST] [--as-of DATE] [--strict]',
+  'Usage: bankseg segment [--input FILE | --url URL [--table NAME] [--push-down [--sample N|F [--sample-seed S]]]]',
+  '                       [--assign-in-database [--out-table NAME]]] [--k auto|N] [--seed S] [--out DIR] [--figures DIR] [--features LIST] [--as-of DATE] [--strict]',
   '',
   'Reads, cleans and segments the customers (CustomerID + birth date + gender) with k-means on all of them:',
   'sweeps k = 2..8 (inertia, sampled silhouette, Davies–Bouldin, Calinski–Harabasz, stability of the delivered',
@@ -20,6 +26,7 @@ const HELP = [
   '',
   'Options:',
   LOAD_HELP,
+  SAMPLE_HELP,
   segmentHelp('insights.md and insights.html'),
   '  --help           this text',
 ].join('\n');
@@ -32,21 +39,35 @@ export const segmentCommand: Command = {
   async run(argv) {
     const opts = parseOptions(argv, {
       ...LOAD_OPTION_SPEC,
+      ...SAMPLE_OPTION_SPEC,
       ...SEGMENT_OPTION_SPEC,
     });
     const k = kOption(opts.k);
     const seed = seedOption(opts.seed);
     const features = featuresOption(opts.features);
+    const sample = sampleOption(opts, seed);
+    const assignTable = assignTableOption(opts, CUSTOMER_SEGMENTS_TABLE);
     const outDir = dirOption('out', opts.out, PROCESSED_DIR);
     const figuresDir = dirOption('figures', opts.figures, FIGURES_DIR);
     checkWritable([outDir, figuresDir]);
     const started = Date.now();
 
     const cache = cacheOption(opts);
-    const data = await loadStep('segment', { ...sourceOption(opts), asOf: asOfOption(opts['as-of']) }, cache);
+    const data = await loadStep('segment', { ...sourceOption(opts), asOf: asOfOption(opts['as-of']), sample }, cache);
     const seg = await segmentStep('segment', data, { k, seed, features }, cache);
     const { files: written } = await writeOutputs((outputs) => writeResultsStep(seg, data, outDir, figuresDir, outputs, { seed, source: sourceOption(opts) }));
-    process.stdout.write([...segmentSummary(seg, data.features.n), `wrote ${shown(written)} in ${secondsSince(started)}`].join('\n') + '\n');
+    const sampled = 'sample' in data && data.sample ? [`fitted on ${sampleWords(data.sample)}`] : [];
+    process.stdout.write([...segmentSummary(seg, data.features.n), ...sampled, `wrote ${shown(written)} in ${secondsSince(started)}`].join('\n') + '\n');
+    if (assignTable !== undefined && opts.url !== undefined) {
+      // The model as saved: what `bankseg assign` would read, so its TypeScript scores and these are one model's.
+      const modelFile = path.join(outDir, 'model.json');
+      await assignInDatabaseStep('segment', opts.url, opts.table ?? DEFAULT_TABLE, readModel(modelFile), {
+        out: assignTable,
+        asOf: data.features.asOf,
+        strict: opts.strict === true,
+        modelRecord: modelFileIdentity(modelFile),
+      });
+    }
     return 0;
   },
 };

@@ -30,6 +30,10 @@ import { modelJson } from '../model/model';
 import type { SourceOptions } from '../collect/source';
 import { redactUrl } from '../collect/db/connection';
 import { DEFAULT_TABLE } from '../config';
+import { assignInDatabase, CUSTOMER_SEGMENTS_TABLE } from '../collect/db/assign';
+import type { InDatabaseAssignment, InDatabaseOptions } from '../collect/db/assign';
+import type { ScoringModel } from '../collect/db/scoring';
+import { RFM_SEGMENTS } from '../insights/rfm';
 
 /** A stage line on stderr, prefixed with the command (silenced by BANKSEG_QUIET=1, like the progress lines). */
 export function note(command: string, text: string): void {
@@ -58,11 +62,8 @@ export async function loadStep(command: string, opts: LoadOptions, cache: CacheO
     note(command, 'cleaning the transactions and building the customer features inside the database');
     const data = await pushDownSource(opts);
     const shards = data.storage.foreignLeaves > 0 ? ` on ${data.storage.foreignLeaves} shards` : '';
-    note(
-      command,
-      `${data.quality.outputRows.toLocaleString('en-US')} transactions, ${data.features.n.toLocaleString('en-US')} customers, ` +
-        `computed in the database${shards} (${secondsSince(started)})`,
-    );
+    const customers = data.sample ? `a sample of ${count(data.features.n)} of ${count(data.sample.customers)} customers` : `${count(data.features.n)} customers`;
+    note(command, `${count(data.quality.outputRows)} transactions, ${customers}, computed in the database${shards} (${secondsSince(started)})`);
     return data;
   }
   note(command, 'reading and cleaning the transactions');
@@ -179,4 +180,24 @@ export function segmentSummary(seg: ProfiledSegmentation, customers: number): st
       (s) => `  ${String(s.id).padStart(2)}  ${s.name.padEnd(36)} ${pct(s.share).padStart(6)} of customers, ${pct(s.monetaryShare).padStart(6)} of money`,
     ),
   ];
+}
+
+/**
+ * Assigns every customer of `table` at `url` to `model`'s segments inside the database (collect/db/assign.ts) and
+ * prints what came back: the counts per segment and per RFM segment (nothing per customer reaches bankseg).
+ */
+export async function assignInDatabaseStep(command: string, url: string, table: string, model: ScoringModel, opts: InDatabaseOptions): Promise<InDatabaseAssignment> {
+  const started = Date.now();
+  note(command, `assigning every customer of ${table} to the model's segments inside the database, into ${opts.out ?? CUSTOMER_SEGMENTS_TABLE}`);
+  const a = await assignInDatabase(url, table, model, opts);
+  const shards = a.storage.foreignLeaves > 0 ? ` on ${a.storage.foreignLeaves} shards` : '';
+  const share = (n: number) => pct(a.customers > 0 ? n / a.customers : 0).padStart(6);
+  process.stdout.write(
+    [
+      `assigned ${count(a.customers)} customers inside the database${shards} into ${a.table} (${a.source}) in ${secondsSince(started)}:`,
+      ...model.segments.map((s) => `  ${String(s.id).padStart(2)}  ${s.name.padEnd(36)} ${share(a.perSegment[s.id])} of customers`),
+      `  RFM: ${RFM_SEGMENTS.map((r, i) => [r, a.perRfmSegment[i]] as const).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${count(n)}`).join(', ')}`,
+    ].join('\n') + '\n',
+  );
+  return a;
 }

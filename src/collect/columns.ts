@@ -4,6 +4,7 @@
  * bookkeeping, and the final assembly. (The file reader keeps its own columns: src/collect/rows.ts, merge.ts.)
  */
 import { MalformedRow, TransactionTable } from '../table';
+import { grown } from './grown';
 
 /** How many malformed rows are kept as examples (all are counted). */
 export const MALFORMED_EXAMPLES = 10;
@@ -135,18 +136,13 @@ export class TransactionColumnsBuilder {
 
   private grow(): void {
     this.capacity *= 2;
-    const more = <T extends Int32Array | Float64Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(this.capacity);
-      b.set(a);
-      return b;
-    };
-    this.customer = more(this.customer);
-    this.dob = more(this.dob);
-    this.gender = more(this.gender);
-    this.location = more(this.location);
-    this.balance = more(this.balance);
-    this.date = more(this.date);
-    this.time = more(this.time);
-    this.amount = more(this.amount);
+    this.customer = grown(this.customer, this.capacity);
+    this.dob = grown(this.dob, this.capacity);
+    this.gender = grown(this.gender, this.capacity);
+    this.location = grown(this.location, this.capacity);
+    this.balance = grown(this.balance, this.capacity);
+    this.date = grown(this.date, this.capacity);
+    this.time = grown(this.time, this.capacity);
+    this.amount = grown(this.amount, this.capacity);
   }
 }

@@ -7,6 +7,7 @@
  * Cost: O(characters), one scan (indexOf for rows without quotes); memory: the current chunk plus one unfinished row.
  * Also here: `Utf8Lines` (bytes → whole-line text) and `parseDecimal` (a field → number, exactly like Number()).
  */
+import { grown } from './grown';
 
 const COMMA = 44;
 const QUOTE = 34;
@@ -155,16 +156,9 @@ export class CsvSplitter {
   private ensureFields(n: number): void {
     const s = this.spans;
     if (n <= s.start.length) return;
-    const size = Math.max(n, s.start.length * 2);
-    const start = new Int32Array(size);
-    const end = new Int32Array(size);
-    const escaped = new Uint8Array(size);
-    start.set(s.start);
-    end.set(s.end);
-    escaped.set(s.escaped);
-    s.start = start;
-    s.end = end;
-    s.escaped = escaped;
+    s.start = grown(s.start, n);
+    s.end = grown(s.end, n);
+    s.escaped = grown(s.escaped, n);
   }
 
   /**

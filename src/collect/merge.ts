@@ -89,10 +89,11 @@ interface Placed {
 /**
  * The table of all pieces, in file order. `shares[0]` is the main reader's; `otherCustomers` its dictionary of IDs
  * that do not pack (the other shares' such IDs are added to it). `lineOffset`: lines before the first piece (0 when
- * the pieces' line numbers are already file line numbers). Throws InputError for the first stop in file order.
+ * the pieces' line numbers are already file line numbers). `pieces`: how many pieces the file was cut into (every one
+ * must be in exactly one share, up to a stop). Throws InputError for the first stop in file order.
  * O(rows + distinct values of all shares).
  */
-export function assembleTable(file: string, lineOffset: number, shares: readonly Share[], otherCustomers: TextDictionary): TransactionTable {
+export function assembleTable(file: string, lineOffset: number, shares: readonly Share[], otherCustomers: TextDictionary, pieces: number): TransactionTable {
   const placed: Placed[] = [];
   shares.forEach((share, s) => share.records.forEach((record) => placed.push({ share: s, record })));
   placed.sort((a, b) => a.record.piece - b.record.piece);
@@ -113,6 +114,8 @@ export function assembleTable(file: string, lineOffset: number, shares: readonly
     rows += record.rowEnd - record.rowStart;
     lineBefore += record.lines;
   }
+  // Never a table with its last pieces missing (a piece read twice shows above as a piece missing).
+  if (placed.length !== pieces) throw new Error(`reader bug: ${placed.length} pieces read, the file has ${pieces}`);
   const malformed = { count: malformedCount, examples };
   const ids = idDecoder(placed, shares, rows);
 

@@ -25,7 +25,6 @@
  */
 import * as fs from 'node:fs';
 import { isAscii } from 'node:buffer';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { progress } from '../io/progress';
 import type { TransactionTable } from '../table';
@@ -34,6 +33,7 @@ import { CsvSplitter, MAX_ROW_CHARS, RowTooLongError } from './csv';
 import { assembleTable, DICT_NAMES, DictName, PieceRecord, PieceStop, Share, ShareColumns } from './merge';
 import { ColumnLayout, MalformedRowStop, RowColumns, RowReader } from './rows';
 import { firstAppearance, idTexts } from './id_codes';
+import { readWorkerScript, WorkerScript } from './worker_script';
 
 /** Below this size a file is read on the streaming path: starting a worker costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 8 << 20;
@@ -342,13 +342,17 @@ export interface ParallelRead {
   readonly waitForWorkers?: boolean;
   /** Told, once the pieces are read, which thread read each piece (0: the main thread): for tests and benchmarks. */
   readonly onPieces?: (owners: readonly number[]) => void;
+  /** Told the workers' exit codes once all have exited (before readParallel settles): for tests. */
+  readonly onWorkersExited?: (codes: readonly number[]) => void;
+  /** Tests: the workers run this script instead of the bundled read_worker.ts (one that crashes, say). */
+  readonly workerScript?: WorkerScript;
+  /** Where the line about a failed worker goes (default: stderr). */
+  readonly warn?: (line: string) => void;
 }
-
-const WORKER_SCRIPT = path.join(__dirname, 'read_worker.js');
 
 /**
  * Node flags for a worker: the process's own, minus module loaders (`--import tsx`...). A worker inherits them by
- * default and would start a second copy of the ESM loader (~60 ms of CPU); read_worker.js registers what it needs.
+ * default and would start a loader of its own; its code is plain JavaScript (worker_script.ts) and needs none.
  */
 function workerFlags(): string[] {
   const flags: string[] = [];
@@ -360,13 +364,30 @@ function workerFlags(): string[] {
   return flags;
 }
 
-/** A worker on `plan`: `ready` once it reads pieces; `share` its result, or undefined if it failed (its pieces are then re-read). */
-function startWorker(plan: PiecePlan, thread: number): { ready: Promise<void>; share: Promise<Share | undefined> } {
+/** What became of a worker: its share, or why it gave none (its pieces are then read on the main thread). */
+type WorkerOutcome = { readonly share: Share } | { readonly failed: string };
+
+/** A started worker: `ready` once it reads pieces (or has failed); `outcome` its share or failure; `exited` its exit code. */
+interface StartedWorker {
+  readonly ready: Promise<void>;
+  readonly outcome: Promise<WorkerOutcome>;
+  readonly exited: Promise<number>;
+}
+
+/**
+ * A worker on `plan`. It is never terminated: once it has posted its share its script is done and it exits by
+ * itself, and the caller waits for that (`exited`), so no worker outlives the read or is torn down mid-work.
+ * (Terminating workers that still had file writes and a pipe connection in flight, tsx's, is what the reader did
+ * before it crashed a test run with SIGSEGV; see worker_script.ts.)
+ */
+function startWorker(script: WorkerScript, plan: PiecePlan, thread: number): StartedWorker {
   let ready = () => {};
   const readyPromise = new Promise<void>((resolve) => (ready = resolve));
-  const share = new Promise<Share | undefined>((resolve) => {
+  let exited: (code: number) => void = () => {};
+  const exitedPromise = new Promise<number>((resolve) => (exited = resolve));
+  const outcome = new Promise<WorkerOutcome>((resolve) => {
     let settled = false;
-    const done = (result: Share | undefined) => {
+    const done = (result: WorkerOutcome) => {
       ready();
       if (settled) return;
       settled = true;
@@ -374,24 +395,41 @@ function startWorker(plan: PiecePlan, thread: number): { ready: Promise<void>; s
     };
     let worker: Worker;
     try {
-      worker = new Worker(WORKER_SCRIPT, { workerData: { plan, thread }, execArgv: workerFlags() });
-    } catch {
-      return done(undefined);
+      const options = { workerData: { plan, thread }, execArgv: workerFlags() };
+      worker = 'file' in script ? new Worker(script.file, options) : new Worker(script.code, { ...options, eval: true });
+    } catch (err) {
+      exited(-1);
+      return done({ failed: `could not start: ${oneLine(err)}` });
     }
     worker.on('message', (m: ShareMessage | 'ready') => {
       if (m === 'ready') return ready();
-      done(fromMessage(m));
-      void worker.terminate();
+      try {
+        done({ share: fromMessage(m) });
+      } catch (err) {
+        done({ failed: `sent a share that does not read: ${oneLine(err)}` });
+      }
     });
-    worker.once('error', () => done(undefined));
-    worker.once('exit', () => done(undefined));
+    worker.once('error', (err) => done({ failed: oneLine(err) }));
+    worker.once('exit', (code) => {
+      done({ failed: `exited with code ${code} before sending its rows` });
+      exited(code);
+    });
   });
-  return { ready: readyPromise, share };
+  return { ready: readyPromise, outcome, exited: exitedPromise };
+}
+
+/** The first line of an error's message. */
+function oneLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
 }
 
 /**
  * Reads the data rows of `r.file` with `r.threads` threads and returns the same table the streaming path would.
  * Throws InputError for the first stop in file order (strict malformed row, too-long line, I/O).
+ *
+ * A worker that fails (cannot start, throws, exits early, or its script cannot be built) costs time, not rows: the
+ * pieces no share holds are read on the main thread, so the table is the same, and one line on `warn` says so.
+ * (A crash of the process itself, a segmentation fault, cannot be caught by any thread; see startWorker.)
  */
 export async function readParallel(r: ParallelRead): Promise<TransactionTable> {
   const fd = fs.openSync(r.file, 'r');
@@ -411,9 +449,47 @@ export async function readParallel(r: ParallelRead): Promise<TransactionTable> {
     expectedRows: Math.ceil(r.expectedRows / threads),
     control: newControl(pieces),
   };
-  // Workers start first, so their start-up (loading the modules) overlaps the main thread's first pieces.
-  const workers: ReturnType<typeof startWorker>[] = [];
-  for (let t = 1; t < threads; t++) workers.push(startWorker(plan, t));
+  const warn = r.warn ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  // Workers start first, so their start-up overlaps the main thread's first pieces.
+  const script = threads > 1 ? (r.workerScript ?? workerScriptOrWarn(warn)) : undefined;
+  const workers: StartedWorker[] = [];
+  for (let t = 1; script !== undefined && t < threads; t++) workers.push(startWorker(script, plan, t));
+  try {
+    return await readWithWorkers(r, plan, pieces, threads, workers, warn);
+  } finally {
+    // Each worker exits once it has posted its share (or failed): wait, so none outlives the read.
+    const codes = await Promise.all(workers.map((w) => w.exited));
+    r.onWorkersExited?.(codes);
+  }
+}
+
+/**
+ * The workers' script, or undefined when it cannot be built (esbuild missing or failing; said on `warn`): the main
+ * thread then reads every piece itself, which gives the same table, only later.
+ */
+function workerScriptOrWarn(warn: (line: string) => void): WorkerScript | undefined {
+  try {
+    return readWorkerScript();
+  } catch (err) {
+    warn(`bankseg: reading on one thread: the worker threads' code could not be built (${oneLine(err)})`);
+    return undefined;
+  }
+}
+
+/**
+ * The pieces not in any record, up to the first piece a reader stopped in (after it nothing is needed): those a
+ * failed worker claimed, whether or not it got as far as marking them its own. O(pieces).
+ */
+function unread(pieces: number, records: readonly PieceRecord[], stop: number): number[] {
+  const read = new Uint8Array(pieces);
+  for (const r of records) read[r.piece] = 1;
+  const missing: number[] = [];
+  for (let p = 0; p < pieces && p <= stop; p++) if (read[p] === 0) missing.push(p);
+  return missing;
+}
+
+/** The main thread's part of readParallel once the workers are started: its pieces, the orphans, the merge. */
+async function readWithWorkers(r: ParallelRead, plan: PiecePlan, pieces: number, threads: number, workers: readonly StartedWorker[], warn: (line: string) => void): Promise<TransactionTable> {
   if (r.waitForWorkers) await Promise.all(workers.map((w) => w.ready));
 
   const shown = progress(`reading ${r.file}`);
@@ -426,20 +502,22 @@ export async function readParallel(r: ParallelRead): Promise<TransactionTable> {
   const records = readPieces(plan, main, 0, { onPiece: () => shown.update(claimed(), pieces) });
   // Number the main thread's customers while the workers finish theirs.
   let mainShare = shareOf(main, records, true);
-  const workerShares = await Promise.all(workers.map((w) => w.share));
-  // Pieces a failed worker had claimed are read here (a bug in the row code then shows on this thread as itself).
-  const orphans: number[] = [];
-  for (let p = 0; p < pieces; p++) {
-    const owner = Atomics.load(control, OWNER + p) - 1;
-    if (owner > 0 && workerShares[owner - 1] === undefined) orphans.push(p);
-  }
+  const outcomes = await Promise.all(workers.map((w) => w.outcome));
+  const workerShares: Share[] = [];
+  outcomes.forEach((o, k) => {
+    if ('share' in o) workerShares.push(o.share);
+    else warn(`bankseg: reading thread ${k + 1} of ${threads} failed (${o.failed}); the main thread read its part of ${r.file}`);
+  });
+  // The pieces no share holds (a failed worker's) are read here: a bug in the row code then shows as itself.
+  const orphans = unread(pieces, [...records, ...workerShares.flatMap((s) => s.records)], Atomics.load(control, STOP));
   if (orphans.length > 0) {
     records.push(...readPieces(plan, main, 0, { only: orphans }));
+    for (const p of orphans) Atomics.store(control, OWNER + p, 1);
     mainShare = shareOf(main, records, true);
   }
   if (r.onPieces) r.onPieces(Array.from({ length: pieces }, (_, p) => Math.max(0, Atomics.load(control, OWNER + p) - 1)));
-  const shares = [mainShare, ...workerShares.filter((w): w is Share => w !== undefined)];
-  const table = assembleTable(r.file, r.headerLine, shares, main.otherCustomers);
-  shown.finish(`${table.rows.toLocaleString('en-US')} rows, ${threads} threads`);
+  const shares = [mainShare, ...workerShares];
+  const table = assembleTable(r.file, r.headerLine, shares, main.otherCustomers, pieces);
+  shown.finish(`${table.rows.toLocaleString('en-US')} rows, ${shares.length} threads`);
   return table;
 }

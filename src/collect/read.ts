@@ -22,6 +22,7 @@ import { CsvSplitter, FieldSpans, fieldText, LineProblem, MAX_ROW_CHARS, RowTooL
 import { assembleTable } from './merge';
 import { DEFAULT_PIECE_BYTES, PARALLEL_MIN_BYTES, readParallel, shareOf } from './parallel';
 import { ColumnLayout, MalformedRowStop, RowReader } from './rows';
+import type { WorkerScript } from './worker_script';
 
 export { formatMalformed, MALFORMED_EXAMPLES } from './columns';
 
@@ -41,6 +42,12 @@ export interface ReadOptions {
   readonly waitForWorkers?: boolean;
   /** Parallel path, for tests and benchmarks: told which thread read each piece (0: the main thread). */
   readonly onPieces?: (owners: readonly number[]) => void;
+  /** Parallel path, for tests: told the workers' exit codes once every worker has exited (before the read settles). */
+  readonly onWorkersExited?: (codes: readonly number[]) => void;
+  /** Parallel path, for tests: the workers run this script instead of the reader's (one that crashes, say). */
+  readonly workerScript?: WorkerScript;
+  /** Parallel path: where the line about a failed worker thread goes (default: stderr). */
+  readonly warn?: (line: string) => void;
 }
 
 /** More threads than this gain nothing here: the merge on the main thread and memory bandwidth dominate. */
@@ -96,6 +103,9 @@ export async function readTransactions(path: string, opts: ReadOptions = {}): Pr
         expectedRows: expectedRows(kind.size, false),
         waitForWorkers: opts.waitForWorkers,
         onPieces: opts.onPieces,
+        onWorkersExited: opts.onWorkersExited,
+        workerScript: opts.workerScript,
+        warn: opts.warn,
       });
       return checked(path, table);
     }
@@ -284,7 +294,7 @@ async function readStreaming(path: string, kind: SourceKind, strict: boolean): P
   shown.finish(`${r.rows.toLocaleString('en-US')} rows`);
   // One piece: the whole file, its line numbers already those of the file.
   const share = shareOf(r, [{ piece: 0, rowStart: 0, rowEnd: r.rows, lines: splitter.nextLine - 1, malformed: r.takeMalformed() }], true);
-  return assembleTable(path, 0, [share], r.otherCustomers);
+  return assembleTable(path, 0, [share], r.otherCustomers, 1);
 }
 
 /**

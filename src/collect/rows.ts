@@ -9,6 +9,7 @@ import { FieldSpans, fieldText, LineProblem, parseDecimal } from './csv';
 import { parseDayFirst } from './dates';
 import { DATE_ALPHABET, NO_ALPHABET, TextDictionary } from './dictionary';
 import { packId } from './id_codes';
+import { grown } from './grown';
 
 /** Where each source column is in the file's rows (from the header), and how many fields a row has. */
 export interface ColumnLayout {
@@ -102,12 +103,22 @@ function dateKey(text: string, start: number, end: number): number {
   return key;
 }
 
+/** Section 1's plausible money, on every reading path (a file here, a table in db/read.ts): |v| ≤ MAX_ABS_INR; NaN and ±Infinity are not. */
+export function isPlausibleInr(v: number): boolean {
+  return v >= -MAX_ABS_INR && v <= MAX_ABS_INR;
+}
+
+/** Section 1's transaction years, on every reading path: TRANSACTION_YEARS.min..max. */
+export function isTransactionYear(year: number): boolean {
+  return year >= TRANSACTION_YEARS.min && year <= TRANSACTION_YEARS.max;
+}
+
 /** Day number of a transaction date text, or INVALID_DAY. A two-digit year yy is 20yy; the year must be in range. */
 function transactionDay(text: string): number {
   const d = parseDayFirst(text);
   if (d === undefined) return INVALID_DAY;
   const year = d.twoDigitYear ? 2000 + d.year : d.year;
-  if (year < TRANSACTION_YEARS.min || year > TRANSACTION_YEARS.max) return INVALID_DAY;
+  if (!isTransactionYear(year)) return INVALID_DAY;
   return dayNumber(year, d.month, d.day);
 }
 
@@ -136,7 +147,7 @@ function parseTime(text: string, start: number, end: number): number {
 /** A money field as a number, or NaN when it is not a plain decimal within ±MAX_ABS_INR (so never ±Infinity). */
 function parseMoney(text: string, start: number, end: number): number {
   const v = parseDecimal(text, start, end);
-  return v >= -MAX_ABS_INR && v <= MAX_ABS_INR ? v : NaN;
+  return isPlausibleInr(v) ? v : NaN;
 }
 
 /**
@@ -330,11 +341,7 @@ export class RowReader {
       to = source.length;
     }
     let at = this.idLength;
-    if (at + (to - from) > this.idChars.length) {
-      const more = new Uint16Array(Math.max(2 * this.idChars.length, at + (to - from)));
-      more.set(this.idChars.subarray(0, at));
-      this.idChars = more;
-    }
+    if (at + (to - from) > this.idChars.length) this.idChars = grown(this.idChars, at + (to - from), at);
     const chars = this.idChars;
     for (let p = from; p < to; p++) chars[at++] = source.charCodeAt(p);
     this.idLength = at;
@@ -344,20 +351,15 @@ export class RowReader {
   /** Doubles the columns. O(rows). */
   private grow(): void {
     this.capacity *= 2;
-    const more = <T extends Int32Array | Float64Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(this.capacity);
-      b.set(a);
-      return b;
-    };
-    this.idEnd = more(this.idEnd);
-    this.customerKey = more(this.customerKey);
-    this.dob = more(this.dob);
-    this.gender = more(this.gender);
-    this.location = more(this.location);
-    this.balance = more(this.balance);
-    this.date = more(this.date);
-    this.time = more(this.time);
-    this.amount = more(this.amount);
+    this.idEnd = grown(this.idEnd, this.capacity);
+    this.customerKey = grown(this.customerKey, this.capacity);
+    this.dob = grown(this.dob, this.capacity);
+    this.gender = grown(this.gender, this.capacity);
+    this.location = grown(this.location, this.capacity);
+    this.balance = grown(this.balance, this.capacity);
+    this.date = grown(this.date, this.capacity);
+    this.time = grown(this.time, this.capacity);
+    this.amount = grown(this.amount, this.capacity);
   }
 
   /** Dictionary code of field i (-1 when missing), adding it when new. */

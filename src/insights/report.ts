@@ -7,6 +7,8 @@
  */
 import * as path from 'node:path';
 import type { CleanTable, QualityReport } from '../table';
+import { sampleWords } from '../collect/db/sample';
+import type { DrawnSample } from '../collect/db/sample';
 import { isoDate } from '../table';
 import { featureWords } from '../preprocess/feature_registry';
 import type { CustomerFeatures } from '../preprocess/feature_registry';
@@ -35,6 +37,8 @@ export interface ReportData {
   /** The cleaned rows (their dates), or, from the SQL push-down, the transactions per day they give. */
   readonly clean?: Pick<CleanTable, 'date' | 'rows'>;
   readonly transactionsPerDay?: readonly { readonly day: number; readonly transactions: number }[];
+  /** When the features are a sample of the customers drawn in the database (`segment --push-down --sample`). */
+  readonly sample?: DrawnSample;
 }
 
 /** The two features that set a segment apart most, e.g. `balance +1.32, age −0.80` (standard deviations). */
@@ -219,7 +223,9 @@ export function insightsBlocks(seg: ProfiledSegmentation, data: ReportData): Blo
     { kind: 'h1', text: 'Customer segments: business insights' },
     {
       kind: 'p',
-      text: `Source: ${count(quality.inputRows)} transaction rows, ${count(quality.outputRows)} after cleaning, ${count(features.n)} customers (a customer is a CustomerID with one birth date and gender). Model features: ${space.features.map((f) => featureWords(f)).join(', ')}. Recency counts days before ${isoDate(features.asOf)}.`,
+      text: data.sample
+        ? `Source: ${count(quality.inputRows)} transaction rows, ${count(quality.outputRows)} after cleaning, ${count(data.sample.customers)} customers (a customer is a CustomerID with one birth date and gender). **Everything below describes ${sampleWords(data.sample)}**, not all of them: the data-quality counts are the whole table's. Model features: ${space.features.map((f) => featureWords(f)).join(', ')}. Recency counts days before ${isoDate(features.asOf)}.`
+        : `Source: ${count(quality.inputRows)} transaction rows, ${count(quality.outputRows)} after cleaning, ${count(features.n)} customers (a customer is a CustomerID with one birth date and gender). Model features: ${space.features.map((f) => featureWords(f)).join(', ')}. Recency counts days before ${isoDate(features.asOf)}.`,
     },
     { kind: 'h2', text: 'Key findings' },
     { kind: 'ul', items: findings },

@@ -5,6 +5,9 @@
  */
 import { FIGURES_DIR, DEFAULT_TABLE, ENV } from '../config';
 import { redactUrl } from '../collect/db/connection';
+import { assignInDatabase as assignCustomersInDatabase } from '../collect/db/assign';
+import type { InDatabaseAssignment } from '../collect/db/assign';
+import type { ScoringModel } from '../collect/db/scoring';
 import { InputError } from '../errors';
 import { count } from '../format';
 import { profileSegmentation } from '../insights/profile';
@@ -142,4 +145,20 @@ export async function exportReportFigures(data: LoadedData, seg: ProfiledSegment
   const figs = PUSHED_DOWN.has(data) ? [...customerEdaFigures(data.features), ...segmentFigures(data.features, seg)] : reportFigures(data, seg);
   const { written } = await exportFigures(figs, outDir);
   return written;
+}
+
+/**
+ * Scores every customer of the notebook's database table (BANKSEG_URL, BANKSEG_TABLE) with `model` (a saved
+ * model.json, `loadModel`) inside the database, into `out` (default customer_segments), as `bankseg assign
+ * --in-database`; returns the counts per segment and RFM segment, the only per-segment numbers that come back.
+ * @example const done = await bs.assignInDatabase(bs.loadModel(), { out: 'customer_segments' });
+ */
+export async function assignInDatabase(
+  model: ScoringModel,
+  opts: { readonly out?: string; readonly asOf?: number } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<InDatabaseAssignment> {
+  const from = source(env);
+  if (!from.url) throw new InputError(`assignInDatabase scores inside a database: set ${URL_ENV} (and ${TABLE_ENV}) to its URL and table`);
+  return assignCustomersInDatabase(from.url, from.table ?? DEFAULT_TABLE, model, opts);
 }

@@ -17,7 +17,8 @@ export { DEFAULT_SEED } from '../config';
 // bs.kChoice(seg.k, seg.recommendation)          '**k = 5**, as requested; the sweep recommends **k = 6**: …' (Markdown)
 // await bs.exportReportFigures(data, seg);       every figure as PNG, SVG and HTML in figures/
 // bs.clearCache()                                removes the stage cache (copies of personal data), as `bankseg cache clear`
-export { source, load, segment, exportReportFigures } from './data';
+// await bs.assignInDatabase(model, { out: 'customer_segments' })   with BANKSEG_URL: every customer scored inside the database
+export { source, load, segment, exportReportFigures, assignInDatabase } from './data';
 export { kChoice } from '../segment/k_choice';
 export { clearCache } from '../io/cache';
 
@@ -27,14 +28,15 @@ export { clearCache } from '../io/cache';
 // const a = await bs.assign(model, { input: await bs.nextPeriodFile() });   scores new data, as `bankseg assign`
 // const mg = await bs.migrate(model, [file1, file2], { period: 'input' });  segments across periods ({ period: 'month' }, { asOf: [...] })
 // bs.periodsTable(bs.months(data.clean))        the calendar months and whether the data supports each as a period
-// bs.assignmentTable(a), bs.driftTable(a), bs.periodsTable(mg), bs.migrationTable(model, mg)
+// const files = await bs.periodFiles(params, next)   notebook 07's training file and new period (the generated next period of the default data)
+// bs.assignmentTable(a), bs.driftTable(a), bs.periodsTable(mg), bs.migrationTable(model, mg), bs.migrationCaption(mg)
 // bs.driftPsi(a), bs.migrationFigure(model, mg)  the figures (the registry's drift_psi and segment_migration)
 // bs.showMarkdown(bs.assignmentReport(a)), bs.showMarkdown(bs.migrationReport(model, mg))   the reports
 // await bs.defaultDataFile(), await bs.nextPeriodFile()   the generated default data and its next period (made if missing)
 // await bs.sourceFile()                          the notebooks' source as a file (BANKSEG_INPUT, else the default data)
 export {
-  saveModel, loadModel, assign, migrate, nextPeriodFile, defaultDataFile, sourceFile, months, assignmentTable, driftTable, periodsTable,
-  migrationTable, driftPsi, migrationFigure, assignmentReport, migrationReport, MODEL_FILE,
+  saveModel, loadModel, assign, migrate, nextPeriodFile, defaultDataFile, sourceFile, periodFiles, months, assignmentTable, driftTable,
+  periodsTable, migrationTable, migrationCaption, driftPsi, migrationFigure, assignmentReport, migrationReport, MODEL_FILE,
 } from './monitor';
 
 // ---- Tables ------------------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as dfd from 'danfojs-node';
 import { PROCESSED_DIR } from '../config';
-import { ensureDefaultData, ensureNextPeriodData } from '../collect/generate';
+import { defaultRawPath, ensureDefaultData, ensureNextPeriodData } from '../collect/generate';
 import { readSource } from '../collect/source';
 import { count } from '../format';
 import { writeFileAtomic } from '../io/atomic';
@@ -77,6 +77,31 @@ export async function sourceFile(env: NodeJS.ProcessEnv = process.env): Promise<
   const from = source(env);
   if (from.url) throw new InputError('this cell reads transaction files: set BANKSEG_INPUT to a CSV (BANKSEG_URL is a database)');
   return from.input ? path.resolve(from.input) : ensureDefaultData();
+}
+
+/**
+ * The two files notebook 07 compares, said in one line: the training data (`params.input`, else the notebooks'
+ * source as a file) and the new period: `next` if given; else, when the training data is the generated default, its
+ * generated next period (`bankseg generate --next-period`, made if missing); else the training file itself (no next
+ * period exists for it: the model is then checked on its own data, where nobody moves and every PSI is 0).
+ * @example const files = await bs.periodFiles(params, next);
+ */
+export async function periodFiles(params: { readonly input?: string }, next?: string): Promise<{ training: string; next: string }> {
+  const training = params.input ? path.resolve(params.input) : await sourceFile();
+  let chosen: string;
+  let why: string;
+  if (next) {
+    chosen = path.resolve(next);
+    why = 'the file given as next';
+  } else if (training === defaultRawPath()) {
+    chosen = await nextPeriodFile();
+    why = 'the generated next period of the default data (bankseg generate --next-period)';
+  } else {
+    chosen = training;
+    why = 'no next period was given, so the training data itself: nobody moves and every PSI is 0; set next to compare with another period';
+  }
+  console.log(`training data ${shown(training)}; new period ${shown(chosen)} (${why})`);
+  return { training, next: chosen };
 }
 
 /** Where new data comes from: a file, or a database table; `asOf` (YYYY-MM-DD) as `--as-of`. */
@@ -175,15 +200,23 @@ export function periodsTable(periods: readonly Period[] | Migration): dfd.DataFr
   );
 }
 
-/** The migration matrix of transition `t` (default the first): customers by segment in one period (rows) and the next (columns). */
+/**
+ * The migration matrix of transition `t` (default the first): customers by segment in the earlier period (rows) and
+ * the later one (columns, marked →), with "no transaction" for customers of one period only; `shares`: each row
+ * divided by its total. The periods go in the caption (`migrationCaption`).
+ */
 export function migrationTable(model: SegmentModel, mg: Migration, t = 0, shares = false): dfd.DataFrame {
   const names = [...model.segments.map((s) => s.name), 'no transaction'];
   const tr = mg.transitions[t];
   const cells = shares ? tr.rowShares : tr.counts;
-  return new dfd.DataFrame(
-    Object.fromEntries(names.map((name, col) => [`${name} (${mg.periods[tr.to].period.label})`, cells.map((row) => row[col])])),
-    { index: names.map((name) => `${name} (${mg.periods[tr.from].period.label})`) },
-  );
+  return new dfd.DataFrame(Object.fromEntries(names.map((name, col) => [`→ ${name}`, cells.map((row) => row[col])])), { index: names });
+}
+
+/** `Customers by segment in p1 (rows) and p2 (columns)`: the caption of migrationTable's matrix. */
+export function migrationCaption(mg: Migration, t = 0, shares = false): string {
+  const tr = mg.transitions[t];
+  const what = shares ? 'Share of each row' : 'Customers';
+  return `${what}: segment in ${mg.periods[tr.from].period.label} (rows) and in ${mg.periods[tr.to].period.label} (columns →)`;
 }
 
 /** The drift figure (the registry's `drift_psi`). */

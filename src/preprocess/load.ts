@@ -10,6 +10,7 @@ import type { CustomerFeatures } from './feature_registry';
 import { customerFeatures } from './features';
 import { DEFAULT_TABLE } from '../config';
 import { pushDownFromDb, PushedDown } from '../collect/db/pushdown';
+import type { CustomerSample } from '../collect/db/sample';
 
 export interface LoadedData {
   readonly raw: TransactionTable;
@@ -25,6 +26,8 @@ export interface LoadOptions extends SourceOptions {
   readonly topLocations?: number;
   /** The day recency is measured from (days since 1970-01-01); default the last date in the data. */
   readonly asOf?: number;
+  /** With the push-down: the features of a seeded random sample of the customers only (collect/db/sample.ts). */
+  readonly sample?: CustomerSample;
 }
 
 /**
@@ -39,6 +42,7 @@ export async function pushDownSource(opts: LoadOptions): Promise<PushedDown> {
     capQuantile: opts.capQuantile,
     topLocations: opts.topLocations,
     asOf: opts.asOf,
+    sample: opts.sample,
   });
 }
 

@@ -8,10 +8,12 @@
 import { OTHER_LOCATION } from '../../preprocess/features';
 import { UNKNOWN_KEY_PART } from '../../preprocess/clean';
 import { CustomerFeatures } from '../../preprocess/feature_registry';
+import type { NumericFeature } from '../../preprocess/feature_registry';
 import { GENDERS, isoDate, TIME_OF_DAY } from '../../table';
 import { sqlTable, TableName } from './connection';
 import type { CopyRow } from './copy_out';
 import { AGE as AGE_SQL, BIRTH_DAY, cappedSql, GENDER_CODE, KEPT, sourceRowsSql } from './rules_sql';
+import { sampleHashSql } from './sample';
 
 export interface DbFeatureOptions {
   /** Outlier cap quantile for amount and balance, in (0, 1]; default 0.999 (as cleanTransactions). */
@@ -34,6 +36,30 @@ export interface FeatureInputs {
 /** HHMMSS per time-of-day bin (6 hours): bin = floor(HHMMSS / 60000), as in src/preprocess/features.ts. */
 const HHMMSS_PER_BIN = 60000;
 
+/** "The value at the customer's latest transaction that has one" (see perCustomerSql). An aggregate. */
+function latestKnown(value: string): string {
+  return `(max(ARRAY[s.day, s.ttime, s.row_index, ${value}]) FILTER (WHERE ${KEPT} AND ${value} IS NOT NULL))[4]`;
+}
+
+/**
+ * Each numeric feature of a customer (docs/data-model.md section 3) as an aggregate over the customer's readable rows
+ * (the columns of rules_sql's sourceRowsSql, grouped by customer): NULL when unknown, NULL or 0 rows' worth for a
+ * customer whose rows rule 1 all dropped. recencyDays is an integer, frequency a bigint, the others float8. Every
+ * expression ships to the shards. The compiler names this function when a feature is added to the registry.
+ */
+export function numericFeatureSql(inputs: FeatureInputs): Record<NumericFeature, string> {
+  const total = `sum(${cappedSql('s.amount', inputs.amountCap)}) FILTER (WHERE ${KEPT})`;
+  const frequency = `count(*) FILTER (WHERE ${KEPT})`;
+  return {
+    recencyDays: `${inputs.asOf} - max(s.day) FILTER (WHERE ${KEPT})`,
+    frequency,
+    monetaryTotal: total,
+    monetaryMean: `${total} / ${frequency}`,
+    balance: latestKnown(cappedSql('s.balance', inputs.balanceCap)),
+    age: latestKnown(AGE_SQL),
+  };
+}
+
 /**
  * One row per customer read (every customer key among the readable rows), computed from that customer's rows only:
  * on a table sharded by customer, PostgreSQL runs this whole aggregate on each shard (partitionwise aggregation) and
@@ -53,32 +79,42 @@ const HHMMSS_PER_BIN = 60000;
  * latest (date, time, row index); one hash aggregate, no per-customer sort. The location is text, which cannot
  * share a numeric array, so it is the first element of the customer's locations sorted latest first.
  */
-export function perCustomerSql(table: TableName | string, inputs: FeatureInputs): string {
-  const latestKnown = (value: string) => `(max(ARRAY[s.day, s.ttime, s.row_index, ${value}]) FILTER (WHERE ${KEPT} AND ${value} IS NOT NULL))[4]`;
+export function perCustomerSql(table: TableName | string, inputs: FeatureInputs, sample?: SampleSql): string {
   const bin = (b: number) => `count(*) FILTER (WHERE ${KEPT} AND s.ttime >= ${b * HHMMSS_PER_BIN} AND s.ttime < ${(b + 1) * HHMMSS_PER_BIN})`;
   const [n0, n1, n2, n3] = [0, 1, 2, 3].map(bin);
-  const total = `sum(${cappedSql('s.amount', inputs.amountCap)}) FILTER (WHERE ${KEPT})`;
-  const frequency = `count(*) FILTER (WHERE ${KEPT})`;
+  const f = numericFeatureSql(inputs);
   return `SELECT s.customer_id,
          ${BIRTH_DAY} AS birth_day,
          ${GENDER_CODE} AS gender_key,
          min(s.row_index) FILTER (WHERE ${KEPT}) AS first_row,
-         ${inputs.asOf} - max(s.day) FILTER (WHERE ${KEPT}) AS recency_days,
-         ${frequency} AS frequency,
-         ${total} AS monetary_total,
-         ${total} / ${frequency} AS monetary_mean,
-         ${latestKnown(cappedSql('s.balance', inputs.balanceCap))} AS balance,
-         ${latestKnown(AGE_SQL)} AS age,
+         ${f.recencyDays} AS recency_days,
+         ${f.frequency} AS frequency,
+         ${f.monetaryTotal} AS monetary_total,
+         ${f.monetaryMean} AS monetary_mean,
+         ${f.balance} AS balance,
+         ${f.age} AS age,
          ${latestKnown(GENDER_CODE)} AS gender,
          (array_agg(s.location ORDER BY s.day DESC, s.ttime DESC, s.row_index DESC) FILTER (WHERE ${KEPT} AND s.location IS NOT NULL))[1] AS location,
          -- The most frequent time-of-day bin; a tie goes to the earlier bin.
          CASE WHEN ${n0} >= ${n1} AND ${n0} >= ${n2} AND ${n0} >= ${n3} THEN 0
               WHEN ${n1} >= ${n2} AND ${n1} >= ${n3} THEN 1
-              WHEN ${n2} >= ${n3} THEN 2 ELSE 3 END AS time_of_day
+              WHEN ${n2} >= ${n3} THEN 2 ELSE 3 END AS time_of_day${sample ? `,
+         ${sampleHashSql(sample.seed)} AS sample_hash` : ''}
     FROM ${sourceRowsSql(table)}
-   WHERE s.readable
+   WHERE s.readable${sample?.threshold ? ` AND ${sampleHashSql(sample.seed)} < ${sample.threshold}` : ''}
    GROUP BY s.customer_id, ${BIRTH_DAY}, ${GENDER_CODE}
 `;
+}
+
+/**
+ * A sample of customers in SQL (sample.ts): the seed of the hash, the threshold rows must hash below (null: none,
+ * every customer passes), and how many of the smallest hashes to keep among the customers with kept rows (null: all
+ * that pass).
+ */
+export interface SampleSql {
+  readonly seed: number;
+  readonly threshold: string | null;
+  readonly limit: number | null;
 }
 
 /**
@@ -86,11 +122,22 @@ export function perCustomerSql(table: TableName | string, inputs: FeatureInputs)
  * table): the top `topLocations` locations by number of customers (ties: code point order), and the customer
  * order (first appearance). Output fields: see the positions below.
  */
-export function customerFeaturesSql(table: TableName, inputs: FeatureInputs, topLocations: number): string {
-  return `
-WITH per_customer AS (
-${perCustomerSql(sqlTable(table), inputs)}
+export function customerFeaturesSql(table: TableName, inputs: FeatureInputs, topLocations: number, sample?: SampleSql): string {
+  const perCustomer = perCustomerSql(sqlTable(table), inputs, sample);
+  // A sample keeps the customers with kept rows (the others are not customers of the features), the smallest hashes first.
+  const customers = sample
+    ? `per_customer_read AS (
+${perCustomer}
 ),
+per_customer AS (
+  SELECT * FROM per_customer_read WHERE frequency > 0
+   ORDER BY sample_hash, customer_id, birth_day, gender_key${sample.limit === null ? '' : ` LIMIT ${sample.limit}`}
+)`
+    : `per_customer AS (
+${perCustomer}
+)`;
+  return `
+WITH ${customers},
 top_locations AS (
   SELECT array_agg(location ORDER BY rank) AS names
     FROM (SELECT location, row_number() OVER (ORDER BY count(*) DESC, location COLLATE "C") AS rank

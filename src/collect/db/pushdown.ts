@@ -22,8 +22,10 @@ import type { CustomerFeatures } from '../../preprocess/feature_registry';
 import { parseTableName, redactUrl, TableName, withConnection } from './connection';
 import { copyOutBinary } from './copy_out';
 import { customerFeaturesSql, DbFeatureOptions, FEATURE_FIELDS, FeatureBuilder } from './features';
+import type { SampleSql } from './features';
 import { tableStorage, TableStorage } from './partitions';
-import { cleaningFacts, distinctCustomers, profileOf, reusedIdEntry, TableCounts, tableCounts } from './quality';
+import { cleaningFacts, customerKeyCounts, distinctCustomers, profileOf, reusedIdEntry, TableCounts, tableCounts } from './quality';
+import { checkSample, CustomerSample, DrawnSample, hashThreshold, prefilterFraction } from './sample';
 import { checkTableLayout, readImportRecord } from './schema';
 
 export interface PushDownOptions extends DbFeatureOptions {
@@ -31,6 +33,8 @@ export interface PushDownOptions extends DbFeatureOptions {
   readonly strict?: boolean;
   /** The day recency is measured from (days since 1970-01-01); default the last date; earlier is a UsageError. */
   readonly asOf?: number;
+  /** Features for a seeded random sample of the customers only (sample.ts); the report and profile stay whole-table. */
+  readonly sample?: CustomerSample;
 }
 
 export interface PushedDown {
@@ -46,6 +50,8 @@ export interface PushedDown {
   readonly transactionsPerDay: readonly { readonly day: number; readonly transactions: number }[];
   /** How the table is stored (leaves, shards). */
   readonly storage: TableStorage;
+  /** When the features are a sample's: which, and of how many customers. */
+  readonly sample?: DrawnSample;
 }
 
 /** Memory per sort/hash step of the push-down statements, for their transaction only. */
@@ -63,9 +69,12 @@ const PROGRESS_EVERY = 1 << 16;
 export async function pushDownFromDb(url: string, table: string, opts: PushDownOptions = {}): Promise<PushedDown> {
   const capQuantile = capQuantileOption(opts.capQuantile);
   const topLocations = topLocationsOption(opts.topLocations);
+  const sample = opts.sample && checkSample(opts.sample);
   return inPushDown(url, table, opts.strict === true, async (client, name, read) => {
     const facts = await cleaningFacts(client, read.storage, read.counts, capQuantile);
-    const builder = new FeatureBuilder();
+    // A sample's features do not hold every customer: count them, and rule 10, in SQL.
+    const keys = sample ? await customerKeyCounts(client, name, read.storage) : undefined;
+    let builder = new FeatureBuilder();
     // Without a kept row there is no end date and no customer features (but still customers read: see below).
     let customers = 0;
     if (facts.endDay === null) customers = await distinctCustomers(client, read.storage);
@@ -74,14 +83,28 @@ export async function pushDownFromDb(url: string, table: string, opts: PushDownO
       if (asOf < facts.endDay) {
         throw new UsageError(`--as-of ${isoDate(asOf)} is before the last transaction date in the data, ${isoDate(facts.endDay)}`);
       }
-      builder.asOf = asOf;
       const inputs = { amountCap: facts.quality.caps.amount, balanceCap: facts.quality.caps.balance, endDay: facts.endDay, asOf };
-      const shown = progress(`customer features in ${name.text}`);
-      await copyOutBinary(client, customerFeaturesSql(name, inputs, topLocations), FEATURE_FIELDS, (row) => {
-        builder.row(row);
-        if (builder.n % PROGRESS_EVERY === 0) shown.update(builder.n);
-      });
-      shown.finish(`${builder.n.toLocaleString('en-US')} customers`);
+      const fetch = async (sampleSql?: SampleSql): Promise<FeatureBuilder> => {
+        const received = new FeatureBuilder();
+        received.asOf = asOf;
+        const shown = progress(`customer features in ${name.text}${sampleSql ? ' (a sample)' : ''}`);
+        await copyOutBinary(client, customerFeaturesSql(name, inputs, topLocations, sampleSql), FEATURE_FIELDS, (row) => {
+          received.row(row);
+          if (received.n % PROGRESS_EVERY === 0) shown.update(received.n);
+        });
+        shown.finish(`${received.n.toLocaleString('en-US')} customers`);
+        return received;
+      };
+      if (!sample || !keys) builder = await fetch();
+      else if (sample.fraction !== undefined) builder = await fetch({ seed: sample.seed, threshold: hashThreshold(sample.fraction), limit: null });
+      else {
+        // Exactly `size` customers: the smallest hashes, among those passing a prefilter that lets through enough of them
+        // but for a chance below 1e-9; then it is drawn again without one (the same customers, as the hash decides).
+        const size = sample.size as number;
+        const f = prefilterFraction(size, keys.customers);
+        builder = await fetch({ seed: sample.seed, threshold: f < 1 ? hashThreshold(f) : null, limit: size });
+        if (builder.n < Math.min(size, keys.customers) && f < 1) builder = await fetch({ seed: sample.seed, threshold: null, limit: size });
+      }
       // The features statement has a row for every customer read, those whose rows were all dropped included; the
       // profile counts their CustomerIDs (a reused ID is one CustomerID and several customers).
       customers = builder.idsRead.size;
@@ -89,8 +112,10 @@ export async function pushDownFromDb(url: string, table: string, opts: PushDownO
     const { source, storage, malformed, counts } = read;
     const features = builder.features();
     // Rule 10's count needs the customer keys, so it joins the report once the customers are in.
-    const quality = { ...facts.quality, entries: [...facts.quality.entries, reusedIdEntry(features.customerId)] };
-    return { source, storage, malformed, profile: profileOf(counts, customers, malformed.count), quality, features, transactionsPerDay: facts.transactionsPerDay };
+    const quality = { ...facts.quality, entries: [...facts.quality.entries, keys?.reusedIdEntry ?? reusedIdEntry(features.customerId)] };
+    const profile = profileOf(counts, keys?.idsRead ?? customers, malformed.count);
+    const drawn = sample && keys ? { sample: { ...sample, drawn: features.n, customers: keys.customers } } : {};
+    return { source, storage, malformed, profile, quality, features, transactionsPerDay: facts.transactionsPerDay, ...drawn };
   });
 }
 

@@ -20,6 +20,8 @@ import { isoDate } from '../../table';
 import type { QualityEntry, QualityReport } from '../../table';
 import { ADULT_AGE, MAX_AGE, MIN_AGE, NEGATIVE_BALANCE_REASON, percentileLabel, PLACEHOLDER_DOB_YEAR } from '../../preprocess/clean';
 import type { TableStorage } from './partitions';
+import type { TableName } from './connection';
+import { KEY_CODE } from './sample';
 import {
   KEPT, RULE1_NEGATIVE_AMOUNT, RULE2_DOB_MISSING, RULE3_DOB_PLACEHOLDER, RULE4_NO_SUCH_DAY, RULE4_TO_19YY, RULE4_TO_20YY,
   RULE5_AGE_IMPOSSIBLE, RULE5_AGE_TOO_YOUNG, RULE5_MINOR, RULE6_GENDER_MISSING, RULE6_GENDER_OTHER, RULE7_LOCATION_MISSING,
@@ -269,10 +271,57 @@ export function reusedIdEntry(customerIds: readonly string[]): QualityEntry {
       splitCustomers += keys;
     }
   }
+  return reusedIdEntryOf(reusedIds, splitCustomers);
+}
+
+/** Rule 10's entry from its two numbers: the CustomerIDs reused, and the customers they split into. */
+function reusedIdEntryOf(reusedIds: number, splitCustomers: number): QualityEntry {
   return {
     action: 'counted',
     column: 'CustomerID',
     reason: `reused by different people (another birth date or gender): ${reusedIds.toLocaleString('en-US')} CustomerIDs split into ${splitCustomers.toLocaleString('en-US')} customers`,
     count: reusedIds,
+  };
+}
+
+/** The customers of a table and rule 10's numbers, counted in SQL (customerKeyCounts). */
+export interface KeyCounts {
+  /** Distinct CustomerIDs among the rows read (what the profile calls customers). */
+  readonly idsRead: number;
+  /** Customers: distinct keys (CustomerID, birth date, gender) among the kept rows. */
+  readonly customers: number;
+  /** Rule 10's entry: CustomerIDs with more than one key, and the customers they split into. */
+  readonly reusedIdEntry: QualityEntry;
+}
+
+/**
+ * The customers of `table` and rule 10's count, in SQL, for when the features statement does not see every
+ * customer (a sample). Two statements: distinct CustomerIDs among the rows read and among the kept ones (per leaf
+ * when every customer is in one leaf, pushed down whole to each shard), and the CustomerIDs with more than one key
+ * (grouped by CustomerID, so partitionwise on a sharded table: only the reused IDs travel). Customers = kept IDs −
+ * reused IDs + the keys they split into. Two scans.
+ */
+export async function customerKeyCounts(client: Client, table: TableName, storage: TableStorage): Promise<KeyCounts> {
+  const ids = storage.byCustomer
+    ? `SELECT sum(read)::float8 AS read, sum(kept)::float8 AS kept FROM (${perLeaf(
+        storage,
+        (t) => `SELECT count(DISTINCT s.customer_id) AS read, count(DISTINCT s.customer_id) FILTER (WHERE ${KEPT}) AS kept FROM ${sourceRowsSql(t)} WHERE s.readable`,
+      )}) per_leaf`
+    : `SELECT count(DISTINCT customer_id)::float8 AS read, count(DISTINCT customer_id) FILTER (WHERE kept)::float8 AS kept FROM (${storage.leaves
+        .map((t) => `SELECT s.customer_id, ${KEPT} AS kept FROM ${sourceRowsSql(t)} WHERE s.readable`)
+        .join(' UNION ALL ')}) r`;
+  const counted = (await client.query<{ read: number | null; kept: number | null }>(ids)).rows[0];
+  const reused = (
+    await client.query<{ ids: number; customers: number | null }>(
+      `SELECT count(*)::float8 AS ids, sum(keys)::float8 AS customers FROM (
+         SELECT s.customer_id, count(DISTINCT ${KEY_CODE}) AS keys FROM ${sourceRowsSql(table)}
+          WHERE s.readable AND ${KEPT} GROUP BY s.customer_id HAVING count(DISTINCT ${KEY_CODE}) > 1) per_id`,
+    )
+  ).rows[0];
+  const split = reused.customers ?? 0;
+  return {
+    idsRead: counted.read ?? 0,
+    customers: (counted.kept ?? 0) - reused.ids + split,
+    reusedIdEntry: reusedIdEntryOf(reused.ids, split),
   };
 }

@@ -1,13 +1,16 @@
 /**
  * Reads the transactions table from PostgreSQL into the same TransactionTable the file reader builds from the
  * file it was loaded from: rows in `row_index` order, dictionaries in first-appearance order, the reading rules of
- * docs/data-model.md section 1 applied to every row, and the malformed rows the import skipped still reported.
+ * docs/data-model.md section 1 applied to every row (the plausible ranges too, with the file reader's own
+ * predicates, so a table filled by other means loses the rows a file would), and the malformed rows the import
+ * skipped still reported.
  * Rows are streamed with COPY (SELECT … ORDER BY row_index) TO STDOUT in binary format and decoded as they
  * arrive, never held as one result.
  */
 import type { Client } from 'pg';
 import { InputError } from '../../errors';
 import { formatMalformed, TransactionColumnsBuilder } from '../columns';
+import { EXPECTED as FILE_EXPECTED, isPlausibleInr, isTransactionYear, isValidDob, TRANSACTION_YEARS } from '../rows';
 import { yearOfDay } from '../../preprocess/clean';
 import { progress } from '../../io/progress';
 import { isoDate, MalformedRow, SourceColumn, TransactionTable } from '../../table';
@@ -20,10 +23,11 @@ const EXPECTED: Partial<Record<SourceColumn | '(row)', string>> = {
   '(row)': 'a row_index (not null)',
   TransactionID: 'a transaction ID (not empty)',
   CustomerID: 'a customer ID (not empty)',
-  TransactionDate: 'a date (not null)',
-  TransactionTime: 'a time HHMMSS (0..235959, minutes and seconds < 60)',
-  'TransactionAmount (INR)': 'a number (not null or NaN)',
-  CustomerDOB: 'a day-first date (d/m/yy, d/m/yyyy, dd-mm-yyyy or yyyy-mm-dd) or empty',
+  TransactionDate: `a date (not null), year ${TRANSACTION_YEARS.min}..${TRANSACTION_YEARS.max}`,
+  TransactionTime: FILE_EXPECTED.TransactionTime,
+  'TransactionAmount (INR)': `${FILE_EXPECTED.TransactionAmount}, not null`,
+  CustAccountBalance: FILE_EXPECTED.CustAccountBalance,
+  CustomerDOB: FILE_EXPECTED.CustomerDOB,
 };
 
 /**
@@ -119,6 +123,11 @@ function isValidTime(t: number): boolean {
   return Number.isInteger(t) && t >= 0 && t <= 235959 && Math.floor(t / 100) % 100 < 60 && t % 100 < 60;
 }
 
+/** resolvedDobDay for a DOB text the file reader accepts (isValidDob: its form and year range); undefined otherwise. */
+function validDobDay(text: string, transactionDay: number): number | null | undefined {
+  return isValidDob(text) ? resolvedDobDay(text, transactionDay) : undefined;
+}
+
 /** Validates each received row like the file reader does and stores the valid ones in typed columns. */
 class DbTableBuilder {
   private readonly columns: TransactionColumnsBuilder;
@@ -156,11 +165,15 @@ class DbTableBuilder {
     if (isMissing(r, TRANSACTION_ID)) return this.malformed(at, 'TransactionID', r.text(TRANSACTION_ID) ?? '');
     if (isMissing(r, CUSTOMER_ID)) return this.malformed(at, 'CustomerID', r.text(CUSTOMER_ID) ?? '');
     const date = r.int4(DATE);
-    if (date === null) return this.malformed(at, 'TransactionDate', '');
+    if (date === null || !isTransactionYear(yearOfDay(date))) return this.malformed(at, 'TransactionDate', date === null ? '' : isoDate(date));
     const time = r.int8(TIME);
     if (time === null || !isValidTime(time)) return this.malformed(at, 'TransactionTime', time === null ? '' : String(time));
     const amount = r.float8(AMOUNT);
-    if (amount === null || Number.isNaN(amount)) return this.malformed(at, 'TransactionAmount (INR)', String(amount ?? ''));
+    if (amount === null || !isPlausibleInr(amount)) return this.malformed(at, 'TransactionAmount (INR)', String(amount ?? ''));
+    // A NaN balance is missing, as `NaN` text is in a file; any other value must be plausible.
+    const stored = r.float8(BALANCE);
+    const balance = stored === null || Number.isNaN(stored) ? NaN : stored;
+    if (balance === balance && !isPlausibleInr(balance)) return this.malformed(at, 'CustAccountBalance', String(balance));
 
     const b = r.buffer;
     const dobDay = r.int4(DOB_DAY);
@@ -169,7 +182,7 @@ class DbTableBuilder {
     if (!dobMissing) {
       dobCode = this.dobs.find(b, r.start[DOB_TEXT], r.start[DOB_TEXT] + r.length[DOB_TEXT]);
       // A DOB already in the dictionary is a date; a new one is parsed (once it is kept, it gets a code).
-      const resolved = dobCode >= 0 ? this.resolveDob(dobCode, date) : resolvedDobDay(r.text(DOB_TEXT) as string, date);
+      const resolved = dobCode >= 0 ? this.resolveDob(dobCode, date) : validDobDay(r.text(DOB_TEXT) as string, date);
       if (resolved === undefined) return this.malformed(at, 'CustomerDOB', r.text(DOB_TEXT) as string);
       if (resolved !== dobDay) {
         const stored = dobDay === null ? 'NULL' : isoDate(dobDay);
@@ -179,7 +192,6 @@ class DbTableBuilder {
     } else if (dobDay !== null) {
       return this.malformed(at, 'CustomerDOB', `(missing) with customer_dob_date ${isoDate(dobDay)}`, 'customer_dob_date NULL when customer_dob is missing');
     }
-    const balance = r.float8(BALANCE);
 
     this.columns.push(
       r.text(TRANSACTION_ID) as string,
@@ -187,7 +199,7 @@ class DbTableBuilder {
       dobMissing ? -1 : dobCode >= 0 ? dobCode : this.dobs.add(b, r.start[DOB_TEXT], r.start[DOB_TEXT] + r.length[DOB_TEXT]),
       isMissing(r, GENDER) ? -1 : this.genders.code(b, r.start[GENDER], r.start[GENDER] + r.length[GENDER]),
       isMissing(r, LOCATION) ? -1 : this.locations.code(b, r.start[LOCATION], r.start[LOCATION] + r.length[LOCATION]),
-      balance === null ? NaN : balance,
+      balance,
       date,
       time,
       amount,
