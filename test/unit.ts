@@ -9,6 +9,7 @@ import * as path from 'node:path';
 
 export const SLOW: Readonly<Record<string, string>> = {
   'assign_cli.test.ts': 'spawns bankseg segment, run, assign, migrate; the full default data; figures in Chromium',
+  'assign_db.test.ts': 'a throwaway PostgreSQL server; spawns bankseg segment, assign, migrate',
   'bench.test.ts': 'runs the pandas + scikit-learn benchmark (Python)',
   'browser.test.ts': 'JupyterLab in headless Chromium',
   'db.test.ts': 'a throwaway PostgreSQL server',
