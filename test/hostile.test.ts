@@ -413,12 +413,15 @@ test('Also: --no-cache and BANKSEG_NO_CACHE=1 write no entry; a damaged entry is
     `bankseg: cache entry data/interim/${load} + data/processed/${load} is damaged (customer_features.arrow: checksum mismatch); discarded, recomputing\n`,
   );
   for (const name of ['customers.csv', 'segments.json']) assert.equal(fs.readFileSync(path.join(processed, name), 'latin1'), outputs[name], name);
+  // The saved model too, but for the time it was written.
+  const withoutTime = (text: string) => ({ ...JSON.parse(text), createdAt: undefined });
+  assert.deepEqual(withoutTime(fs.readFileSync(path.join(processed, 'model.json'), 'latin1')), withoutTime(outputs['model.json']), 'model.json');
 
   const clear = bankseg(['cache', 'clear'], env);
   assert.equal(clear.code, 0, clear.stderr);
   assert.match(clear.stdout, /^removed 3 cache entries \([\d.]+ MB\) from /);
   assert.deepEqual(entries(), []);
-  assert.deepEqual(fs.readdirSync(processed).sort(), ['customers.csv', 'segments.json'], 'the outputs beside the cache stay');
+  assert.deepEqual(fs.readdirSync(processed).sort(), ['customers.csv', 'model.json', 'segments.json'], 'the outputs beside the cache stay');
   assert.match(bankseg(['cache', 'clear'], env).stdout, /^the cache in .* is empty$/m);
 });
 
