@@ -14,7 +14,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readTransactions } from '../src/collect/read';
-import { ensureDefaultData } from '../src/collect/generate';
+import { ensureDefaultData } from '../src/collect/default_data';
 import { cleanTransactions } from '../src/preprocess/clean';
 import { customerFeatures } from '../src/preprocess/features';
 import { buildModelSpace } from '../src/segment/space';

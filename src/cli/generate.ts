@@ -4,6 +4,7 @@ import { InputError, UsageError } from '../errors';
 import { DEFAULT_RAW_PATH, DEFAULT_SEED } from '../config';
 import { DEFAULT_DRIFT, DEFAULT_NEXT_PERIOD_PATH, DEFAULT_ROWS, MAX_ROWS, NEXT_PERIOD_DAYS, defaultNextPeriodPath, defaultRawPath, writeGeneratedCsv, writeNextPeriodCsv } from '../collect/generate';
 import { seedOption } from './options';
+import { defaultParams, nextPeriodParams, stampIfDefault } from '../collect/default_data';
 import { count } from '../format';
 
 const HELP = `Usage: bankseg generate [--rows N] [--seed S] [--out FILE]
@@ -81,6 +82,7 @@ export const generateCommand: Command = {
     try {
       if (next) {
         const r = await writeNextPeriodCsv(out, { rows, seed, drift });
+        stampIfDefault(out, nextPeriodParams(rows, seed, drift));
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
         process.stdout.write(
           `wrote ${shownPath}: ${count(r.rows)} rows, ${r.firstDate} to ${r.lastDate}, ${(r.bytes / 1e6).toFixed(1)} MB in ${seconds} s ` +
@@ -90,6 +92,7 @@ export const generateCommand: Command = {
         return 0;
       }
       const result = await writeGeneratedCsv(out, { rows, seed });
+      stampIfDefault(out, defaultParams(rows, seed));
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       process.stdout.write(
         `wrote ${shownPath}: ${count(result.rows)} rows, ` +

@@ -22,7 +22,7 @@ export const SOURCE_OPTION_SPEC = {
 } as const;
 
 export const SOURCE_HELP = [
-  '  --input FILE   transactions CSV, plain or .gz (default: the generated ' + DEFAULT_RAW_PATH + ', made if missing)',
+  '  --input FILE   transactions CSV, plain or .gz (default: the generated ' + DEFAULT_RAW_PATH + ', made if missing or stale)',
   '  --url URL      read from PostgreSQL instead (postgres://user:pass@host:port/db)',
   `  --table NAME   table to read with --url (default: ${DEFAULT_TABLE})`,
   '  --strict       stop at the first malformed row (default: skip it and count it in the report)',

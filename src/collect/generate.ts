@@ -22,7 +22,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createRng, Rng, sampleDistinct, sampleIndices } from '../stats/random';
 import { dayNumber, isoDate } from '../table';
-import { DEFAULT_RAW_PATH, DEFAULT_SEED, isQuiet, PROJECT_ROOT } from '../config';
+import { DEFAULT_RAW_PATH, DEFAULT_SEED, PROJECT_ROOT } from '../config';
 import { writeFileAtomicAsync } from '../io/atomic';
 import { progress } from '../io/progress';
 import { locationVocabulary } from './locations';
@@ -208,35 +208,6 @@ export function defaultNextPeriodPath(): string {
 
 /** The next period of the default data, relative to the project root. */
 export const DEFAULT_NEXT_PERIOD_PATH = 'data/raw/bank_transactions_next.csv';
-
-/**
- * The absolute path of the default data (`data/raw/bank_transactions.csv` under the project root), generated
- * with the default rows and seed first if it is not there (a few seconds, progress on stderr).
- */
-export async function ensureDefaultData(): Promise<string> {
-  const target = defaultRawPath();
-  if (fs.existsSync(target)) return target;
-  // Say so: a first run otherwise pauses for seconds with no visible reason.
-  if (!isQuiet()) {
-    process.stderr.write(`bankseg: no input given and no ${DEFAULT_RAW_PATH} yet: generating it (${count(DEFAULT_ROWS)} rows, seed ${DEFAULT_SEED})\n`);
-  }
-  await writeGeneratedCsv(target);
-  return target;
-}
-
-/**
- * The absolute path of the default data's next period (`data/raw/bank_transactions_next.csv`), generated with the
- * default rows, seed and drift first if it is not there (a few seconds, one line on stderr).
- */
-export async function ensureNextPeriodData(): Promise<string> {
-  const target = defaultNextPeriodPath();
-  if (fs.existsSync(target)) return target;
-  if (!isQuiet()) {
-    process.stderr.write(`bankseg: no ${DEFAULT_NEXT_PERIOD_PATH} yet: generating it (the period after the default data, seed ${DEFAULT_SEED})\n`);
-  }
-  await writeNextPeriodCsv(target);
-  return target;
-}
 
 /**
  * Writes a generated transactions CSV to `target` (gzip-compressed when it ends in `.gz`), creating its folder.

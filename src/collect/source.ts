@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { DEFAULT_TABLE } from '../config';
 import type { TransactionTable } from '../table';
 import { readTransactionsFromDb } from './db/read';
-import { ensureDefaultData } from './generate';
+import { ensureDefaultData } from './default_data';
 import { readTransactions } from './read';
 
 export interface SourceOptions {

@@ -6,7 +6,8 @@
 import * as path from 'node:path';
 import * as dfd from 'danfojs-node';
 import { PROCESSED_DIR } from '../config';
-import { defaultRawPath, ensureDefaultData, ensureNextPeriodData } from '../collect/generate';
+import { defaultRawPath } from '../collect/generate';
+import { ensureDefaultData, ensureNextPeriodData } from '../collect/default_data';
 import { readSource } from '../collect/source';
 import { count } from '../format';
 import { writeFileAtomic } from '../io/atomic';

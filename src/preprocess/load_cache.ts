@@ -8,7 +8,7 @@
  * date is still seen), the options that change the result, and the code of src/preprocess/load.ts with everything
  * it imports.
  */
-import { ensureDefaultData } from '../collect/generate';
+import { ensureDefaultData } from '../collect/default_data';
 import { decodeTable, encodeTable } from '../io/arrow';
 import { cachedStage, elapsed, fileDigest, fileIdentity } from '../io/cache';
 import type { CacheOptions, CacheStatus } from '../io/cache';

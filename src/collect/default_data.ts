@@ -1,0 +1,183 @@
+/**
+ * The generated files under data/raw — the default data and its next period — made when missing and made again when
+ * they are stale. Each is written with a stamp beside it (`<file>.stamp.json`: the generator's version, the seed,
+ * the rows and the file's size), so a file made by an older generator is never silently reused after the generator
+ * changes. A file there without a stamp of ours (made before stamps, or put there by hand) is not deleted: it is
+ * kept as `<file>.old` unless it held the very bytes generated now, and the line says which. A file given with
+ * --input / BANKSEG_INPUT never comes here.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULT_DRIFT, DEFAULT_NEXT_PERIOD_PATH, DEFAULT_ROWS, defaultNextPeriodPath, defaultRawPath, writeGeneratedCsv, writeNextPeriodCsv } from './generate';
+import type { DriftOptions } from './generate';
+import { DEFAULT_RAW_PATH, DEFAULT_SEED, isQuiet, PROJECT_ROOT } from '../config';
+import { writeFileAtomic } from '../io/atomic';
+import { importClosure } from '../io/code_version';
+import { count } from '../format';
+
+/** What a generated file was made with. */
+export interface Stamp {
+  /** `generatorVersion()` when it was written. */
+  readonly generator: string;
+  /** The generator's parameters: rows and seed, and the drift of a next period. */
+  readonly params: Readonly<Record<string, number>>;
+  /** The file's size when it was written: a different size means someone changed it since. */
+  readonly bytes: number;
+}
+
+/** The stamp file of a generated file. */
+export function stampPath(file: string): string {
+  return `${file}.stamp.json`;
+}
+
+/**
+ * A hash of the code that decides a generated file's bytes: the generator's import closure without the writing
+ * machinery, the messages and the settings (src/io/, format.ts, errors.ts, config.ts; the seed and rows are
+ * stamped themselves). Any edit of the generator, its random numbers or its locations changes it. O(closure).
+ */
+export function generatorVersion(root: string = PROJECT_ROOT): string {
+  const hash = crypto.createHash('sha256');
+  const decides = (file: string): boolean => !file.startsWith('src/io/') && !['src/format.ts', 'src/errors.ts', 'src/config.ts'].includes(file);
+  for (const file of importClosure(root, 'src/collect/generate.ts').filter(decides)) {
+    hash.update(file).update('\0').update(fs.readFileSync(path.join(root, file))).update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** The stamp beside `file`, or undefined when there is none or it cannot be read as one. */
+export function readStamp(file: string): Stamp | undefined {
+  try {
+    const s = JSON.parse(fs.readFileSync(stampPath(file), 'utf8')) as Partial<Stamp>;
+    const params = s.params && typeof s.params === 'object' ? Object.values(s.params) : [];
+    const ok = typeof s.generator === 'string' && params.length > 0 && params.every((v) => typeof v === 'number') && Number.isInteger(s.bytes);
+    return ok ? (s as Stamp) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the stamp of a file just generated (after the file itself, so a crash between leaves it stale, not trusted). */
+export function writeStamp(file: string, made: Omit<Stamp, 'bytes'>): void {
+  const stamp: Stamp = { ...made, bytes: fs.statSync(file).size };
+  writeFileAtomic(stampPath(file), `${JSON.stringify(stamp, null, 2)}\n`);
+}
+
+/**
+ * Whether `file` is the one `expected` describes: `fresh`; `missing`; `stale` (our stamp, but another generator,
+ * seed or row count: safe to replace); `unknown` (no stamp of ours, or the file changed since: kept aside before
+ * replacing). `why` says it in words. O(1) (a stat and a small read).
+ */
+export function staleness(
+  file: string,
+  expected: Omit<Stamp, 'bytes'>,
+): { state: 'fresh' } | { state: 'missing' } | { state: 'stale' | 'unknown'; why: string } {
+  if (!fs.existsSync(file)) return { state: 'missing' };
+  const stamp = readStamp(file);
+  if (!stamp) return { state: 'unknown', why: `has no stamp of the generator (made by an older bankseg, or not by bankseg)` };
+  if (stamp.bytes !== fs.statSync(file).size) return { state: 'unknown', why: `changed since it was generated (${count(fs.statSync(file).size)} bytes, stamped ${count(stamp.bytes)})` };
+  if (stamp.generator !== expected.generator) return { state: 'stale', why: 'was made by another version of the generator' };
+  const differ = Object.keys({ ...expected.params, ...stamp.params }).filter((k) => stamp.params[k] !== expected.params[k]);
+  if (differ.length > 0) {
+    const list = (p: Readonly<Record<string, number>>): string => differ.map((k) => `${k} ${p[k] === undefined ? 'unset' : k === 'rows' ? count(p[k]) : p[k]}`).join(', ');
+    return { state: 'stale', why: `was made with ${list(stamp.params)}, not the default ${list(expected.params)}` };
+  }
+  return { state: 'fresh' };
+}
+
+/**
+ * `target`, generated by `write` when it is missing or not what `expected` describes (see `staleness`), then stamped.
+ * Returns the line to say when it was (re)generated. A file of unknown origin is renamed to `<target>.old` first.
+ */
+export async function ensureGenerated(
+  target: string,
+  expected: Omit<Stamp, 'bytes'>,
+  write: (target: string) => Promise<unknown>,
+  what: { readonly name: string; readonly made: string },
+): Promise<{ path: string; note?: string }> {
+  const found = staleness(target, expected);
+  if (found.state === 'fresh') return { path: target };
+  const made = `generating it (${what.made})`;
+  if (found.state !== 'unknown') {
+    await write(target);
+    writeStamp(target, expected);
+    return { path: target, note: found.state === 'missing' ? `no ${what.name} yet: ${made}` : `${what.name} ${found.why}: generating it again (${what.made})` };
+  }
+  const old = `${target}.old`;
+  try {
+    fs.renameSync(target, old);
+  } catch (err) {
+    // Another process moved it first: it is there already.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await write(target);
+  writeStamp(target, expected);
+  // The usual case, a default file made before stamps existed: the same bytes need no second copy.
+  const same = sameBytes(old, target);
+  if (same) fs.rmSync(old, { force: true });
+  const note = `${what.name} ${found.why}: ${made}; ${same ? 'it held the same bytes' : `the old file is kept as ${path.basename(old)}`}`;
+  return { path: target, note };
+}
+
+/** Whether two files hold the same bytes (sizes, then a SHA-256 of each). O(size). */
+function sameBytes(a: string, b: string): boolean {
+  const digest = (file: string): string => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  try {
+    return fs.statSync(a).size === fs.statSync(b).size && digest(a) === digest(b);
+  } catch {
+    return false;
+  }
+}
+
+/** Says the line of `ensureGenerated` on stderr (unless BANKSEG_QUIET=1): a first run otherwise pauses for seconds unexplained. */
+function say(result: { path: string; note?: string }): string {
+  if (result.note && !isQuiet()) process.stderr.write(`bankseg: ${result.note}\n`);
+  return result.path;
+}
+
+/** The parameters of the default data: the rows and seed of `bankseg generate` without options. */
+export function defaultParams(rows = DEFAULT_ROWS, seed = DEFAULT_SEED): Record<string, number> {
+  return { rows, seed };
+}
+
+/** The parameters of the default next period: rows, seed and drift. */
+export function nextPeriodParams(rows = DEFAULT_ROWS, seed = DEFAULT_SEED, drift: Required<DriftOptions> = DEFAULT_DRIFT): Record<string, number> {
+  return { rows, seed, ...drift };
+}
+
+/**
+ * Stamps a file `bankseg generate` just wrote, when it wrote one of the default files: a later run then knows what
+ * it holds (and makes the default again if it was made with other parameters).
+ */
+export function stampIfDefault(file: string, params: Record<string, number>): void {
+  const target = path.resolve(file);
+  if (target === defaultRawPath() || target === defaultNextPeriodPath()) writeStamp(target, { generator: generatorVersion(), params });
+}
+
+/**
+ * The absolute path of the default data (`data/raw/bank_transactions.csv` under the project root), generated with
+ * the default rows and seed when it is missing or stale (a few seconds, one line on stderr).
+ */
+export async function ensureDefaultData(): Promise<string> {
+  const expected = { generator: generatorVersion(), params: defaultParams() };
+  return say(
+    await ensureGenerated(defaultRawPath(), expected, (target) => writeGeneratedCsv(target), {
+      name: DEFAULT_RAW_PATH,
+      made: `${count(DEFAULT_ROWS)} rows, seed ${DEFAULT_SEED}`,
+    }),
+  );
+}
+
+/**
+ * The absolute path of the default data's next period (`data/raw/bank_transactions_next.csv`), generated with the
+ * default rows, seed and drift when it is missing or stale (a few seconds, one line on stderr).
+ */
+export async function ensureNextPeriodData(): Promise<string> {
+  const expected = { generator: generatorVersion(), params: nextPeriodParams() };
+  return say(
+    await ensureGenerated(defaultNextPeriodPath(), expected, (target) => writeNextPeriodCsv(target), {
+      name: DEFAULT_NEXT_PERIOD_PATH,
+      made: `the period after the default data, seed ${DEFAULT_SEED}`,
+    }),
+  );
+}
