@@ -281,6 +281,10 @@ test('the insights report states the numbers, in Markdown and HTML, written atom
   assert.match(md, /A sample, not the full book: customers average 1\.00 transactions in an 82-day window/);
   // The real rows are a sample: the customers not seen after 2016-08-22 are early-seen, not lapsed (docs/data-model.md, section 7).
   assert.doesNotMatch(md, ABSENCE_WORDS);
+  // Each test result reads as "what: result", never "gender no detectable difference".
+  assert.match(md, /Beyond the model — gender: (no detectable difference|differs)[^;]*; location: [^;]*; time of day: /);
+  assert.match(md, /Chi-square tests of independence — gender: /);
+  assert.doesNotMatch(md, /\b(gender|location|time of day) (no detectable|differs)/i);
   assert.match(md, /Amounts carry no debit\/credit direction/);
   // One person under several IDs, brute force: customers grouped by (birth date, gender, balance in paise).
   const groups = new Map<string, Set<string>>();

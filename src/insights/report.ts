@@ -70,6 +70,11 @@ function mixLine(shares: { value: string; share: number }[], top = Infinity): st
     .join(', ');
 }
 
+/** `gender: no detectable difference between segments (…); location: …; time of day: …`: the three mix tests in words. */
+function mixTests(mix: ProfiledSegmentation['context']['mix']): string {
+  return `gender: ${associationWords(mix.gender.test)}; location: ${associationWords(mix.location.test)}; time of day: ${associationWords(mix.timeOfDay.test)}`;
+}
+
 /** The stability cells of a sweep row: restarts that found the solution, refit agreement, rival, verdict. */
 function stabilityCells(s: ProfiledSegmentation['kSweep'][number]): string[] {
   const rival = Number.isFinite(s.rivalAri) ? `${pct(s.rivalGap, 2)} worse, ARI ${num(s.rivalAri)}` : 'none';
@@ -134,7 +139,7 @@ export function insightsBlocks(seg: ProfiledSegmentation, data: ReportData): Blo
     topBalance.id === topMoney.id
       ? `The same segment also holds the most balances: ${pct(topBalance.balanceShare)} (median balance ${inr(topBalance.profile.balance)}).`
       : `**${topBalance.name}** (segment ${topBalance.id}) hold **${pct(topBalance.balanceShare)} of all balances** (${inr(topBalance.balancesHeld)}) with ${pct(topBalance.share)} of customers (median balance ${inr(topBalance.profile.balance)}).`,
-    `Beyond the model: gender ${associationWords(mix.gender.test)}; location ${associationWords(mix.location.test)}; time of day ${associationWords(mix.timeOfDay.test)}.`,
+    `Beyond the model — ${mixTests(mix)}.`,
     `Cluster quality: mean silhouette ${num(seg.silhouette)} (${silhouetteWords(seg.silhouette)}), Davies–Bouldin ${num(seg.daviesBouldin)}, Calinski–Harabasz ${count(seg.calinskiHarabasz)}.`,
   ];
 
@@ -237,7 +242,7 @@ export function insightsBlocks(seg: ProfiledSegmentation, data: ReportData): Blo
     { kind: 'p', text: `Each word of a name holds for at least half of the segment's members and for at least ${DISTINCT} times the share of all customers; thresholds are absolute (docs/data-model.md, section 7).` },
     { kind: 'ul', items: nameItems },
     { kind: 'h2', text: 'Who is in each segment' },
-    { kind: 'p', text: `Shares of each segment's members (top three named locations; the other locations are grouped as OTHER). Gender ${associationWords(mix.gender.test)}; location ${associationWords(mix.location.test)}; time of day ${associationWords(mix.timeOfDay.test)} (chi-square tests of independence).` },
+    { kind: 'p', text: `Shares of each segment's members (top three named locations; the other locations are grouped as OTHER). Chi-square tests of independence — ${mixTests(mix)}.` },
     whoTable,
     { kind: 'h2', text: 'Recommended actions' },
     { kind: 'ul', items: segments.map((s) => `**${s.name}** (segment ${s.id}): ${s.action}`) },
