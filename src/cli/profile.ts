@@ -6,14 +6,14 @@ import { DEFAULT_TABLE } from '../config';
 import { formatProfile, Profile, profileTransactions } from '../explore/profile';
 import type { TransactionTable } from '../table';
 
-/** `bankseg profile`: rows, customers, missing values, DOB placeholder and date range of the input as read. */
+/** `bankseg profile`: rows, CustomerIDs, missing values, DOB placeholder and date range of the input as read. */
 export const profileCommand: Command = {
   name: 'profile',
-  summary: 'profile the transactions as read (rows, customers, missing values, date range)',
+  summary: 'profile the transactions as read (rows, CustomerIDs, missing values, date range)',
   help: [
     'Usage: bankseg profile [--input FILE | --url URL [--table NAME] [--push-down]] [--json] [--strict]',
     '',
-    'Reads the transactions and prints: rows, distinct customers, missing values per column',
+    'Reads the transactions and prints: rows, distinct CustomerIDs, missing values per column',
     '(empty or nan), DOBs with the 1/1/1800 placeholder, the date range, and the malformed rows',
     'skipped (in a file a row is one line, so that is also the lines lost).',
     '',
@@ -21,7 +21,8 @@ export const profileCommand: Command = {
     SOURCE_HELP,
     PUSH_DOWN_HELP,
     '  --json         print one JSON object {rows, customers, missing, placeholderDob, dateRange,',
-    '                 malformedRows} on stdout (and a warning on stderr when rows were skipped)',
+    '                 malformedRows} on stdout (customers: distinct CustomerIDs, before the customer key',
+    '                 of cleaning; and a warning on stderr when rows were skipped)',
     '  --help         this text',
   ].join('\n'),
   async run(argv) {

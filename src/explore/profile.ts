@@ -1,5 +1,5 @@
 /**
- * A first look at the transactions as read (before cleaning): size, distinct customers, missing values,
+ * A first look at the transactions as read (before cleaning): size, distinct CustomerIDs, missing values,
  * the `1/1/1800` DOB placeholder and the date range. Backs `bankseg profile` and the first notebook.
  */
 import { isPlaceholderDob } from '../preprocess/clean';
@@ -12,7 +12,10 @@ export type MissingColumn = (typeof MISSING_COLUMNS)[number];
 
 export interface Profile {
   readonly rows: number;
-  /** Distinct CustomerIDs. */
+  /**
+   * Distinct CustomerIDs (the field keeps its name in `profile --json`). Not customers: an ID can stand for several
+   * people, told apart by the customer key when cleaning (docs/data-model.md, rule 10).
+   */
   readonly customers: number;
   /** Rows where the value is missing (empty or `nan`). */
   readonly missing: { readonly [C in MissingColumn]: number };
@@ -92,7 +95,8 @@ export function formatProfile(p: Profile, t: Pick<TransactionTable, 'source' | '
   // [label, figure, note]; figures are right-aligned so the digits line up.
   const rows: [string, string, string][] = [
     ['rows', count(p.rows), ''],
-    ['customers', count(p.customers), ''],
+    // Raw IDs: an ID can stand for several people until cleaning applies the customer key (rule 10).
+    ['CustomerIDs', count(p.customers), ''],
     ...MISSING_COLUMNS.map((c): [string, string, string] => [`missing ${c}`, count(p.missing[c]), share(p.missing[c], p.rows)]),
     ['placeholder DOB (year 1800)', count(p.placeholderDob), share(p.placeholderDob, p.rows)],
     ['malformed rows skipped', count(p.malformedRows), ''],
