@@ -10,6 +10,7 @@ import { daysInMonth, parseDayFirst } from '../collect/dates';
 import type { DayFirstDate } from '../collect/dates';
 import { quantileSelect } from '../stats/quantile';
 import { dayNumber, GENDERS, isoDate } from '../table';
+import { count } from '../format';
 import type { CleanTable, DictColumn, QualityEntry, QualityReport, TransactionTable } from '../table';
 
 export interface CleanOptions {
@@ -63,6 +64,33 @@ export const DAYS_PER_YEAR = 365.25;
  */
 export const NEGATIVE_BALANCE_REASON = 'negative (an overdraft): kept; the model reads it as 0';
 
+/**
+ * The words of the data-quality report, one per rule (docs/data-model.md section 2): cleanTransactions writes them
+ * here and the SQL push-down (collect/db/quality.ts) writes the same ones from here, so the two reports cannot drift.
+ */
+export const REASONS = {
+  negativeAmount: 'negative amount (impossible): row dropped',
+  dobMissing: 'missing (empty or nan): age unknown',
+  dobPlaceholder: `placeholder year ${PLACEHOLDER_DOB_YEAR}: age unknown`,
+  dobNotADate: 'not a day-first date: age unknown',
+  dobTo20yy: 'two-digit year resolved to 20yy',
+  dobTo19yy: 'two-digit year resolved to 19yy (20yy is after the transaction year)',
+  dobNoSuchDay: 'day does not exist in the resolved century (29 Feb): age unknown',
+  ageImpossible: `age < 0 or > ${MAX_AGE} (impossible): age unknown`,
+  ageTooYoung: `age 0–${MIN_AGE - 1} (too young to transact alone): age unknown`,
+  minor: `age ${MIN_AGE}–${ADULT_AGE - 1} (a minor): kept`,
+  /** `others`: the values seen, e.g. ` ("T")`, or ''. */
+  genderOther: (others: string) => `not M or F${others}: gender unknown`,
+  genderMissing: 'missing: gender unknown',
+  locationMissing: 'missing: kept missing',
+  balanceMissing: 'missing: kept missing',
+  balanceNegative: NEGATIVE_BALANCE_REASON,
+  capped: (q: number) => `above the ${percentileLabel(q)} percentile: capped`,
+  /** With a saved model's fixed caps (src/model/). */
+  cappedAt: (q: number, cap: number) => `above the training data's ${percentileLabel(q)} percentile, INR ${cap}: capped`,
+  reusedIds: (ids: number, customers: number) => `reused by different people (another birth date or gender): ${count(ids)} CustomerIDs split into ${count(customers)} customers`,
+} as const;
+
 const AMOUNT = 'TransactionAmount (INR)';
 const BALANCE = 'CustAccountBalance';
 const DOB = 'CustomerDOB';
@@ -89,7 +117,7 @@ export function cleanTransactions(t: TransactionTable, opts: CleanOptions = {}):
 
   // Rule 1: negative amounts are impossible; the row goes.
   const kept = keptRows(t.transactionAmount);
-  entries.push({ action: 'dropped', column: AMOUNT, reason: 'negative amount (impossible): row dropped', count: t.rows - kept.length });
+  entries.push({ action: 'dropped', column: AMOUNT, reason: REASONS.negativeAmount, count: t.rows - kept.length });
 
   const date = gatherInt32(t.transactionDate, kept);
   // Rules 2–5: age from DOB text and the transaction date.
@@ -102,17 +130,17 @@ export function cleanTransactions(t: TransactionTable, opts: CleanOptions = {}):
 
   // Rules 7, 8: missing location and balance stay missing, counted.
   const location: DictColumn = { codes: gatherInt32(t.custLocation.codes, kept), values: t.custLocation.values };
-  entries.push({ action: 'kept-missing', column: LOCATION, reason: 'missing: kept missing', count: countMissingCodes(location.codes) });
+  entries.push({ action: 'kept-missing', column: LOCATION, reason: REASONS.locationMissing, count: countMissingCodes(location.codes) });
   const balanceRaw = gatherFloat64(t.custAccountBalance, kept);
-  entries.push({ action: 'kept-missing', column: BALANCE, reason: 'missing: kept missing', count: countNaN(balanceRaw) });
+  entries.push({ action: 'kept-missing', column: BALANCE, reason: REASONS.balanceMissing, count: countNaN(balanceRaw) });
   // Rule 8, the other case: a negative balance is an overdraft, a real state of an account; kept as it is.
-  entries.push({ action: 'counted', column: BALANCE, reason: NEGATIVE_BALANCE_REASON, count: countNegative(balanceRaw) });
+  entries.push({ action: 'counted', column: BALANCE, reason: REASONS.balanceNegative, count: countNegative(balanceRaw) });
 
   // Rule 9: cap outliers at the quantile of the kept, non-missing values (or at the given fixed caps).
   const fixed = checkedCaps(opts.caps);
   const label = fixed
-    ? (cap: number) => `above the training data's ${percentileLabel(capQuantile)} percentile, INR ${cap}: capped`
-    : () => `above the ${percentileLabel(capQuantile)} percentile: capped`;
+    ? (cap: number) => REASONS.cappedAt(capQuantile, cap)
+    : () => REASONS.capped(capQuantile);
   const amountCap = capAbove(gatherFloat64(t.transactionAmount, kept), capQuantile, fixed?.amount);
   entries.push({ action: 'changed', column: AMOUNT, reason: label(amountCap.cap), count: amountCap.capped });
   const balanceCap = capAbove(balanceRaw, capQuantile, fixed?.balance);
@@ -123,7 +151,7 @@ export function cleanTransactions(t: TransactionTable, opts: CleanOptions = {}):
   entries.push({
     action: 'counted',
     column: 'CustomerID',
-    reason: `reused by different people (another birth date or gender): ${keys.reusedIds.toLocaleString('en-US')} CustomerIDs split into ${keys.splitCustomers.toLocaleString('en-US')} customers`,
+    reason: REASONS.reusedIds(keys.reusedIds, keys.splitCustomers),
     count: keys.reusedIds,
   });
 
@@ -303,21 +331,21 @@ function agesAtTransaction(
     }
   }
   const entries: QualityEntry[] = [
-    { action: 'kept-missing', column: DOB, reason: 'missing (empty or nan): age unknown', count: missing },
-    { action: 'changed', column: DOB, reason: `placeholder year ${PLACEHOLDER_DOB_YEAR}: age unknown`, count: placeholder },
+    { action: 'kept-missing', column: DOB, reason: REASONS.dobMissing, count: missing },
+    { action: 'changed', column: DOB, reason: REASONS.dobPlaceholder, count: placeholder },
   ];
   // Cannot come from the reader (it rejects such rows); reported only when another source lets one through.
-  if (notADate > 0) entries.push({ action: 'changed', column: DOB, reason: 'not a day-first date: age unknown', count: notADate });
+  if (notADate > 0) entries.push({ action: 'changed', column: DOB, reason: REASONS.dobNotADate, count: notADate });
   entries.push(
-    { action: 'changed', column: DOB, reason: 'two-digit year resolved to 20yy', count: resolved20 },
-    { action: 'changed', column: DOB, reason: 'two-digit year resolved to 19yy (20yy is after the transaction year)', count: resolved19 },
+    { action: 'changed', column: DOB, reason: REASONS.dobTo20yy, count: resolved20 },
+    { action: 'changed', column: DOB, reason: REASONS.dobTo19yy, count: resolved19 },
   );
   if (noSuchDay > 0) {
-    entries.push({ action: 'changed', column: DOB, reason: 'day does not exist in the resolved century (29 Feb): age unknown', count: noSuchDay });
+    entries.push({ action: 'changed', column: DOB, reason: REASONS.dobNoSuchDay, count: noSuchDay });
   }
-  entries.push({ action: 'changed', column: DOB, reason: `age < 0 or > ${MAX_AGE} (impossible): age unknown`, count: impossible });
-  entries.push({ action: 'changed', column: DOB, reason: `age 0–${MIN_AGE - 1} (too young to transact alone): age unknown`, count: tooYoung });
-  entries.push({ action: 'counted', column: DOB, reason: `age ${MIN_AGE}–${ADULT_AGE - 1} (a minor): kept`, count: minors });
+  entries.push({ action: 'changed', column: DOB, reason: REASONS.ageImpossible, count: impossible });
+  entries.push({ action: 'changed', column: DOB, reason: REASONS.ageTooYoung, count: tooYoung });
+  entries.push({ action: 'counted', column: DOB, reason: REASONS.minor, count: minors });
   return { age, dobDay: birthDay, entries };
 }
 
@@ -459,8 +487,8 @@ function genderCodes(codes: Int32Array, values: readonly string[]): { gender: In
   return {
     gender,
     entries: [
-      { action: 'changed', column: GENDER, reason: `not M or F${seen}: gender unknown`, count: other },
-      { action: 'kept-missing', column: GENDER, reason: 'missing: gender unknown', count: missing },
+      { action: 'changed', column: GENDER, reason: REASONS.genderOther(seen), count: other },
+      { action: 'kept-missing', column: GENDER, reason: REASONS.genderMissing, count: missing },
     ],
   };
 }

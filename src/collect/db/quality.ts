@@ -18,7 +18,7 @@ import type { Profile } from '../../explore/profile';
 import { quantileLowRank, quantileOfOrderStatistics } from '../../stats/quantile';
 import { isoDate } from '../../table';
 import type { QualityEntry, QualityReport } from '../../table';
-import { ADULT_AGE, MAX_AGE, MIN_AGE, NEGATIVE_BALANCE_REASON, percentileLabel, PLACEHOLDER_DOB_YEAR } from '../../preprocess/clean';
+import { REASONS } from '../../preprocess/clean';
 import type { TableStorage } from './partitions';
 import type { TableName } from './connection';
 import { KEY_CODE } from './sample';
@@ -226,26 +226,26 @@ function qualityEntries(n: (k: CountName) => number, otherGenders: string, capQu
   const AMOUNT = 'TransactionAmount (INR)';
   const BALANCE = 'CustAccountBalance';
   const DOB = 'CustomerDOB';
-  const capped = `above the ${percentileLabel(capQuantile)} percentile: capped`;
+  const capped = REASONS.capped(capQuantile);
   const entries: QualityEntry[] = [
-    { action: 'dropped', column: AMOUNT, reason: 'negative amount (impossible): row dropped', count: n('rule1_negative_amount') },
-    { action: 'kept-missing', column: DOB, reason: 'missing (empty or nan): age unknown', count: n('rule2_dob_missing') },
-    { action: 'changed', column: DOB, reason: `placeholder year ${PLACEHOLDER_DOB_YEAR}: age unknown`, count: n('rule3_dob_placeholder') },
-    { action: 'changed', column: DOB, reason: 'two-digit year resolved to 20yy', count: n('rule4_to_20yy') },
-    { action: 'changed', column: DOB, reason: 'two-digit year resolved to 19yy (20yy is after the transaction year)', count: n('rule4_to_19yy') },
+    { action: 'dropped', column: AMOUNT, reason: REASONS.negativeAmount, count: n('rule1_negative_amount') },
+    { action: 'kept-missing', column: DOB, reason: REASONS.dobMissing, count: n('rule2_dob_missing') },
+    { action: 'changed', column: DOB, reason: REASONS.dobPlaceholder, count: n('rule3_dob_placeholder') },
+    { action: 'changed', column: DOB, reason: REASONS.dobTo20yy, count: n('rule4_to_20yy') },
+    { action: 'changed', column: DOB, reason: REASONS.dobTo19yy, count: n('rule4_to_19yy') },
   ];
   if (n('rule4_no_such_day') > 0) {
-    entries.push({ action: 'changed', column: DOB, reason: 'day does not exist in the resolved century (29 Feb): age unknown', count: n('rule4_no_such_day') });
+    entries.push({ action: 'changed', column: DOB, reason: REASONS.dobNoSuchDay, count: n('rule4_no_such_day') });
   }
   entries.push(
-    { action: 'changed', column: DOB, reason: `age < 0 or > ${MAX_AGE} (impossible): age unknown`, count: n('rule5_age_impossible') },
-    { action: 'changed', column: DOB, reason: `age 0–${MIN_AGE - 1} (too young to transact alone): age unknown`, count: n('rule5_age_too_young') },
-    { action: 'counted', column: DOB, reason: `age ${MIN_AGE}–${ADULT_AGE - 1} (a minor): kept`, count: n('rule5_minor') },
-    { action: 'changed', column: 'CustGender', reason: `not M or F${otherGenders}: gender unknown`, count: n('rule6_gender_other') },
-    { action: 'kept-missing', column: 'CustGender', reason: 'missing: gender unknown', count: n('rule6_gender_missing') },
-    { action: 'kept-missing', column: 'CustLocation', reason: 'missing: kept missing', count: n('rule7_location_missing') },
-    { action: 'kept-missing', column: BALANCE, reason: 'missing: kept missing', count: n('rule8_balance_missing') },
-    { action: 'counted', column: BALANCE, reason: NEGATIVE_BALANCE_REASON, count: n('rule8_balance_negative') },
+    { action: 'changed', column: DOB, reason: REASONS.ageImpossible, count: n('rule5_age_impossible') },
+    { action: 'changed', column: DOB, reason: REASONS.ageTooYoung, count: n('rule5_age_too_young') },
+    { action: 'counted', column: DOB, reason: REASONS.minor, count: n('rule5_minor') },
+    { action: 'changed', column: 'CustGender', reason: REASONS.genderOther(otherGenders), count: n('rule6_gender_other') },
+    { action: 'kept-missing', column: 'CustGender', reason: REASONS.genderMissing, count: n('rule6_gender_missing') },
+    { action: 'kept-missing', column: 'CustLocation', reason: REASONS.locationMissing, count: n('rule7_location_missing') },
+    { action: 'kept-missing', column: BALANCE, reason: REASONS.balanceMissing, count: n('rule8_balance_missing') },
+    { action: 'counted', column: BALANCE, reason: REASONS.balanceNegative, count: n('rule8_balance_negative') },
     { action: 'changed', column: AMOUNT, reason: capped, count: amount.capped },
     { action: 'changed', column: BALANCE, reason: capped, count: balance.capped },
   );
@@ -279,7 +279,7 @@ function reusedIdEntryOf(reusedIds: number, splitCustomers: number): QualityEntr
   return {
     action: 'counted',
     column: 'CustomerID',
-    reason: `reused by different people (another birth date or gender): ${reusedIds.toLocaleString('en-US')} CustomerIDs split into ${splitCustomers.toLocaleString('en-US')} customers`,
+    reason: REASONS.reusedIds(reusedIds, splitCustomers),
     count: reusedIds,
   };
 }
