@@ -24,6 +24,7 @@ import { replaceDirAtomic } from './atomic';
 import { codeVersion } from './code_version';
 import { toJson } from './json';
 import { processAlive, tempOwner } from './temps';
+import { count } from '../format';
 
 /** Bump when the files of an entry change layout, so old entries are ignored rather than misread. */
 export const CACHE_FORMAT = 3;
@@ -223,7 +224,7 @@ function checkFile(file: string, record: FileRecord): Uint8Array | string {
   } catch {
     return 'missing or unreadable';
   }
-  if (bytes.byteLength !== record.bytes) return `${bytes.byteLength.toLocaleString('en-US')} of ${Number(record.bytes).toLocaleString('en-US')} bytes`;
+  if (bytes.byteLength !== record.bytes) return `${count(bytes.byteLength)} of ${count(Number(record.bytes))} bytes`;
   if (sha256(bytes) !== record.sha256) return 'checksum mismatch';
   return bytes;
 }

@@ -12,6 +12,7 @@ import { EVALUATION_SEED, recommendK, sweepFits, SWEEP_DEFAULTS } from './select
 import type { KMeansFit, ModelSpace, Segmentation } from './types';
 import { InputError } from '../errors';
 import { featureWords } from '../preprocess/feature_registry';
+import { count } from '../format';
 
 export * from './types';
 export { buildModelSpace, toOriginalUnits } from './space';
@@ -91,10 +92,10 @@ export function segmentCustomers(features: CustomerFeatures, opts: SegmentOption
   const distinct = distinctPoints(space, Math.max(kMaxAsked, requested ?? 0));
   const what = `distinct combinations of ${space.features.map(featureWords).join(', ')}`;
   if (distinct < 2) {
-    throw new InputError(`all ${space.n.toLocaleString('en-US')} customers have the same ${space.features.map(featureWords).join(', ')}: there is nothing to segment`);
+    throw new InputError(`all ${count(space.n)} customers have the same ${space.features.map(featureWords).join(', ')}: there is nothing to segment`);
   }
   if (requested !== undefined && requested > distinct) {
-    throw new InputError(`k = ${requested} segments need ${requested} different customers, but these ${space.n.toLocaleString('en-US')} customers have only ${distinct} ${what}; ask for k <= ${distinct}`);
+    throw new InputError(`k = ${requested} segments need ${requested} different customers, but these ${count(space.n)} customers have only ${distinct} ${what}; ask for k <= ${distinct}`);
   }
   const kMax = Math.min(kMaxAsked, distinct);
   const { scores, fits } = sweepFits(space, { ...opts, kMin: Math.min(kMin, kMax), kMax });

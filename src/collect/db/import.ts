@@ -14,6 +14,7 @@ import { isoDate, TransactionTable } from '../../table';
 import { COPY_NULL, copyIn, CopyTextChunk, EncodedValues, encodeValues, MAX_BYTES_PER_CHAR, MAX_NUMBER_BYTES } from './copy_in';
 import { isConnectionLost, parseTableName, redactUrl, sqlName, sqlTable, TableName, withConnection } from './connection';
 import { createTableSql, ImportRecord, parseImportRecord, resolvedDobDay, TABLE_COLUMNS } from './schema';
+import { count } from '../../format';
 
 export interface ImportOptions {
   /** Stop at the first malformed row of the file (nothing is loaded) instead of skipping and counting it. */
@@ -207,7 +208,7 @@ async function copyRows(client: Client, target: string, data: TransactionTable, 
   const columns = TABLE_COLUMNS.map((c) => c.name).join(', ');
   const shown = progress(`loading into ${label}`);
   const copied = await copyIn(client, `COPY ${target} (${columns}) FROM STDIN`, copyChunks(data, shown, rows));
-  shown.finish(`${copied.toLocaleString('en-US')} rows`);
+  shown.finish(`${count(copied)} rows`);
 }
 
 /**

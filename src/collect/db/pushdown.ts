@@ -27,6 +27,7 @@ import { tableStorage, TableStorage } from './partitions';
 import { cleaningFacts, customerKeyCounts, distinctCustomers, profileOf, reusedIdEntry, TableCounts, tableCounts } from './quality';
 import { checkSample, CustomerSample, DrawnSample, hashThreshold, prefilterFraction } from './sample';
 import { checkTableLayout, readImportRecord } from './schema';
+import { count } from '../../format';
 
 export interface PushDownOptions extends DbFeatureOptions {
   /** Stop at the first malformed row (one the import skipped, or a stored row that fails the reading rules). */
@@ -92,7 +93,7 @@ export async function pushDownFromDb(url: string, table: string, opts: PushDownO
           received.row(row);
           if (received.n % PROGRESS_EVERY === 0) shown.update(received.n);
         });
-        shown.finish(`${received.n.toLocaleString('en-US')} customers`);
+        shown.finish(`${count(received.n)} customers`);
         return received;
       };
       if (!sample || !keys) builder = await fetch();

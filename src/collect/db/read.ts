@@ -18,6 +18,7 @@ import { parseTableName, redactUrl, sqlTable, TableName, withConnection } from '
 import { ByteDictionary } from './byte_dictionary';
 import { CopyRow, copyOutBinary } from './copy_out';
 import { checkTableLayout, ImportRecord, readImportRecord, resolvedDobDay } from './schema';
+import { count } from '../../format';
 
 const EXPECTED: Partial<Record<SourceColumn | '(row)', string>> = {
   '(row)': 'a row_index (not null)',
@@ -69,7 +70,7 @@ async function readRows(client: Client, name: TableName, source: string, strict:
     builder.row(row);
     if (++received % PROGRESS_EVERY === 0) shown.update(received, total);
   });
-  shown.finish(`${builder.rowCount().toLocaleString('en-US')} rows`);
+  shown.finish(`${count(builder.rowCount())} rows`);
   return builder.table();
 }
 
