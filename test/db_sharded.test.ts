@@ -142,6 +142,41 @@ describe('bankseg db-import --shard', () => {
       assert.deepEqual(await sql(shard.url, `SELECT relname FROM pg_class WHERE relname LIKE 'tx%' AND relkind = 'r'`), [{ relname: `tx_shard${k}` }]);
     }
   });
+
+  test('a connection lost during a sharded import: one line, as without shards, and the old table unchanged', async () => {
+    const [s0, s1] = cluster.shards;
+    const before = await Promise.all(cluster.shards.map((shard, k) => sql<{ n: number }>(shard.url, `SELECT count(*)::int AS n FROM tx_shard${k}`)));
+    // The test holds the import lock on the coordinator; the import waits for it, and its backend is terminated there.
+    const admin = new Client({ connectionString: cluster.coordinator.adminUrl.replace(/\/postgres$/, '/bankseg_test') });
+    const holder = new Client({ connectionString: coordinator });
+    await admin.connect();
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['bankseg-import:"tx"']);
+      const running = bankseg(['db-import', '--input', REAL_RAW, '--url', coordinator, '--table', 'tx', '--shard', s0.url, '--shard', s1.url]);
+      let pid: number | undefined;
+      for (let tries = 0; pid === undefined && tries < 600; tries++) {
+        pid = (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name = 'bankseg' AND wait_event_type = 'Lock'`)).rows[0]?.pid;
+        if (pid === undefined) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(pid !== undefined, 'the import waits for its lock');
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+      const r = await running;
+      await holder.query('ROLLBACK');
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr.trimEnd(), /^bankseg db-import: postgres:\/\/bankseg_test@127\.0\.0\.1:\d+\/bankseg_test: importing into tx: connection to the database lost during import; the old table is unchanged$/);
+    } finally {
+      await admin.end();
+      await holder.end();
+    }
+    assert.deepEqual(await sql(coordinator, `SELECT count(*)::int AS n FROM tx`), [{ n: 20_000 }]);
+    const after = await Promise.all(cluster.shards.map((shard, k) => sql<{ n: number }>(shard.url, `SELECT count(*)::int AS n FROM tx_shard${k}`)));
+    assert.deepEqual(after, before, 'every shard keeps its rows');
+    for (const [k, shard] of cluster.shards.entries()) {
+      assert.deepEqual(await sql(shard.url, `SELECT relname FROM pg_class WHERE relname LIKE 'tx%' AND relkind = 'r'`), [{ relname: `tx_shard${k}` }], 'no staging table left');
+    }
+  });
 });
 
 describe('push-down on the sharded table', () => {

@@ -18,7 +18,7 @@ import type { Client } from 'pg';
 import { InputError } from '../../errors';
 import { readTransactions } from '../read';
 import type { TransactionTable } from '../../table';
-import { checkUrl, connect, describeDbError, disconnect, isDbError, parseTableName, redactUrl, sqlName, sqlTable, TableName } from './connection';
+import { checkUrl, connect, describeDbError, disconnect, isConnectionLost, isDbError, parseTableName, redactUrl, sqlName, sqlTable, TableName } from './connection';
 import { checkReplaceable, commentRecord, ImportOptions, ImportResult, replaceTable, STAGING_SUFFIX } from './import';
 import { WORK_MEM } from './pushdown';
 import { createTableSql, ShardRecord } from './schema';
@@ -64,6 +64,8 @@ export async function importShardedFile(
   const clients: Client[] = [];
   const where = (u: string) => `${redactUrl(u)}: importing into ${name.text}`;
   let current = url;
+  // What a lost connection leaves behind: nothing committed yet, commits under way, or all committed.
+  let phase: LostPhase = 'loading';
   try {
     clients.push(await connect(url));
     for (const u of shardUrls) clients.push(await connect(u));
@@ -112,12 +114,14 @@ export async function importShardedFile(
     await commentRecord(coordinator, name, { source: data.source, rows: data.rows, malformed: data.malformed, shards: servers });
 
     // Shards first: once the coordinator commits, its partitions point at tables that must already hold the rows.
+    phase = 'committing';
     for (const [k, shard] of shards.entries()) {
       current = shardUrls[k];
       await shard.query('COMMIT');
     }
     current = url;
     await coordinator.query('COMMIT');
+    phase = 'committed';
     // Statistics for the coordinator's planner (postgres_fdw samples the shards); only possible once committed.
     await coordinator.query(`ANALYZE ${sqlTable(name)}`);
     return {
@@ -128,11 +132,28 @@ export async function importShardedFile(
     };
   } catch (err) {
     await Promise.all(clients.map((c) => c.query('ROLLBACK').catch(() => undefined)));
+    if (isConnectionLost(err)) throw new InputError(`${where(current)}: ${lostConnectionWords(phase, name.text)}`);
     if (err instanceof InputError || !isDbError(err)) throw err;
     throw new InputError(`${where(current)}: ${describeDbError(err)}`);
   } finally {
     await Promise.all(clients.map(disconnect));
   }
+}
+
+/** How far a sharded import got when a connection was lost. */
+export type LostPhase = 'loading' | 'committing' | 'committed';
+
+/**
+ * What a lost connection left, in words, as `bankseg db-import` without shards says it: before any commit every
+ * server rolls back (the one whose connection died on its own, the others on our ROLLBACK); once the shards
+ * commit, some may hold the new rows; after the coordinator's commit only the planner statistics are missing.
+ */
+export function lostConnectionWords(phase: LostPhase, table: string): string {
+  if (phase === 'loading') return 'connection to the database lost during import; the old table is unchanged';
+  if (phase === 'committing') {
+    return `connection to the database lost while committing; the import may or may not have replaced ${table} on each server (the shards commit first): run it again`;
+  }
+  return `connection to the database lost after the import was committed: ${table} holds the new rows, but its planner statistics were not updated (run ANALYZE ${table})`;
 }
 
 /** User and password the coordinator uses for a shard: from its URL, the password else from PGPASSWORD. */
