@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { ensureDefaultData } from '../src/collect/generate';
+import { ensureDefaultData } from '../src/collect/default_data';
 import { readTransactions } from '../src/collect/read';
 import { bytesReceived } from '../src/collect/db/connection';
 import { pushDownFromDb } from '../src/collect/db/pushdown';
