@@ -48,7 +48,7 @@ describe('profileTransactions', () => {
     const text = formatProfile(profileTransactions(t), t);
     for (const line of [
       /^ {2}rows +5$/m,
-      /^ {2}customers +3$/m,
+      /^ {2}CustomerIDs +3$/m,
       /^ {2}date range +2016-07-18 \.\. 2016-10-21$/m,
       /^ {2}missing CustGender +2 +\(40\.00%\)$/m,
       /^ {2}placeholder DOB \(year 1800\) +2 +\(40\.00%\)$/m,
