@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { cleanTransactions } from '../src/preprocess/clean';
+import { cleanTransactions, customerKeys } from '../src/preprocess/clean';
 import { formatQualityReport } from '../src/preprocess/quality';
 import { dayNumber, type QualityReport, type TransactionTable } from '../src/table';
 
@@ -282,5 +282,23 @@ describe('cleanTransactions: the customer key (rule 10)', () => {
     assert.equal(entry.count, 2);
     assert.equal(entry.action, 'counted');
     assert.match(entry.reason, /2 CustomerIDs split into 5 customers/);
+  });
+});
+
+describe('customerKeys: the key texts', () => {
+  test('over several 65,536-key chunks, with non-ASCII IDs, each key reads CustomerID|YYYY-MM-DD|G', () => {
+    const n = 150_001;
+    const idValues = Array.from({ length: n }, (_, i) => (i % 1000 === 7 ? `Ç${i}€` : `C${i}`));
+    const idCodes = Int32Array.from({ length: n }, (_, i) => i);
+    const birthDay = Float64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? NaN : i % 20000));
+    const gender = Int8Array.from({ length: n }, (_, i) => (i % 5) - 1 > 1 ? -1 : (i % 5) - 1);
+    const keys = customerKeys(idCodes, idValues, birthDay, gender);
+    assert.equal(keys.values.length, n);
+    const iso = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
+    for (let i = 0; i < n; i++) {
+      const g = gender[i] < 0 ? '?' : ['F', 'M'][gender[i]];
+      const want = `${idValues[i]}|${Number.isNaN(birthDay[i]) ? '?' : iso(birthDay[i])}|${g}`;
+      if (keys.values[i] !== want) assert.fail(`key ${i}: ${keys.values[i]} !== ${want}`);
+    }
   });
 });

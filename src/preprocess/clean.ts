@@ -373,14 +373,16 @@ export function customerKeys(
   const keysOfId = new Int32Array(idValues.length); // distinct keys per ID
   const others = new Map<string, number>(); // `${id code}:${signature}` → key, for signatures other than the first
   const codes = new Int32Array(n);
-  const keyId: number[] = [];
-  const keyRow: number[] = [];
+  // Each key's CustomerID code and first row; there are at most n keys.
+  const keyId = new Int32Array(n);
+  const keyRow = new Int32Array(n);
+  let keyCount = 0;
   for (let i = 0; i < n; i++) {
     const id = idCodes[i];
     const sig = signature(i);
     let key: number;
     if (firstKey[id] < 0) {
-      key = keyId.length;
+      key = keyCount;
       firstSignature[id] = sig;
       firstKey[id] = key;
     } else if (firstSignature[id] === sig) {
@@ -390,13 +392,14 @@ export function customerKeys(
       const known = others.get(name);
       if (known !== undefined) key = known;
       else {
-        key = keyId.length;
+        key = keyCount;
         others.set(name, key);
       }
     }
-    if (key === keyId.length) {
-      keyId.push(id);
-      keyRow.push(i);
+    if (key === keyCount) {
+      keyId[key] = id;
+      keyRow[key] = i;
+      keyCount++;
       keysOfId[id]++;
     }
     codes[i] = key;
@@ -407,12 +410,29 @@ export function customerKeys(
     if (text === undefined) dates.set(day, (text = isoDate(day)));
     return text;
   };
-  const values = keyId.map((id, key) => {
+  const keyText = (key: number): string => {
     const i = keyRow[key];
     const day = birthDay[i];
     const g = gender[i];
-    return `${idValues[id]}|${day === day ? dateText(day) : UNKNOWN_KEY_PART}|${g >= 0 ? GENDERS[g] : UNKNOWN_KEY_PART}`;
-  });
+    return `${idValues[keyId[key]]}|${day === day ? dateText(day) : UNKNOWN_KEY_PART}|${g >= 0 ? GENDERS[g] : UNKNOWN_KEY_PART}`;
+  };
+  // The keys as slices of long flat strings, 65,536 keys per string: a template literal kept per key is a chain of
+  // cons strings (~150 B per customer, ~700 MB of heap at 5M customers); a slice is 32 B plus its characters.
+  const values = new Array<string>(keyCount);
+  const CHUNK = 1 << 16;
+  const parts: string[] = [];
+  for (let start = 0; start < keyCount; start += CHUNK) {
+    const end = Math.min(keyCount, start + CHUNK);
+    parts.length = 0;
+    for (let key = start; key < end; key++) parts.push(keyText(key));
+    const text = parts.join('');
+    let at = 0;
+    for (let key = start; key < end; key++) {
+      const length = parts[key - start].length;
+      values[key] = text.substring(at, at + length);
+      at += length;
+    }
+  }
   let reusedIds = 0;
   let splitCustomers = 0;
   for (let id = 0; id < keysOfId.length; id++) {
