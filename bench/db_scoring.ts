@@ -2,7 +2,7 @@
  * Fit on a sample, score in the database, timed (docs/database.md, "Fit on a sample, score in the database"): on a
  * coordinator that doubles as the single server and two shard servers on loopback (test/helpers/pg-cluster.ts),
  *
- *   npx tsx bench/db_scoring.ts [--file FILE] [--repeat R] [--sample N] [--k K]
+ *   npx tsx bench/db_scoring.ts [--file FILE] [--repeat R] [--sample N] [--k K] [--full]
  *
  * for the one-server table and the sharded one, alternating: the push-down of a seeded sample of N customers (the
  * fit's input; it still reads every row), and `assignInDatabase` of every customer into a table. Prints the median
@@ -80,7 +80,11 @@ async function main(): Promise<void> {
     customers = drawn.sample?.customers ?? 0;
     const seg = profileSegmentation(drawn.features, segmentCustomers(drawn.features, { k, seed: 42 }));
     const model = buildModel(seg, drawn, { seed: 42 });
+    const full = process.argv.includes('--full');
     for (let r = 0; r < repeat; r++) {
+      // --full: the push-down of every customer too, for the ratio at the same load.
+      if (full) await timed(runs, 'one server: full push-down', [single], () => pushDownFromDb(single.url, 'bench_tx'));
+      if (full) await timed(runs, '2 shards: full push-down', [cluster.coordinator, ...cluster.shards], () => pushDownFromDb(cluster.coordinator.url, 'sharded_tx'));
       await timed(runs, 'one server: sample push-down', [single], () => pushDownFromDb(single.url, 'bench_tx', { sample }));
       await timed(runs, 'one server: assign in the database', [single], () => assignInDatabase(single.url, 'bench_tx', model, { out: 'segments_one' }));
       const shardedSample = await timed(runs, '2 shards: sample push-down', [cluster.coordinator, ...cluster.shards], () =>

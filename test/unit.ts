@@ -15,6 +15,7 @@ export const SLOW: Readonly<Record<string, string>> = {
   'db.test.ts': 'a throwaway PostgreSQL server',
   'db_pushdown.test.ts': 'a throwaway PostgreSQL server',
   'db_sharded.test.ts': 'throwaway PostgreSQL servers',
+  'db_scoring.test.ts': 'throwaway PostgreSQL servers; spawns bankseg segment and assign',
   'export.test.ts': 'renders figures in Chromium',
   'generate.test.ts': 'generates and reads 200,000 rows',
   'hostile.test.ts': 'faults: tmpfs and bind mounts, killed child processes, PostgreSQL',
