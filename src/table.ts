@@ -91,6 +91,8 @@ export interface QualityEntry {
 }
 
 export interface QualityReport {
+  /** The rows the reader skipped as malformed (TransactionTable.malformed): not among inputRows, listed by the report. */
+  readonly malformed: TransactionTable['malformed'];
   readonly inputRows: number;
   readonly outputRows: number;
   readonly entries: readonly QualityEntry[];

@@ -253,6 +253,35 @@ describe('cleanTransactions: empty input and the report text', () => {
   });
 });
 
+describe('the data-quality report lists the malformed rows the reader skipped', () => {
+  const bad = (line: number) => ({ file: 'f.csv', line, column: 'TransactionTime' as const, value: '999999', expected: 'a time HHMMSS' });
+
+  test('carried from the table, listed line by line as profile lists them, then how many more', () => {
+    const t = { ...table([{ customer: 'C1', date: AUG_2_2016, amount: 5 }]), malformed: { count: 12, examples: [3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map(bad) } };
+    const { report } = cleanTransactions(t);
+    assert.equal(report.malformed, t.malformed);
+    const lines = formatQualityReport(report).split('\n');
+    assert.deepEqual(lines.slice(0, 13), [
+      'Data quality',
+      '  malformed rows skipped by the reader: 12 (not among the rows in)',
+      ...[3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((l) => `    line ${l}: column TransactionTime: value "999999": expected a time HHMMSS`),
+      '    ... and 2 more',
+    ]);
+    assert.equal(lines[13], '  rows in   1');
+  });
+
+  test('counted but not listed (the push-down counts stored rows that fail the reading rules in SQL)', () => {
+    const t = { ...table([{ customer: 'C1', date: AUG_2_2016, amount: 5 }]), malformed: { count: 3, examples: [] } };
+    const lines = formatQualityReport(cleanTransactions(t).report).split('\n');
+    assert.deepEqual(lines.slice(1, 4), ['  malformed rows skipped by the reader: 3 (not among the rows in)', '    (3 not listed)', '  rows in   1']);
+  });
+
+  test('none skipped: the count 0 and no listing', () => {
+    const text = formatQualityReport(cleanTransactions(table([{ customer: 'C1', date: AUG_2_2016, amount: 5 }])).report);
+    assert.ok(text.startsWith('Data quality\n  malformed rows skipped by the reader: 0\n  rows in   1\n'), text);
+  });
+});
+
 describe('cleanTransactions: the customer key (rule 10)', () => {
   const rows: Row[] = [
     // The same person twice: one customer, whatever the spelling of the birth date.

@@ -104,6 +104,7 @@ describe('push-down: the data-quality report in SQL, rule by rule', () => {
       const cleaned = cleanTransactions(fromFile);
       const pushed = await pushDownFromDb(server.url, table);
       assertSameReport(pushed.quality, cleaned.report);
+      assert.deepEqual(pushed.quality.malformed, cleaned.report.malformed, 'the report lists the rows the reader skipped, on both paths');
       assert.deepEqual(pushed.profile, profileTransactions(fromFile));
       assert.deepEqual(pushed.malformed, fromFile.malformed, 'malformed rows: those the import skipped, with examples');
       assertSameFeatures(pushed.features, customerFeatures(cleaned.table));
@@ -163,6 +164,7 @@ describe('push-down: the data-quality report in SQL, rule by rule', () => {
     await more.end();
     const implausible = await pushDownFromDb(server.url, 'implausible_tx');
     assert.equal(implausible.malformed.count, 3 + 4);
+    assert.equal(implausible.quality.malformed.count, 3 + 4, 'the report counts them too (SQL lists none)');
     assertSameReport(implausible.quality, pushed.quality);
     assertSameFeatures(implausible.features, pushed.features);
   });

@@ -15,7 +15,7 @@ import { categoryMix, mixShares } from '../src/insights/mix';
 import { sharedIdentities } from '../src/insights/caveats';
 import type { ProfiledSegmentation } from '../src/insights/types';
 import { profileSegmentation, profileSegments } from '../src/insights/profile';
-import { renderInsights, writeInsightsReport } from '../src/insights/report';
+import { insightsBlocks, renderInsights, writeInsightsReport } from '../src/insights/report';
 import { segmentCustomers } from '../src/segment';
 import { loadData } from '../src/preprocess/load';
 import { NUMERIC_FEATURES } from '../src/preprocess/feature_registry';
@@ -195,6 +195,15 @@ async function realSegmentation() {
   return real;
 }
 
+test('the report says how many malformed rows the reader skipped (none on the real rows), and where the first was', async () => {
+  const { features, quality, clean, seg } = await realSegmentation();
+  const source = (q: QualityReport) => (insightsBlocks(seg, { quality: q, features, clean }).find((b) => b.kind === 'p') as { text: string }).text;
+  assert.match(source(quality), /^Source: 20,000 transaction rows \(no malformed row skipped when reading\), 20,000 after cleaning, /);
+  const m = (line: number) => ({ file: 'data.csv', line, column: 'CustomerID' as const, value: '', expected: 'a customer ID (not empty)' });
+  assert.match(source({ ...quality, malformed: { count: 1, examples: [m(7)] } }), /^Source: 20,000 transaction rows \(1 malformed row skipped when reading, the first at data\.csv:7, column CustomerID\), /);
+  assert.match(source({ ...quality, malformed: { count: 1234, examples: [m(9), m(12)] } }), /^Source: 20,000 transaction rows \(1,234 malformed rows skipped when reading, the first at data\.csv:9, column CustomerID\), /);
+});
+
 test('profiles on the real rows equal a brute-force recomputation', async () => {
   const { features, seg } = await realSegmentation();
   const { space, fit, segments } = seg;
@@ -329,7 +338,7 @@ function plantedGroups(transactions: number) {
     balance: Array.from({ length: n }, (_, i) => [3000, 20000, 900000][g(i)] * (1 + jitter(i, 0.5))),
     age: Array.from({ length: n }, (_, i) => [30, 32, 67][g(i)] + jitter(i, 6)),
   });
-  const quality: QualityReport = { inputRows: n * transactions, outputRows: n * transactions, entries: [], caps: { amount: 1e6, balance: 1e8, quantile: 0.999 } };
+  const quality: QualityReport = { malformed: { count: 0, examples: [] }, inputRows: n * transactions, outputRows: n * transactions, entries: [], caps: { amount: 1e6, balance: 1e8, quantile: 0.999 } };
   return { n, features, quality, seg: segmentCustomers(features, { k: 3, kMax: 4, nInit: 2, seed: 1 }) };
 }
 

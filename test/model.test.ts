@@ -24,7 +24,7 @@ import type { QualityReport } from '../src/table';
 import { featuresOf, syntheticCustomers } from './helpers/segment';
 import { smallRaw } from './helpers/figure_input';
 
-const QUALITY: QualityReport = { inputRows: 2400, outputRows: 2400, entries: [], caps: { amount: 50_000, balance: 5e6, quantile: 0.999 } };
+const QUALITY: QualityReport = { malformed: { count: 0, examples: [] }, inputRows: 2400, outputRows: 2400, entries: [], caps: { amount: 50_000, balance: 5e6, quantile: 0.999 } };
 
 /** A small fitted, profiled segmentation and its model (k = 3 on 1,500 synthetic customers, ~5% missing ages and balances). */
 function fitted() {

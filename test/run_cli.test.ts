@@ -70,3 +70,26 @@ test('run: a bad k or a missing file is one line on stderr, with exit codes 2 an
   assert.equal(missing.stderr.trim().split('\n').length, 1, missing.stderr);
   assert.match(missing.stderr, /\/nonexistent\/bank\.csv: no such file/);
 });
+
+test('run lists the malformed rows the reader skipped in the data-quality report on stderr, as profile does', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-run-malformed-'));
+  const input = path.join(dir, 'two-malformed.csv');
+  const real = fs.readFileSync(REAL_RAW, 'utf8').split('\n');
+  // 300 real rows (file lines 2..301), then a time of 99:99:99 (line 302) and a row without a CustomerID (line 303).
+  fs.writeFileSync(input, [...real.slice(0, 301), 'Y1,CY1,1/1/90,M,PUNE,10,1/8/16,999999,5', 'Y2,,1/1/90,M,PUNE,10,1/8/16,100000,5'].join('\n') + '\n');
+  const env = { ...process.env };
+  delete env.BANKSEG_QUIET;
+  const r = spawnSync(process.execPath, [BIN, 'run', '--input', input, '--out', dir, '--figures', dir, '--k', '3', '--no-figures'], { encoding: 'utf8', env });
+  assert.equal(r.status, 0, r.stderr);
+  const listing = [
+    '  malformed rows skipped by the reader: 2 (not among the rows in)',
+    '    line 302: column TransactionTime: value "999999": expected a time HHMMSS (0..235959, minutes and seconds < 60)',
+    '    line 303: column CustomerID: value "": expected a customer ID (not empty)',
+    '  rows in   300',
+  ].join('\n');
+  assert.ok(r.stderr.includes(`Data quality\n${listing}\n`), r.stderr);
+  const profile = spawnSync(process.execPath, [BIN, 'profile', '--input', input], { encoding: 'utf8', env });
+  for (const line of listing.split('\n').slice(1, 3)) assert.ok(profile.stdout.includes(`${line}\n`), `profile lists it the same way: ${line}`);
+  fs.rmSync(dir, { recursive: true });
+});
+

@@ -150,3 +150,23 @@ test('a negative balance (an overdraft) segments: kept in customers.csv, read as
   assert.match(md, /CustAccountBalance: 2 counted \(negative \(an overdraft\): kept; the model reads it as 0\)/);
   fs.rmSync(dir, { recursive: true });
 });
+
+/** 300 real rows (file lines 2..301), then two malformed lines (302: a time of 99:99:99, 303: no CustomerID). */
+function withTwoMalformedRows(dir: string): string {
+  const input = path.join(dir, 'two-malformed.csv');
+  const real = fs.readFileSync(REAL, 'utf8').split('\n');
+  fs.writeFileSync(input, [...real.slice(0, 301), 'Y1,CY1,1/1/90,M,PUNE,10,1/8/16,999999,5', 'Y2,,1/1/90,M,PUNE,10,1/8/16,100000,5'].join('\n') + '\n');
+  return input;
+}
+
+test('malformed rows the reader skipped: a warning on stderr and a sentence in the report', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-malformed-'));
+  const input = withTwoMalformedRows(dir);
+  const { code, stderr } = await run(['segment', '--input', input, '--out', dir, '--figures', dir, '--k', '3']);
+  assert.equal(code, 0, stderr);
+  assert.equal(stderr, 'bankseg segment: warning: skipped 2 malformed row(s); first at line 302, column TransactionTime\n');
+  const md = fs.readFileSync(path.join(dir, 'insights.md'), 'utf8');
+  assert.ok(md.includes(`Source: 300 transaction rows (2 malformed rows skipped when reading, the first at ${input}:302, column TransactionTime), `), md.slice(0, 600));
+  fs.rmSync(dir, { recursive: true });
+});
+

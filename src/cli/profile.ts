@@ -5,6 +5,7 @@ import { profileFromDb } from '../collect/db/pushdown';
 import { DEFAULT_TABLE } from '../config';
 import { formatProfile, Profile, profileTransactions } from '../explore/profile';
 import type { TransactionTable } from '../table';
+import { skippedRowsWarning } from '../collect/columns';
 
 /** `bankseg profile`: rows, CustomerIDs, missing values, DOB placeholder and date range of the input as read. */
 export const profileCommand: Command = {
@@ -41,11 +42,8 @@ export const profileCommand: Command = {
     if (opts.json) {
       const { rows, customers, missing, placeholderDob, dateRange, malformedRows } = profile;
       process.stdout.write(JSON.stringify({ rows, customers, missing, placeholderDob, dateRange, malformedRows }) + '\n');
-      if (table.malformed.count > 0) {
-        const first = table.malformed.examples[0];
-        const where = first ? `; first at line ${first.line}, column ${first.column}` : '';
-        process.stderr.write(`bankseg profile: warning: skipped ${table.malformed.count} malformed row(s)${where}\n`);
-      }
+      const warning = skippedRowsWarning('profile', table.malformed);
+      if (warning) process.stderr.write(warning);
     } else {
       process.stdout.write(formatProfile(profile, table) + '\n');
     }

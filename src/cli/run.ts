@@ -5,6 +5,7 @@ import {
 } from './options';
 import { checkWritable, writeOutputs } from '../io/atomic';
 import { edaFiguresStep, exportStep, loadStep, note, secondsSince, segmentStep, segmentSummary, shown, writeResultsStep } from './steps';
+import { skippedRowsWarning } from '../collect/columns';
 import { analysisFigureCount, segmentFigures } from '../visualize/figure_registry';
 import { formatQualityReport } from '../preprocess/quality';
 
@@ -48,7 +49,9 @@ export const runCommand: Command = {
 
     const cache = cacheOption(opts);
     const data = await loadStep('run', { ...sourceOption(opts), asOf: asOfOption(opts['as-of']) }, cache);
+    // The data-quality report lists the malformed rows the reader skipped; quiet, one line still warns of them.
     if (!isQuiet()) process.stderr.write(formatQualityReport(data.quality) + '\n');
+    else process.stderr.write(skippedRowsWarning('run', data.quality.malformed) ?? '');
     const seg = await segmentStep('run', data, { k, seed, features: featuresOption(opts.features) }, cache);
     // One set: the results, the report and the figures replace the old ones together, or not at all.
     const { result } = await writeOutputs(async (outputs) => {

@@ -11,6 +11,7 @@ import { readModel } from '../model/model';
 import { modelFileIdentity } from './assign';
 import { checkWritable, writeOutputs } from '../io/atomic';
 import { assignInDatabaseStep, loadStep, secondsSince, segmentStep, segmentSummary, shown, writeResultsStep } from './steps';
+import { skippedRowsWarning } from '../collect/columns';
 
 const HELP = [
   'Usage: bankseg segment [--input FILE | --url URL [--table NAME] [--push-down [--sample N|F [--sample-seed S]]]]',
@@ -54,6 +55,8 @@ export const segmentCommand: Command = {
 
     const cache = cacheOption(opts);
     const data = await loadStep('segment', { ...sourceOption(opts), asOf: asOfOption(opts['as-of']), sample }, cache);
+    const warning = skippedRowsWarning('segment', data.quality.malformed);
+    if (warning) process.stderr.write(warning);
     const seg = await segmentStep('segment', data, { k, seed, features }, cache);
     const { files: written } = await writeOutputs((outputs) => writeResultsStep(seg, data, outDir, figuresDir, outputs, { seed, source: sourceOption(opts) }));
     const sampled = 'sample' in data && data.sample ? [`fitted on ${sampleWords(data.sample)}`] : [];

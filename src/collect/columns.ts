@@ -3,6 +3,7 @@
  * TransactionTable while the database reader (src/collect/db/read.ts) reads it: growable arrays, the malformed-row
  * bookkeeping, and the final assembly. (The file reader keeps its own columns: src/collect/rows.ts, merge.ts.)
  */
+import { count } from '../format';
 import { MalformedRow, TransactionTable } from '../table';
 import { grown } from './grown';
 
@@ -12,6 +13,30 @@ export const MALFORMED_EXAMPLES = 10;
 /** The one-line message for a malformed row: `file:line: column <name>: value "<v>": expected <what>`. */
 export function formatMalformed(m: MalformedRow): string {
   return `${m.file}:${m.line}: column ${m.column}: value ${JSON.stringify(m.value)}: expected ${m.expected}`;
+}
+
+/**
+ * The stderr line of a command whose reader skipped malformed rows (none: undefined), e.g. `bankseg segment: warning:
+ * skipped 2 malformed row(s); first at line 20002, column TransactionTime`. The data-quality report lists them all.
+ */
+export function skippedRowsWarning(command: string, malformed: TransactionTable['malformed']): string | undefined {
+  if (malformed.count === 0) return undefined;
+  const first = malformed.examples[0];
+  const where = first ? `; first at line ${first.line}, column ${first.column}` : '';
+  return `bankseg ${command}: warning: skipped ${count(malformed.count)} malformed row(s)${where}\n`;
+}
+
+/**
+ * The malformed rows a reader skipped, as the reports list them (profile, data-quality report): one indented line per
+ * kept example, then how many more. O(examples).
+ * @example
+ * malformedLines({ count: 12, examples: [m] }) // ['    line 103: column CustomerID: value "x\"y": expected …', '    ... and 11 more']
+ */
+export function malformedLines(malformed: { readonly count: number; readonly examples: readonly MalformedRow[] }, indent = '    '): string[] {
+  const lines = malformed.examples.map((m) => `${indent}line ${m.line}: column ${m.column}: value ${JSON.stringify(m.value)}: expected ${m.expected}`);
+  const more = malformed.count - malformed.examples.length;
+  if (more > 0) lines.push(malformed.examples.length > 0 ? `${indent}... and ${count(more)} more` : `${indent}(${count(more)} not listed)`);
+  return lines;
 }
 
 /** The distinct values of the four dictionary columns (value k has code k); the readers' dictionaries own them. */

@@ -5,6 +5,7 @@
 import { isPlaceholderDob } from '../preprocess/clean';
 import { DictColumn, isoDate, TransactionTable } from '../table';
 import { count, pct } from '../format';
+import { malformedLines } from '../collect/columns';
 
 /** The columns that may be missing in the source (every other column is required by the reader). */
 export const MISSING_COLUMNS = ['CustomerDOB', 'CustGender', 'CustLocation', 'CustAccountBalance'] as const;
@@ -106,7 +107,6 @@ export function formatProfile(p: Profile, t: Pick<TransactionTable, 'source' | '
   const table = rows.map(([k, v, note]) => `  ${k.padEnd(labelWidth)}  ${v.padStart(figureWidth)}${note ? '  ' + note : ''}`);
   table.splice(2, 0, `  ${'date range'.padEnd(labelWidth)}  ${p.dateRange[0]} .. ${p.dateRange[1]}`);
   const lines = [`Profile of ${t.source}`, ...table];
-  for (const m of t.malformed.examples) lines.push(`    line ${m.line}: column ${m.column}: value ${JSON.stringify(m.value)}: expected ${m.expected}`);
-  if (t.malformed.count > t.malformed.examples.length) lines.push(`    ... and ${count(t.malformed.count - t.malformed.examples.length)} more`);
+  lines.push(...malformedLines(t.malformed));
   return lines.join('\n');
 }

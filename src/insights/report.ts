@@ -51,6 +51,14 @@ function standsOut(s: SegmentProfile, top = 2): string {
     .join(', ');
 }
 
+/** The malformed rows the reader skipped, in words, e.g. `2 malformed rows skipped when reading, the first at data.csv:103, column CustomerID`. */
+export function skippedWords(malformed: QualityReport['malformed']): string {
+  if (malformed.count === 0) return 'no malformed row skipped when reading';
+  const first = malformed.examples[0];
+  const where = first ? `, the first at ${first.file}:${first.line}, column ${first.column}` : '';
+  return `${count(malformed.count)} malformed ${malformed.count === 1 ? 'row' : 'rows'} skipped when reading${where}`;
+}
+
 /** How strong the cluster structure is, in words (Kaufman & Rousseeuw's reading of the mean silhouette). */
 export function silhouetteWords(s: number): string {
   if (!Number.isFinite(s)) return 'not measured';
@@ -229,8 +237,8 @@ export function insightsBlocks(seg: ProfiledSegmentation, data: ReportData): Blo
     {
       kind: 'p',
       text: data.sample
-        ? `Source: ${count(quality.inputRows)} transaction rows, ${count(quality.outputRows)} after cleaning, ${count(data.sample.customers)} customers (a customer is a CustomerID with one birth date and gender). **Everything below describes ${sampleWords(data.sample)}**, not all of them: the data-quality counts are the whole table's. Model features: ${space.features.map((f) => featureWords(f)).join(', ')}. Recency counts days before ${isoDate(features.asOf)}.`
-        : `Source: ${count(quality.inputRows)} transaction rows, ${count(quality.outputRows)} after cleaning, ${count(features.n)} customers (a customer is a CustomerID with one birth date and gender). Model features: ${space.features.map((f) => featureWords(f)).join(', ')}. Recency counts days before ${isoDate(features.asOf)}.`,
+        ? `Source: ${count(quality.inputRows)} transaction rows (${skippedWords(quality.malformed)}), ${count(quality.outputRows)} after cleaning, ${count(data.sample.customers)} customers (a customer is a CustomerID with one birth date and gender). **Everything below describes ${sampleWords(data.sample)}**, not all of them: the data-quality counts are the whole table's. Model features: ${space.features.map((f) => featureWords(f)).join(', ')}. Recency counts days before ${isoDate(features.asOf)}.`
+        : `Source: ${count(quality.inputRows)} transaction rows (${skippedWords(quality.malformed)}), ${count(quality.outputRows)} after cleaning, ${count(features.n)} customers (a customer is a CustomerID with one birth date and gender). Model features: ${space.features.map((f) => featureWords(f)).join(', ')}. Recency counts days before ${isoDate(features.asOf)}.`,
     },
     { kind: 'h2', text: 'Key findings' },
     { kind: 'ul', items: findings },

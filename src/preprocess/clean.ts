@@ -168,6 +168,7 @@ export function cleanTransactions(t: TransactionTable, opts: CleanOptions = {}):
     location,
   };
   const report: QualityReport = {
+    malformed: t.malformed,
     inputRows: t.rows,
     outputRows: kept.length,
     entries,

@@ -4,14 +4,18 @@
 import { percentileLabel } from './clean';
 import type { QualityReport } from '../table';
 import { count, grouped } from '../format';
+import { malformedLines } from '../collect/columns';
 
 
 /**
- * A fixed-width text table of the report: rows in and out, one line per entry (action, column, count, reason),
- * then the outlier caps in INR. Every entry is shown, including those with count 0. Cost: O(entries).
+ * A fixed-width text table of the report: the malformed rows the reader skipped (as `bankseg profile` lists them),
+ * rows in and out, one line per entry (action, column, count, reason), then the outlier caps in INR. Every entry is
+ * shown, including those with count 0. Cost: O(entries + malformed examples).
  * @example
  * formatQualityReport(report)
  * // Data quality
+ * //   malformed rows skipped by the reader: 1 (not among the rows in)
+ * //     line 103: column CustomerID: value "C1\"2": expected a customer ID (not empty)
  * //   rows in    20,000
  * //   rows out   20,000 (0 dropped)
  * //   action        column                      count  reason
@@ -28,8 +32,11 @@ export function formatQualityReport(r: QualityReport): string {
     `  ${cells[0].padEnd(widths[0])}  ${cells[1].padEnd(widths[1])}  ${cells[2].padStart(widths[2])}  ${cells[3]}`;
 
   const inWidth = Math.max(count(r.inputRows).length, count(r.outputRows).length);
+  const skipped = r.malformed.count;
   const lines = [
     'Data quality',
+    `  malformed rows skipped by the reader: ${count(skipped)}${skipped > 0 ? ' (not among the rows in)' : ''}`,
+    ...malformedLines(r.malformed),
     `  rows in   ${count(r.inputRows).padStart(inWidth)}`,
     `  rows out  ${count(r.outputRows).padStart(inWidth)} (${count(dropped)} dropped)`,
     '',

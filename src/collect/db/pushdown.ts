@@ -113,7 +113,7 @@ export async function pushDownFromDb(url: string, table: string, opts: PushDownO
     const { source, storage, malformed, counts } = read;
     const features = builder.features();
     // Rule 10's count needs the customer keys, so it joins the report once the customers are in.
-    const quality = { ...facts.quality, entries: [...facts.quality.entries, keys?.reusedIdEntry ?? reusedIdEntry(features.customerId)] };
+    const quality = { ...facts.quality, malformed, entries: [...facts.quality.entries, keys?.reusedIdEntry ?? reusedIdEntry(features.customerId)] };
     const profile = profileOf(counts, keys?.idsRead ?? customers, malformed.count);
     const drawn = sample && keys ? { sample: { ...sample, drawn: features.n, customers: keys.customers } } : {};
     return { source, storage, malformed, profile, quality, features, transactionsPerDay: facts.transactionsPerDay, ...drawn };

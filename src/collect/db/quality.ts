@@ -152,7 +152,8 @@ export interface TableCountsResult {
 
 /** What cleaning needs and reports: statements 2 and 3 on top of the counts. */
 export interface CleaningFacts {
-  readonly quality: QualityReport;
+  /** The report but for the malformed rows, which the caller knows (the import's record and statement 1). */
+  readonly quality: Omit<QualityReport, 'malformed'>;
   /** Kept transactions per day, in day order (statement 4). */
   readonly transactionsPerDay: readonly { readonly day: number; readonly transactions: number }[];
   /** The last transaction day of the cleaned rows (days since 1970-01-01); null when no row is kept. */
@@ -205,7 +206,7 @@ export async function cleaningFacts(client: Client, storage: TableStorage, count
   const amount = await capOf(client, storage, 'amount', n('amount_values'), capQuantile);
   const balance = await capOf(client, storage, 'balance', n('balance_values'), capQuantile);
   const seen = others.rows.length > 0 ? ` (${others.rows.map((r) => JSON.stringify(r.value)).join(', ')})` : '';
-  const quality: QualityReport = {
+  const quality: Omit<QualityReport, 'malformed'> = {
     inputRows: n('rows_read'),
     outputRows: n('rows_read') - n('rule1_negative_amount'),
     entries: qualityEntries(n, seen, capQuantile, amount, balance),
