@@ -14,8 +14,9 @@ import { assignInDatabaseStep, loadStep, secondsSince, segmentStep, segmentSumma
 import { skippedRowsWarning } from '../collect/columns';
 
 const HELP = [
-  'Usage: bankseg segment [--input FILE | --url URL [--table NAME] [--push-down [--sample N|F [--sample-seed S]]]]',
-  '                       [--assign-in-database [--out-table NAME]]] [--k auto|N] [--seed S] [--out DIR] [--figures DIR] [--features LIST] [--as-of DATE] [--strict]',
+  'Usage: bankseg segment [--input FILE | --url URL [--table NAME] [--push-down [--sample N|F [--sample-seed S]]',
+  '                       [--assign-in-database [--out-table NAME]]]] [--k auto|N] [--seed S] [--out DIR]',
+  '                       [--figures DIR] [--features LIST] [--as-of DATE] [--strict]',
   '',
   'Reads, cleans and segments the customers (CustomerID + birth date + gender) with k-means on all of them:',
   'sweeps k = 2..8 (inertia, sampled silhouette, Davies–Bouldin, Calinski–Harabasz, stability of the delivered',
