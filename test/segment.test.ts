@@ -9,7 +9,7 @@ import { buildModelSpace, toOriginalUnits } from '../src/segment/space';
 import { deriveSeed, fitKMeans, fitKMeansDetailed, inertiaOf, lloyd, nearestCentroid } from '../src/segment/kmeans';
 import { sampleDistinct } from '../src/stats/random';
 import { adjustedRandIndex } from '../src/segment/metrics';
-import { csvNumber } from '../src/io/csv';
+import { csvNumber, writeCsvLines } from '../src/io/csv';
 import { createRng } from '../src/stats/random';
 import { blobs, featuresOf, spaceOf, THIRTY } from './helpers/segment';
 
@@ -227,4 +227,14 @@ test('CSV numbers: the digits of String(round(x·10^d) / 10^d), built faster', (
   assert.equal(csvNumber(17819.05, 2), '17819.05');
   assert.equal(csvNumber(-0.0000004, 6), '0');
   assert.equal(csvNumber(80, 2), '80');
+});
+
+test('writeCsvLines writes every line once, in order, across write blocks and event-loop turns', async () => {
+  for (const n of [0, 1, 999, 1_000, 1_001, 50_000, 120_001]) {
+    const writes: string[] = [];
+    await writeCsvLines({ write: (text) => void writes.push(String(text)), bytes: 0 }, n, (i) => `row ${i}`);
+    const expected = n === 0 ? '' : Array.from({ length: n }, (_, i) => `row ${i}\n`).join('');
+    assert.equal(writes.join(''), expected, `${n} lines`);
+    assert.ok(writes.every((w) => w.endsWith('\n')), 'each write ends a line');
+  }
 });

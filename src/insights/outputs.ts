@@ -9,17 +9,12 @@
 import * as path from 'node:path';
 import { writeOutputs } from '../io/atomic';
 import type { OutputFile, OutputSet } from '../io/atomic';
-import { csvNumber, csvText } from '../io/csv';
+import { csvNumber, csvText, writeCsvLines } from '../io/csv';
 import { CATEGORY_FEATURES, MODEL_FEATURES } from '../preprocess/feature_registry';
 import type { CustomerFeatures } from '../preprocess/feature_registry';
 import { toOriginalUnits } from '../segment/space';
 import type { ProfiledSegmentation } from './types';
 import { RFM_RULES, RFM_SEGMENTS } from './rfm';
-
-// Small blocks, so their strings die young: 20,000-row blocks tripled the time, most of it in garbage collection.
-const ROWS_PER_WRITE = 1_000;
-// Yield to the event loop every this many rows (~0.1 s), so Ctrl-C can remove the half-written temporary.
-const ROWS_PER_TURN = 50_000;
 
 /**
  * The customers table as CSV, streamed to `out` in blocks: `customer` (the key, `CustomerID|YYYY-MM-DD|G`),
@@ -36,8 +31,7 @@ export async function writeCustomersCsv(out: OutputFile, seg: ProfiledSegmentati
   const categories = CATEGORY_FEATURES.map((f) => features[f]);
   const categoryText = categories.map((c) => c.values.map((v) => csvText(v)));
   const rfmText = RFM_SEGMENTS.map((name) => csvText(name));
-  let block: string[] = [];
-  for (let i = 0; i < features.n; i++) {
+  await writeCsvLines(out, features.n, (i) => {
     const key = features.customerId[i];
     const bar = key.indexOf('|');
     let line = csvText(key) + ',' + csvText(bar < 0 ? key : key.slice(0, bar));
@@ -49,14 +43,8 @@ export async function writeCustomersCsv(out: OutputFile, seg: ProfiledSegmentati
     line += ',' + rfm.r[i] + ',' + rfm.f[i] + ',' + rfm.m[i] + ',' + rfmText[rfm.segment[i]];
     for (let j = 0; j < space.d; j++) line += ',' + csvNumber(space.X[i * space.d + j], 6);
     line += ',' + fit.labels[i];
-    block.push(line);
-    if (block.length === ROWS_PER_WRITE) {
-      out.write(block.join('\n') + '\n');
-      block = [];
-    }
-    if (i % ROWS_PER_TURN === ROWS_PER_TURN - 1) await new Promise((resolve) => setImmediate(resolve));
-  }
-  if (block.length > 0) out.write(block.join('\n') + '\n');
+    return line;
+  });
 }
 
 /** Rounds every number in a JSON value tree to `digits` significant digits (drops float noise like 0.30000000000000004). */

@@ -1,4 +1,6 @@
-/** Numbers and texts as CSV fields (RFC 4180), for the project's CSV outputs. */
+/** Numbers and texts as CSV fields (RFC 4180), and rows streamed in blocks, for the project's CSV outputs. */
+
+import type { OutputFile } from './atomic';
 
 const ZEROS = ['', '0', '00', '000', '0000', '00000', '000000', '0000000', '00000000'];
 
@@ -28,4 +30,23 @@ export function csvNumber(x: number, decimals: number): string {
 /** A text field for the CSV, quoted only when it has to be. */
 export function csvText(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+// Small blocks, so their strings die young: 20,000-row blocks tripled the time, most of it in garbage collection.
+const ROWS_PER_WRITE = 1_000;
+// Yield to the event loop every this many rows (~0.1 s), so Ctrl-C can remove the half-written temporary.
+const ROWS_PER_TURN = 50_000;
+
+/** Writes the lines `lineAt(0)` … `lineAt(n - 1)` to `out`, each ended by a newline, in blocks. O(n). */
+export async function writeCsvLines(out: OutputFile, n: number, lineAt: (i: number) => string): Promise<void> {
+  let block: string[] = [];
+  for (let i = 0; i < n; i++) {
+    block.push(lineAt(i));
+    if (block.length === ROWS_PER_WRITE) {
+      out.write(block.join('\n') + '\n');
+      block = [];
+    }
+    if (i % ROWS_PER_TURN === ROWS_PER_TURN - 1) await new Promise((resolve) => setImmediate(resolve));
+  }
+  if (block.length > 0) out.write(block.join('\n') + '\n');
 }

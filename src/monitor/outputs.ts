@@ -7,7 +7,7 @@
  * - `migration.json` and `migration.csv`: the periods, the migration matrices and their sentences; one row per
  *   customer with the segment in each period (empty: no transaction in it).
  */
-import { csvNumber, csvText } from '../io/csv';
+import { csvNumber, csvText, writeCsvLines } from '../io/csv';
 import type { OutputFile } from '../io/atomic';
 import { RFM_SEGMENTS } from '../insights/rfm';
 import type { SegmentModel } from '../model/model';
@@ -16,10 +16,6 @@ import { PSI_BINS, PSI_EPSILON, PSI_REFIT, PSI_STABLE } from '../stats/psi';
 import type { Assignment } from './assign';
 import type { Migration } from './migration';
 import { PARAMETER_SOURCES } from './report';
-
-// Small blocks, so their strings die young (as customers.csv).
-const ROWS_PER_WRITE = 1_000;
-const ROWS_PER_TURN = 50_000;
 
 /** Rounds every number of a JSON tree to 10 significant digits; non-finite numbers become null. */
 function rounded(value: unknown): unknown {
@@ -50,8 +46,7 @@ export async function writeAssignmentsCsv(out: OutputFile, a: Assignment): Promi
   const columns = model.features.map((x) => f[x.name]);
   const names = model.segments.map((s) => csvText(s.name));
   const rfmText = RFM_SEGMENTS.map((s) => csvText(s));
-  let block: string[] = [];
-  for (let i = 0; i < f.n; i++) {
+  await writeCsvLines(out, f.n, (i) => {
     const key = f.customerId[i];
     let line = csvText(key) + ',' + csvText(idOf(key));
     for (let j = 0; j < d; j++) line += ',' + csvNumber(columns[j][i], 2);
@@ -59,14 +54,8 @@ export async function writeAssignmentsCsv(out: OutputFile, a: Assignment): Promi
     const c = scores.labels[i];
     line += ',' + c + ',' + names[c] + ',' + csvNumber(scores.distances[i], 6);
     line += ',' + rfm.r[i] + ',' + rfm.f[i] + ',' + rfm.m[i] + ',' + rfmText[rfm.segment[i]];
-    block.push(line);
-    if (block.length === ROWS_PER_WRITE) {
-      out.write(block.join('\n') + '\n');
-      block = [];
-    }
-    if (i % ROWS_PER_TURN === ROWS_PER_TURN - 1) await new Promise((resolve) => setImmediate(resolve));
-  }
-  if (block.length > 0) out.write(block.join('\n') + '\n');
+    return line;
+  });
 }
 
 /** The model as assignment.json and migration.json name it: its file, version, fingerprint and segments. */
@@ -145,18 +134,11 @@ export async function writeMigrationCsv(out: OutputFile, mg: Migration): Promise
   const m = mg.periods.length;
   out.write(['customer', 'CustomerID', ...mg.periods.map((p) => csvText(`segment ${p.period.label}`))].join(',') + '\n');
   const { keys, labels } = mg.customers;
-  let block: string[] = [];
-  for (let c = 0; c < keys.length; c++) {
+  await writeCsvLines(out, keys.length, (c) => {
     let line = csvText(keys[c]) + ',' + csvText(idOf(keys[c]));
     for (let t = 0; t < m; t++) line += ',' + (labels[c * m + t] >= 0 ? labels[c * m + t] : '');
-    block.push(line);
-    if (block.length === ROWS_PER_WRITE) {
-      out.write(block.join('\n') + '\n');
-      block = [];
-    }
-    if (c % ROWS_PER_TURN === ROWS_PER_TURN - 1) await new Promise((resolve) => setImmediate(resolve));
-  }
-  if (block.length > 0) out.write(block.join('\n') + '\n');
+    return line;
+  });
 }
 
 /** The segment figure input of a migration: period labels, segment names, matrices. */
