@@ -12,6 +12,7 @@
  * One-character ASCII values (gender `M`/`F`) use a direct table.
  */
 import { HashSlots } from './hash_slots';
+import { hashKey } from './id_codes';
 
 /** Which texts a dictionary packs into numbers. */
 export interface PackedAlphabet {
@@ -99,7 +100,7 @@ export class TextDictionary {
         this.lastKey = key;
         const table = this.packed;
         const mask = this.packedMask;
-        for (let slot = mixKey(key) & mask; ; slot = (slot + 1) & mask) {
+        for (let slot = hashKey(key) & mask; ; slot = (slot + 1) & mask) {
           const entry = table[2 * slot + 1];
           if (entry === EMPTY) return -1;
           if (table[2 * slot] === key) return entry - 1;
@@ -152,7 +153,7 @@ export class TextDictionary {
   private placePacked(key: number, entry: number): void {
     const table = this.packed;
     const mask = this.packedMask;
-    let slot = mixKey(key) & mask;
+    let slot = hashKey(key) & mask;
     while (table[2 * slot + 1] !== EMPTY) slot = (slot + 1) & mask;
     table[2 * slot] = key;
     table[2 * slot + 1] = entry;
@@ -165,14 +166,4 @@ export class TextDictionary {
     this.packedMask = old.length - 1;
     for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== EMPTY) this.placePacked(old[i], old[i + 1]);
   }
-}
-
-/** A 32-bit hash of a packed number (an integer below 2^53): murmur3's finaliser over its two halves. O(1). */
-function mixKey(key: number): number {
-  const lo = key >>> 0; // ToUint32 takes the number modulo 2^32
-  const hi = (key / 4294967296) | 0;
-  let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
 }

@@ -76,8 +76,8 @@ export function idTexts(keys: Float64Array, others: readonly string[]): string[]
   return values;
 }
 
-/** A 32-bit hash of a packed ID (an integer below 2^53): murmur3's finaliser over its two halves. O(1). */
-function hashKey(key: number): number {
+/** A 32-bit hash of a packed ID or text (an integer below 2^53): murmur3's finaliser over its two halves. O(1). */
+export function hashKey(key: number): number {
   const lo = key >>> 0; // ToUint32 takes the number modulo 2^32
   const hi = (key / 4294967296) | 0;
   let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);

@@ -139,16 +139,7 @@ export function rfmScoresFromCuts(
 ): RfmScores {
   const n = recencyDays.length;
   if (frequency.length !== n || monetary.length !== n) throw new RangeError('recency, frequency and monetary differ in length');
-  const r = scoresFromCuts(recencyDays, cuts.recency, false);
-  const m = scoresFromCuts(monetary, cuts.monetary, true);
-  const f = new Uint8Array(n);
-  const segment = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const repeat = frequency[i] >= 2;
-    f[i] = repeat ? 2 : 1;
-    segment[i] = rfmSegmentOf(r[i], m[i], repeat);
-  }
-  return { r, f, m, segment };
+  return withSegments(scoresFromCuts(recencyDays, cuts.recency, false), frequency, scoresFromCuts(monetary, cuts.monetary, true));
 }
 
 /** The named segment (index into RFM_SEGMENTS) of one customer from R 1..5, M 1..5 and the repeat flag. */
@@ -182,8 +173,12 @@ export interface RfmScores {
 export function rfmScores(recencyDays: Float64Array, frequency: Float64Array, monetary: Float64Array): RfmScores {
   const n = recencyDays.length;
   if (frequency.length !== n || monetary.length !== n) throw new RangeError('recency, frequency and monetary differ in length');
-  const r = tieAwareScores(recencyDays, false);
-  const m = tieAwareScores(monetary, true);
+  return withSegments(tieAwareScores(recencyDays, false), frequency, tieAwareScores(monetary, true));
+}
+
+/** F (1 one transaction, 2 repeat) and the named segment of every customer, from their R and M scores. O(n). */
+function withSegments(r: Uint8Array, frequency: Float64Array, m: Uint8Array): RfmScores {
+  const n = r.length;
   const f = new Uint8Array(n);
   const segment = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
