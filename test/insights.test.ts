@@ -148,16 +148,25 @@ test('actions fit the words of the name: senior deposits need seniors with high 
   assert.equal(first(facts({ words: words('young', 'low-balance') })), 'digital starter');
   assert.equal(first(facts({ words: words('recent') })), 'engage');
   assert.equal(first(facts({ words: words('low-value'), profile: { ...facts({}).profile, balance: 900 } })), 'low-cost service');
-  // Every kind is on every list, once.
-  assert.deepEqual([...fittingActions(facts({}), ACTION_BASE)].sort(), [...ACTION_KINDS].sort());
+  // Only fitting kinds: a plain segment (medians above both base medians) gets no reactivation, senior or other offer.
+  assert.deepEqual(fittingActions(facts({}), ACTION_BASE), ['grow balances', 'relationship review', 'test and learn']);
 });
 
-test('actions are distinct: segments choose in order of the money they carry', () => {
+test('actions are distinct while fitting ones are left (then test and learn): segments choose in order of the money they carry', () => {
   const rich = facts({ id: 0, words: words('high-balance'), balancesHeld: 9e8 });
   const richer = facts({ id: 1, words: words('high-balance'), balancesHeld: 2e9 });
   const kinds = assignActions([rich, richer], ACTION_BASE);
   assert.deepEqual(kinds, ['relationship review', 'grow balances']); // the richer takes grow balances first
-  assert.equal(new Set(assignActions(Array.from({ length: 8 }, (_, id) => facts({ id })), ACTION_BASE)).size, 8);
+  // Eight alike segments: the two fitting actions once each, then test and learn (never an action that does not fit).
+  assert.deepEqual(
+    assignActions(Array.from({ length: 8 }, (_, id) => facts({ id })), ACTION_BASE),
+    ['grow balances', 'relationship review', 'test and learn', 'test and learn', 'test and learn', 'test and learn', 'test and learn', 'test and learn'],
+  );
+  // Relationship review claims large transactions only for a high-value segment; otherwise it states the medians.
+  assert.match(actionText('relationship review', facts({ words: words('high-value') }), ACTION_BASE), /large transactions/);
+  const plain = actionText('relationship review', facts({}), ACTION_BASE);
+  assert.doesNotMatch(plain, /large|premium/);
+  assert.match(plain, /a median INR 500 each against INR 450 for all customers/);
   const text = actionText('grow balances', facts({ size: 12345, share: 0.125, balanceShare: 0.2, balancesHeld: 5e8 }), ACTION_BASE);
   assert.match(text, /^Grow balances: 12,345 customers \(12\.5%\) hold INR 500,000,000 of balances \(20\.0% of all\)/);
   assert.match(actionText('reactivation', facts({}), ACTION_BASE), /a median 40 days before 2016-10-21/);

@@ -20,7 +20,7 @@ const HELP = [
   '',
   'Reads, cleans and segments the customers (CustomerID + birth date + gender) with k-means on all of them:',
   'sweeps k = 2..8 (inertia, sampled silhouette, Davies–Bouldin, Calinski–Harabasz, stability of the delivered',
-  'partition), recommends a stable k, profiles, names and recommends a distinct action for each segment, and puts',
+  'partition), recommends a stable k, profiles, names and recommends a fitting action for each segment, and puts',
   'RFM segments beside them. Writes DIR/customers.csv (features, gender, location, time of day, RFM scores and',
   'segment, z_ model coordinates, segment), DIR/segments.json (scores, sweep, segments, mixes, RFM cross-tab),',
   'DIR/model.json (the saved model that `bankseg assign` and `migrate` apply to new data, docs/model.md) and the',

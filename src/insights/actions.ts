@@ -1,10 +1,11 @@
 /**
- * One distinct action per segment, chosen for its economics and sized in customers and money at stake.
+ * One fitting action per segment, distinct while fitting ones are left, sized in customers and money at stake.
  *
  * Each segment lists the actions that fit it, from the words of its name (what holds for most of its members) and
  * then from where it stands against all customers (median balance and money moved); segments choose in order of
  * the money they carry (balances held + money moved), each taking the first action on its list that no segment
- * took before. Amounts carry no debit/credit direction in this data, so no action assumes money was spent.
+ * took before; when none is left, test and learn (it fits any segment) repeats. Amounts carry no debit/credit
+ * direction in this data, so no action assumes money was spent.
  *
  * | action | fits | money at stake |
  * |---|---|---|
@@ -50,7 +51,7 @@ export interface ActionBase {
   readonly asOf: string;
 }
 
-/** The actions that fit a segment, best first (every kind appears once, the unfitting ones last). */
+/** The actions that fit a segment, best first; test and learn, which fits any segment, last. */
 export function fittingActions(s: ActionInput, base: ActionBase): ActionKind[] {
   const has = (w: string): boolean => s.words.some((x) => x.word === w);
   const out: ActionKind[] = [];
@@ -74,14 +75,14 @@ export function fittingActions(s: ActionInput, base: ActionBase): ActionKind[] {
   add('relationship review', moves);
   add('savings habit', !richer);
   add('low-cost service', !moves);
+  // Nothing else: an action that does not fit is never given, even to keep actions distinct.
   add('test and learn', true);
-  for (const kind of ACTION_KINDS) add(kind, true);
   return out;
 }
 
 /**
  * Distinct actions for all segments: in order of the money they carry, each segment takes the first action on its
- * list not yet taken (test and learn may repeat when there are more segments than actions). O(k² · kinds).
+ * list not yet taken (test and learn, which fits any segment, repeats when no fitting action is left). O(k² · kinds).
  */
 export function assignActions(segments: readonly ActionInput[], base: ActionBase): ActionKind[] {
   const order = segments.map((_, c) => c).sort((a, b) => carried(segments[b]) - carried(segments[a]) || a - b);
@@ -117,7 +118,9 @@ export function actionText(kind: ActionKind, s: ActionInput, base: ActionBase): 
     case 'grow balances':
       return `Grow balances: ${who} hold ${balances}, median balance ${inr(p.balance)}. Offer fixed deposits, a sweep-in account or monthly mutual-fund SIPs so idle balances earn more with the bank; success is the balance moved into term products.`;
     case 'relationship review':
-      return `Relationship review: ${who} account for ${moved}, a median ${inr(p.monetaryTotal)} each (the data does not say whether money came in or went out). Review their large transactions with them: fee waivers on large transfers, a premium account package; success is their transaction value kept over the next quarter.`;
+      return s.words.some((x) => x.word === 'high-value')
+        ? `Relationship review: ${who} account for ${moved}, a median ${inr(p.monetaryTotal)} each (the data does not say whether money came in or went out). Review their large transactions with them: fee waivers on large transfers, a premium account package; success is their transaction value kept over the next quarter.`
+        : `Relationship review: ${who} account for ${moved}, a median ${inr(p.monetaryTotal)} each against ${inr(base.medianMoney)} for all customers (the data does not say whether money came in or went out). Ask what they use the account for and offer the package that fits (fee waivers on regular transfers, a linked card); success is their transaction value kept over the next quarter.`;
     case 'digital starter':
       return `Digital starter: ${who}, median age ${num(p.age, 0)}, median balance ${inr(p.balance)}. Onboard them to the app with a zero-balance digital account and a small monthly recurring deposit while their banking habits form; success is active app users after 90 days.`;
     case 'savings habit':
