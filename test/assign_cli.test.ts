@@ -9,18 +9,15 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { REAL_RAW } from './helpers/real-data';
+import { banksegSync, CliResult } from './helpers/cli';
 import { splitCsvLine } from './helpers/naive-csv';
 import { defaultRawPath } from '../src/collect/generate';
 
-const BIN = path.resolve(__dirname, '..', 'bin', 'bankseg.js');
 
 /** Runs `bankseg`; small inputs skip the stage cache (it keeps three entries: leave them to the big default data). */
-function bankseg(args: string[], cache = false): { code: number; stdout: string; stderr: string } {
-  const env = { ...process.env, BANKSEG_QUIET: '1', ...(cache ? {} : { BANKSEG_NO_CACHE: '1' }) };
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env, timeout: 600_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+function bankseg(args: string[], cache = false): CliResult {
+  return banksegSync(args, cache ? {} : { BANKSEG_NO_CACHE: '1' }, 600_000);
 }
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-assign-'));

@@ -5,21 +5,16 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { importTransactionsFile } from '../src/collect/db/import';
 import { PgServer, startPgServer } from './helpers/pg-server';
 import { REAL_RAW } from './helpers/real-data';
+import { banksegSync, CliResult } from './helpers/cli';
 
-const BIN = path.resolve(__dirname, '..', 'bin', 'bankseg.js');
 
-function bankseg(args: string[]): { code: number; stdout: string; stderr: string } {
-  const env = { ...process.env, BANKSEG_QUIET: '1', BANKSEG_NO_CACHE: '1' };
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env, timeout: 300_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const bankseg = (args: string[]): CliResult => banksegSync(args, { BANKSEG_NO_CACHE: '1' }, 300_000);
 
 let server: PgServer;
 let dir: string;

@@ -5,12 +5,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from 'pg';
 import { InputError, UsageError } from '../src/errors';
 import { db_importCommand } from '../src/cli/db_import';
 import { readTransactions } from '../src/collect/read';
@@ -26,6 +24,8 @@ import { dayNumber, TransactionTable } from '../src/table';
 import { CustomerFeatures } from '../src/preprocess/feature_registry';
 import { CATEGORY_FEATURES, MODEL_FEATURES } from '../src/preprocess/feature_registry';
 import { featureRow } from './helpers/features';
+import { bankseg } from './helpers/cli';
+import { query } from './helpers/pg-query';
 import { PgServer, startPgServer } from './helpers/pg-server';
 import { REAL_DIR } from './helpers/real-data';
 
@@ -53,15 +53,7 @@ after(async () => {
   await assert.rejects(sql('SELECT 1'), /ECONNREFUSED/);
 });
 
-async function sql<T extends Record<string, unknown>>(text: string, params: unknown[] = [], url = server.url): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const sql = <T extends Record<string, unknown>>(text: string, params: unknown[] = [], url = server.url): Promise<T[]> => query<T>(url, text, params);
 
 function writeCsv(name: string, lines: string[]): string {
   const file = path.join(tmp, name);
@@ -626,20 +618,6 @@ describe('bad input: one clear line, nothing half-imported', () => {
 
 describe('bankseg db-import', () => {
   /** Runs the real binary; resolves with its exit code and output. */
-  function bankseg(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'bankseg.js'), ...args], {
-        env: { ...process.env, BANKSEG_QUIET: '1', ...env },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
-
   test('loads the file, prints one line, exit code 0', async () => {
     const r = await bankseg(['db-import', '--input', RAW, '--url', server.url, '--table', 'cli_tx']);
     assert.equal(r.stderr, '');

@@ -7,7 +7,6 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -21,6 +20,7 @@ import { cleanTransactions } from '../src/preprocess/clean';
 import { customerFeatures } from '../src/preprocess/features';
 import { load as loadNotebookData, source as notebookSource } from '../src/notebook/index';
 import type { CachedLoad } from '../src/preprocess/load_cache';
+import { bankseg as runBankseg } from './helpers/cli';
 import { assertSameFeatures, assertSameReport } from './helpers/pg-compare';
 import { PgServer, startPgServer } from './helpers/pg-server';
 import { REAL_RAW, REAL_SPREADSHEET } from './helpers/real-data';
@@ -181,17 +181,8 @@ describe('push-down: the data-quality report in SQL, rule by rule', () => {
 });
 
 /** Runs the real binary; resolves with its exit code and output. */
-function bankseg(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'bankseg.js'), ...args], { env: { ...process.env, BANKSEG_QUIET: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+// Not quiet: some tests read the progress lines.
+const bankseg = (args: string[]) => runBankseg(args, { BANKSEG_QUIET: '' });
 
 describe('--push-down on the commands', () => {
   test('profile --push-down prints what profile prints for the file', async () => {

@@ -8,11 +8,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from 'pg';
 import { readTransactions } from '../src/collect/read';
 import { cleanTransactions } from '../src/preprocess/clean';
 import { customerFeatures } from '../src/preprocess/features';
@@ -21,6 +19,7 @@ import { segmentCustomers } from '../src/segment';
 import { profileSegmentation } from '../src/insights/profile';
 import { RFM_SEGMENTS } from '../src/insights/rfm';
 import type { ProfiledSegmentation } from '../src/insights/types';
+import { Client } from 'pg';
 import { parseTableName } from '../src/collect/db/connection';
 import { importTransactionsFile } from '../src/collect/db/import';
 import { importShardedFile } from '../src/collect/db/shards';
@@ -35,6 +34,8 @@ import { hashThreshold, sampleHashSql } from '../src/collect/db/sample';
 import { BIRTH_DAY, GENDER_CODE, KEPT, sourceRowsSql } from '../src/collect/db/rules_sql';
 import * as bs from '../src/notebook/index';
 import { featureRow } from './helpers/features';
+import { bankseg } from './helpers/cli';
+import { query } from './helpers/pg-query';
 import { assertSameReport } from './helpers/pg-compare';
 import { PgCluster, startPgCluster } from './helpers/pg-cluster';
 import { REAL_RAW } from './helpers/real-data';
@@ -63,15 +64,7 @@ before(async () => {
 
 after(() => cluster?.stop());
 
-async function sql<T extends Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: coordinator });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const sql = <T extends Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> => query<T>(coordinator, text, params);
 
 interface SegmentRow {
   customer: string;
@@ -86,18 +79,6 @@ interface SegmentRow {
 const readSegments = (table: string) => sql<SegmentRow>(`SELECT * FROM ${table} ORDER BY customer COLLATE "C"`);
 
 /** Runs the real binary; resolves with its exit code and output. */
-function bankseg(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'bankseg.js'), ...args], { env: { ...process.env, BANKSEG_QUIET: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 describe('assigning every customer inside the database', () => {
   test('one server: the SQL assignment equals the TypeScript fit and the TypeScript scoring customer by customer on the real rows', async () => {
     const result = await assignInDatabase(coordinator, 'flat_tx', model, { out: 'segments_flat' });

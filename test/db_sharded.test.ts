@@ -8,14 +8,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { Client } from 'pg';
 import { readTransactions } from '../src/collect/read';
 import { cleanTransactions } from '../src/preprocess/clean';
 import { customerFeatures } from '../src/preprocess/features';
 import { profileTransactions } from '../src/explore/profile';
+import { Client } from 'pg';
 import { parseTableName } from '../src/collect/db/connection';
 import { customerFeaturesSql } from '../src/collect/db/features';
 import { importTransactionsFile } from '../src/collect/db/import';
@@ -24,6 +22,8 @@ import { beginPushDown, pushDownFromDb } from '../src/collect/db/pushdown';
 import { tableCountsSql, tableFacts, topValuesSql } from '../src/collect/db/quality';
 import { readTransactionsFromDb } from '../src/collect/db/read';
 import type { TransactionTable } from '../src/table';
+import { bankseg } from './helpers/cli';
+import { query } from './helpers/pg-query';
 import { assertSameFeatures, assertSameReport } from './helpers/pg-compare';
 import { PgCluster, startPgCluster } from './helpers/pg-cluster';
 import { REAL_RAW } from './helpers/real-data';
@@ -45,30 +45,7 @@ after(() => {
   for (const s of [cluster.coordinator, ...cluster.shards]) assert.equal(fs.existsSync(s.dir), false, 'stop() removes every data directory');
 });
 
-async function sql<T extends Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-/** Runs the real binary; resolves with its exit code and output. */
-function bankseg(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'bankseg.js'), ...args], {
-      env: { ...process.env, BANKSEG_QUIET: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const sql = query;
 
 function withoutSource(t: TransactionTable): Omit<TransactionTable, 'source'> {
   const { source: _source, ...rest } = t;

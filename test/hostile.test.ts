@@ -22,10 +22,11 @@ import { segmentCustomers } from '../src/segment/index';
 import { createRng } from '../src/stats/random';
 import { describeSource } from '../src/notebook/data';
 import { startPgServer } from './helpers/pg-server';
+import { BIN, banksegStart, banksegSync, CliResult } from './helpers/cli';
 import type { PgServer } from './helpers/pg-server';
 import { Client } from 'pg';
+import { query } from './helpers/pg-query';
 
-const BIN = path.resolve(__dirname, '..', 'bin', 'bankseg.js');
 const isRoot = process.getuid?.() === 0;
 const NEEDS_ROOT = !isRoot && 'needs root to mount a tmpfs or a read-only bind mount';
 
@@ -72,12 +73,9 @@ before(async () => {
   await writeGeneratedCsv(small, { rows: 2000, seed: 7 });
 });
 
-function bankseg(args: string[], env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, BANKSEG_QUIET: '1', BANKSEG_CACHE_ROOT: cacheRoot, ...env },
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+/** The binary with this file's own cache folder. */
+function bankseg(args: string[], env: Record<string, string> = {}): CliResult {
+  return banksegSync(args, { BANKSEG_CACHE_ROOT: cacheRoot, ...env });
 }
 
 /** The files of a folder with their text, to compare before and after. */
@@ -434,24 +432,12 @@ const MARKER = 'Marker-S3cret-pw';
 const WRONG = 'Wrong-M4rker-pw';
 
 async function sqlAsAdmin(server: PgServer, text: string): Promise<void> {
-  const client = new Client({ connectionString: server.adminUrl });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
+  await query(server.adminUrl, text);
 }
 
 /** `bankseg` run asynchronously (the test process keeps serving its own database calls meanwhile). */
-function banksegAsync(args: string[], env: Record<string, string> = {}): { child: ReturnType<typeof spawn>; done: Promise<{ code: number; stdout: string; stderr: string }> } {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, BANKSEG_QUIET: '1', BANKSEG_CACHE_ROOT: cacheRoot, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
-  return { child, done };
+function banksegAsync(args: string[], env: Record<string, string> = {}): ReturnType<typeof banksegStart> {
+  return banksegStart(args, { BANKSEG_CACHE_ROOT: cacheRoot, ...env });
 }
 
 test('10 and 12: passwords never shown; sslmode=require without SSL and a lost connection are one line each', { timeout: 300_000 }, async (t) => {
@@ -541,13 +527,7 @@ async function inPool<T>(items: readonly T[], size: number, work: (item: T) => P
 
 /** Rows of `table` in the test database, counted as the test role. */
 async function rowsIn(url: string, table: string): Promise<number> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
-  } finally {
-    await client.end();
-  }
+  return Number((await query<{ n: string }>(url, `SELECT count(*) AS n FROM ${table}`))[0].n);
 }
 
 /**

@@ -1,11 +1,11 @@
 /** `bankseg profile`, spawned as a user runs it, against the facts of the real rows (test/helpers/real-data.ts). */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { bankseg as runBankseg, CliResult } from './helpers/cli';
 import { REAL_FACTS, REAL_RAW, REAL_SPREADSHEET } from './helpers/real-data';
 
 const REAL = REAL_RAW;
@@ -13,22 +13,7 @@ const SHEET = REAL_SPREADSHEET;
 const HEADER =
   'TransactionID,CustomerID,CustomerDOB,CustGender,CustLocation,CustAccountBalance,TransactionDate,TransactionTime,TransactionAmount (INR)';
 
-const ROOT = path.join(__dirname, '..');
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-function bankseg(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(ROOT, 'bin', 'bankseg.js'), ...args],
-      { cwd: ROOT, env: { ...process.env, BANKSEG_QUIET: '1' } },
-      (err, stdout, stderr) => resolve({ code: err ? (err.code as number) : 0, stdout, stderr }),
-    );
-  });
-}
+const bankseg = (...args: string[]): Promise<CliResult> => runBankseg(args);
 const lines = (text: string) => text.split('\n').filter((l) => l !== '');
 
 describe('bankseg profile', () => {

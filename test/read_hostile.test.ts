@@ -4,7 +4,7 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,6 +15,7 @@ import { cleanTransactions } from '../src/preprocess/clean';
 import { customerFeatures } from '../src/preprocess/features';
 import { TransactionTable } from '../src/table';
 import { REAL_RAW } from './helpers/real-data';
+import { bankseg as runBankseg, CliResult } from './helpers/cli';
 import { assertTableEquals, refRead } from './helpers/reference-reader';
 
 const HEADER =
@@ -67,14 +68,7 @@ function withBadRows(name: string, bad: readonly string[], lineEnd = '\n'): { fi
 }
 
 /** The CLI, as a user runs it. */
-function bankseg(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const root = path.join(__dirname, '..');
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(root, 'bin', 'bankseg.js'), ...args], { cwd: root, env: { ...process.env, BANKSEG_QUIET: '1' } }, (err, stdout, stderr) =>
-      resolve({ code: err ? (err.code as number) : 0, stdout, stderr }),
-    );
-  });
-}
+const bankseg = (...args: string[]): Promise<CliResult> => runBankseg(args);
 
 describe('issue 11 item 3: a stray quote costs at most its own line', () => {
   // Row 102 of the real rows (line 103) with one stray quote: on main this swallowed 642 lines into one malformed row.

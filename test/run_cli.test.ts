@@ -7,16 +7,12 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { REAL_RAW } from './helpers/real-data';
+import { banksegSync, CliResult } from './helpers/cli';
 import { figureEntries } from '../src/visualize/figure_registry';
 
-const BIN = path.resolve(__dirname, '..', 'bin', 'bankseg.js');
 
-function bankseg(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, BANKSEG_QUIET: '1' } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const bankseg = (args: string[]): CliResult => banksegSync(args);
 
 test('run writes the segmentation, the report and every figure, consistent with each other', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-run-'));
@@ -77,10 +73,9 @@ test('run lists the malformed rows the reader skipped in the data-quality report
   const real = fs.readFileSync(REAL_RAW, 'utf8').split('\n');
   // 300 real rows (file lines 2..301), then a time of 99:99:99 (line 302) and a row without a CustomerID (line 303).
   fs.writeFileSync(input, [...real.slice(0, 301), 'Y1,CY1,1/1/90,M,PUNE,10,1/8/16,999999,5', 'Y2,,1/1/90,M,PUNE,10,1/8/16,100000,5'].join('\n') + '\n');
-  const env = { ...process.env };
-  delete env.BANKSEG_QUIET;
-  const r = spawnSync(process.execPath, [BIN, 'run', '--input', input, '--out', dir, '--figures', dir, '--k', '3', '--no-figures'], { encoding: 'utf8', env });
-  assert.equal(r.status, 0, r.stderr);
+  const loud = { BANKSEG_QUIET: '' }; // the data-quality listing is a stage line
+  const r = banksegSync(['run', '--input', input, '--out', dir, '--figures', dir, '--k', '3', '--no-figures'], loud);
+  assert.equal(r.code, 0, r.stderr);
   const listing = [
     '  malformed rows skipped by the reader: 2 (not among the rows in)',
     '    line 302: column TransactionTime: value "999999": expected a time HHMMSS (0..235959, minutes and seconds < 60)',
@@ -88,7 +83,7 @@ test('run lists the malformed rows the reader skipped in the data-quality report
     '  rows in   300',
   ].join('\n');
   assert.ok(r.stderr.includes(`Data quality\n${listing}\n`), r.stderr);
-  const profile = spawnSync(process.execPath, [BIN, 'profile', '--input', input], { encoding: 'utf8', env });
+  const profile = banksegSync(['profile', '--input', input], loud);
   for (const line of listing.split('\n').slice(1, 3)) assert.ok(profile.stdout.includes(`${line}\n`), `profile lists it the same way: ${line}`);
   fs.rmSync(dir, { recursive: true });
 });

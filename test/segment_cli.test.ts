@@ -7,18 +7,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { REAL_RAW } from './helpers/real-data';
+import { bankseg, CliResult } from './helpers/cli';
 
 const REAL = REAL_RAW;
 
-const BIN = path.resolve(__dirname, '..', 'bin', 'bankseg.js');
 
-/** Runs the real `bankseg` binary in a child process. */
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, BANKSEG_QUIET: '1' } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (args: string[]): Promise<CliResult> => bankseg(args);
 
 test('segment writes customers.csv, segments.json and the report, consistent with each other', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-segment-'));
