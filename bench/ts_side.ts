@@ -44,6 +44,8 @@ function options(argv: string[]) {
   };
 }
 
+const MB = 1024 * 1024;
+
 async function main(argv: string[]): Promise<void> {
   // Node start-up and module loading (tsx compiling the sources), from the process's time origin.
   const startup = performance.now() / 1000;
@@ -52,6 +54,8 @@ async function main(argv: string[]): Promise<void> {
   const cpu = {} as Record<Stage, number>;
   // Each stage's [start, end) in µs on the monotonic clock, which V8's --cpu-prof timestamps use too.
   const stageBounds = {} as Record<Stage, [number, number]>;
+  // Memory after each stage (MB): resident set, JS heap used, typed arrays; and the peak so far (maxRSS).
+  const memory = {} as Record<Stage, { rss: number; heapUsed: number; arrayBuffers: number; peakRss: number }>;
   async function timed<T>(name: Stage, work: () => T | Promise<T>): Promise<T> {
     const start = process.hrtime.bigint();
     const cpu0 = process.cpuUsage();
@@ -61,6 +65,8 @@ async function main(argv: string[]): Promise<void> {
     stages[name] = Number(end - start) / 1e9;
     cpu[name] = (used.user + used.system) / 1e6;
     stageBounds[name] = [Number(start / 1000n), Number(end / 1000n)];
+    const m = process.memoryUsage();
+    memory[name] = { rss: m.rss / MB, heapUsed: m.heapUsed / MB, arrayBuffers: m.arrayBuffers / MB, peakRss: process.resourceUsage().maxRSS / 1024 };
     return result;
   }
 
@@ -96,6 +102,7 @@ async function main(argv: string[]): Promise<void> {
     cpuStages: cpu,
     startup,
     maxRssMB: process.resourceUsage().maxRSS / 1024,
+    memory,
     rowsRead: raw.rows,
     malformed: raw.malformed.count,
     rowsKept: table.rows,
