@@ -245,6 +245,56 @@ describe('readTransactions on the real rows', () => {
   });
 });
 
+describe('readTransactions: more rows than the size guess (columns grown in blocks, joined once)', () => {
+  // Rows of ~30 bytes where the reader guesses one per 56 bytes: ~60,000 rows into a first block of ~30,000 and
+  // several more (RowReader joins them into exact-length columns). IDs of 1..60 characters, some not ASCII, so the
+  // ID characters fill several blocks too. Checked against the reference reader, on both paths.
+  let file = '';
+  let ref: ReturnType<typeof refRead> = [];
+  before(() => {
+    const rng = createRng(13).next;
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rng() * xs.length)];
+    const lines = [HEADER];
+    for (let r = 0; r < 60_000; r++) {
+      const long = rng() < 0.01 ? 'x'.repeat(Math.floor(rng() * 50)) : '';
+      const id = `${pick(['T', 'Tä', 'ß'])}${r}${long}`;
+      const balance = rng() < 0.2 ? '' : (Math.floor(rng() * 1e6) / 100).toString();
+      lines.push([id, `C${Math.floor(rng() * 20_000)}`, pick(['', '1/1/80', '2/3/1990']), pick(['M', 'F', '']), pick(['A', 'BB', 'Dé', '']), balance, pick(['1/8/16', '2/8/16', '30/9/16']), String(Math.floor(rng() * 24) * 10000 + 5), String(Math.floor(rng() * 1000))].join(','));
+    }
+    file = scratch('short-rows.csv', lines.join('\n') + '\n');
+    ref = refRead(file);
+  });
+
+  /** Every dictionary column numbers its values in order of first appearance (what byte-identical outputs rely on). */
+  function assertFirstAppearanceCodes(t: TransactionTable): void {
+    for (const column of [t.customerId, t.customerDob, t.custGender, t.custLocation]) {
+      let next = 0;
+      for (const c of column.codes) {
+        if (c < 0) continue;
+        assert.ok(c <= next, `code ${c} before ${next}`);
+        if (c === next) next++;
+      }
+      assert.equal(next, column.values.length);
+    }
+  }
+
+  test('streaming path: every value equals the reference reader, columns exactly as long as the rows', async () => {
+    const t = await readTransactions(file, { threads: 1 });
+    assert.equal(t.rows, 60_000);
+    assertTableEquals(t, ref);
+    assertFirstAppearanceCodes(t);
+    for (const column of [t.customerId.codes, t.custAccountBalance, t.transactionDate, t.transactionTime, t.transactionAmount]) assert.equal(column.length, 60_000);
+  });
+
+  test('parallel path, small pieces: the same table as the streaming path', async () => {
+    const single = await readTransactions(file, { threads: 1 });
+    const parallel = await readTransactions(file, { threads: 3, pieceBytes: 20_000, parallelMinBytes: 0, waitForWorkers: true });
+    assertTableEquals(parallel, ref);
+    assertFirstAppearanceCodes(parallel);
+    assert.deepStrictEqual({ ...parallel }, { ...single });
+  });
+});
+
 describe('readTransactions on hand-made input', () => {
   test('BOM, CRLF, reordered and extra columns, quotes, nan, spaces, ISO and dd-mm-yyyy dates, trailing empty line', async () => {
     const file = scratch(

@@ -119,7 +119,7 @@ export function assembleTable(file: string, lineOffset: number, shares: readonly
   const malformed = { count: malformedCount, examples };
   const ids = idDecoder(placed, shares, rows);
 
-  // One reader that read every piece: its columns are the table's.
+  // One reader that read every piece: its columns are the table's (exact-length already, RowReader.columns: not copied).
   if (shares.length === 1) {
     const only = shares[0];
     const c = only.columns;
@@ -130,32 +130,33 @@ export function assembleTable(file: string, lineOffset: number, shares: readonly
       get transactionId() {
         return ids();
       },
-      customerId: { codes: c.customer.slice(0, rows), values: only.customers.values ?? idTexts(only.customers.keys, only.customers.others) },
-      customerDob: { codes: c.dob.slice(0, rows), values: d.dob },
-      custGender: { codes: c.gender.slice(0, rows), values: d.gender },
-      custLocation: { codes: c.location.slice(0, rows), values: d.location },
-      custAccountBalance: c.balance.slice(0, rows),
-      transactionDate: c.date.slice(0, rows),
-      transactionTime: c.time.slice(0, rows),
-      transactionAmount: c.amount.slice(0, rows),
+      customerId: { codes: c.customer.subarray(0, rows), values: only.customers.values ?? idTexts(only.customers.keys, only.customers.others) },
+      customerDob: { codes: c.dob.subarray(0, rows), values: d.dob },
+      custGender: { codes: c.gender.subarray(0, rows), values: d.gender },
+      custLocation: { codes: c.location.subarray(0, rows), values: d.location },
+      custAccountBalance: c.balance.subarray(0, rows),
+      transactionDate: c.date.subarray(0, rows),
+      transactionTime: c.time.subarray(0, rows),
+      transactionAmount: c.amount.subarray(0, rows),
       malformed,
     };
   }
 
-  const balance = new Float64Array(rows);
-  const date = new Int32Array(rows);
-  const time = new Int32Array(rows);
-  const amount = new Float64Array(rows);
-  let at = 0;
-  for (const { share, record } of placed) {
-    const c = shares[share].columns;
-    const { rowStart: from, rowEnd: to } = record;
-    balance.set(c.balance.subarray(from, to), at);
-    date.set(c.date.subarray(from, to), at);
-    time.set(c.time.subarray(from, to), at);
-    amount.set(c.amount.subarray(from, to), at);
-    at += to - from;
-  }
+  // Column by column, each share's column released once copied: the merge needs the shares plus one column's worth
+  // of memory, not a second table (the shares are consumed; only the IDs' characters stay, for idDecoder).
+  const concatenated = <T extends Float64Array | Int32Array>(name: 'balance' | 'date' | 'time' | 'amount', out: T): T => {
+    let at = 0;
+    for (const { share, record } of placed) {
+      out.set(shares[share].columns[name].subarray(record.rowStart, record.rowEnd), at);
+      at += record.rowEnd - record.rowStart;
+    }
+    release(shares, name);
+    return out;
+  };
+  const balance = concatenated('balance', new Float64Array(rows));
+  const date = concatenated('date', new Int32Array(rows));
+  const time = concatenated('time', new Int32Array(rows));
+  const amount = concatenated('amount', new Float64Array(rows));
 
   // Two shares that split the file in two, the main one first: their united codes are already in file order.
   let first = 0;
@@ -164,15 +165,19 @@ export function assembleTable(file: string, lineOffset: number, shares: readonly
   const column = (name: DictName): DictColumn => {
     const union = new TextDictionary(NO_ALPHABET, 1024);
     const toUnion = shares.map((share) => unionCodes(share.dictionaries[name], union));
-    return renumber(placed, shares, name, toUnion, union.values, rows, direct);
+    const renumbered = renumber(placed, shares, name, toUnion, union.values, rows, direct);
+    release(shares, name);
+    return renumbered;
   };
+  const customerId = uniteCustomers(placed, shares, otherCustomers, rows, direct);
+  release(shares, 'customer');
   return {
     source: file,
     rows,
     get transactionId() {
       return ids();
     },
-    customerId: uniteCustomers(placed, shares, otherCustomers, rows, direct),
+    customerId,
     customerDob: column('dob'),
     custGender: column('gender'),
     custLocation: column('location'),
@@ -182,6 +187,11 @@ export function assembleTable(file: string, lineOffset: number, shares: readonly
     transactionAmount: amount,
     malformed,
   };
+}
+
+/** Lets go of the shares' `name` column once the table has its own (ShareColumns are consumed by the merge). */
+function release(shares: readonly Share[], name: Exclude<keyof ShareColumns, 'idChars' | 'idEnd'>): void {
+  for (const share of shares) (share.columns as unknown as Record<string, unknown>)[name] = undefined;
 }
 
 /**

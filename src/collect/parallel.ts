@@ -205,11 +205,11 @@ export function readPieces(plan: PiecePlan, reader: RowReader, thread: number, o
  * A reader's share once its pieces are read, in file order (merge.ts). A worker reads its pieces back to front, so
  * its rows are put in piece order and its dictionary codes renumbered in order of first appearance over them; the
  * customers are numbered (firstAppearance over their packed numbers). All of it here, on the thread that read the rows, so that work is
- * spread over the threads too. `withStrings` also makes the customers' strings (the main thread: a worker's would
+ * spread over the threads too. `release`: the reader lets go of its columns (a worker: it reads no more). `withStrings` also makes the customers' strings (the main thread: a worker's would
  * only be copied). O(rows) when the pieces were read out of order, O(distinct customers) otherwise.
  */
-export function shareOf(reader: RowReader, records: readonly PieceRecord[], withStrings: boolean): Share {
-  const ordered = inPieceOrder(reader.columns(), records);
+export function shareOf(reader: RowReader, records: readonly PieceRecord[], withStrings: boolean, release = false): Share {
+  const ordered = inPieceOrder(reader.columns(release), records);
   const { customerKey, dob, gender, location, ...columns } = ordered.columns;
   const dictionaries = { dob: reader.dobs.values, gender: reader.genders.values, location: reader.locations.values };
   const renumbered = ordered.moved
@@ -232,35 +232,36 @@ export function shareOf(reader: RowReader, records: readonly PieceRecord[], with
 function inPieceOrder(c: RowColumns, records: readonly PieceRecord[]): { columns: RowColumns; records: PieceRecord[]; moved: boolean } {
   const sorted = [...records].sort((a, b) => a.piece - b.piece);
   if (sorted.every((r, k) => r.rowStart === (k === 0 ? 0 : sorted[k - 1].rowEnd))) return { columns: c, records: sorted, moved: false };
-  const n = c.customerKey.length;
-  const out = {
-    idChars: new Uint16Array(c.idChars.length),
-    idEnd: new Int32Array(n),
-    customerKey: new Float64Array(n),
-    dob: new Int32Array(n),
-    gender: new Int32Array(n),
-    location: new Int32Array(n),
-    balance: new Float64Array(n),
-    date: new Int32Array(n),
-    time: new Int32Array(n),
-    amount: new Float64Array(n),
-  };
+  // Column by column, so the reordered copy needs one column's worth of memory more, not a second table.
+  const out = { ...c };
+  for (const name of ['customerKey', 'dob', 'gender', 'location', 'balance', 'date', 'time', 'amount'] as const) {
+    const from = c[name] as Float64Array;
+    const to = new (from.constructor as Float64ArrayConstructor)(from.length);
+    let at = 0;
+    for (const r of sorted) {
+      to.set(from.subarray(r.rowStart, r.rowEnd), at);
+      at += r.rowEnd - r.rowStart;
+    }
+    (out as unknown as Record<string, unknown>)[name] = to;
+    (c as unknown as Record<string, unknown>)[name] = undefined; // freed here when the reader released it (a worker's)
+  }
+  const idChars = new Uint16Array(c.idChars.length);
+  const idEnd = new Int32Array(c.idEnd.length);
   const moved: PieceRecord[] = [];
   let at = 0;
   let chars = 0;
   for (const r of sorted) {
     const { rowStart: from, rowEnd: to } = r;
-    for (const name of ['customerKey', 'dob', 'gender', 'location', 'balance', 'date', 'time', 'amount'] as const) {
-      (out[name] as Float64Array).set((c[name] as Float64Array).subarray(from, to), at);
-    }
     const charFrom = from === 0 ? 0 : c.idEnd[from - 1];
     const charTo = to === 0 ? 0 : c.idEnd[to - 1];
-    out.idChars.set(c.idChars.subarray(charFrom, charTo), chars);
-    for (let i = from; i < to; i++) out.idEnd[at + i - from] = c.idEnd[i] - charFrom + chars;
+    idChars.set(c.idChars.subarray(charFrom, charTo), chars);
+    for (let i = from; i < to; i++) idEnd[at + i - from] = c.idEnd[i] - charFrom + chars;
     chars += charTo - charFrom;
     moved.push({ ...r, rowStart: at, rowEnd: at + (to - from) });
     at += to - from;
   }
+  out.idChars = idChars;
+  out.idEnd = idEnd;
   return { columns: out, records: moved, moved: true };
 }
 
@@ -516,6 +517,7 @@ async function readWithWorkers(r: ParallelRead, plan: PiecePlan, pieces: number,
     mainShare = shareOf(main, records, true);
   }
   if (r.onPieces) r.onPieces(Array.from({ length: pieces }, (_, p) => Math.max(0, Atomics.load(control, OWNER + p) - 1)));
+  main.release(); // its columns are mainShare's now, and the merge frees each once copied
   const shares = [mainShare, ...workerShares];
   const table = assembleTable(r.file, r.headerLine, shares, main.otherCustomers, pieces);
   shown.finish(`${table.rows.toLocaleString('en-US')} rows, ${shares.length} threads`);

@@ -11,5 +11,5 @@ import { RowReader } from './rows';
 const { plan, thread } = workerData as { plan: PiecePlan; thread: number };
 const reader = new RowReader(plan.file, plan.layout, plan.strict, plan.expectedRows, MALFORMED_EXAMPLES);
 const records = readPieces(plan, reader, thread, { onStarted: () => parentPort!.postMessage('ready') });
-const { message, transfer } = toMessage(shareOf(reader, records, false));
+const { message, transfer } = toMessage(shareOf(reader, records, false, true));
 parentPort!.postMessage(message, transfer);

@@ -9,7 +9,6 @@ import { FieldSpans, fieldText, LineProblem, parseDecimal } from './csv';
 import { parseDayFirst } from './dates';
 import { DATE_ALPHABET, NO_ALPHABET, TextDictionary } from './dictionary';
 import { packId } from './id_codes';
-import { grown } from './grown';
 
 /** Where each source column is in the file's rows (from the header), and how many fields a row has. */
 export interface ColumnLayout {
@@ -168,6 +167,11 @@ export interface RowColumns {
   readonly amount: Float64Array;
 }
 
+/** The per-row columns of a RowReader's block (all but the IDs' characters). */
+type RowBlock = Omit<RowColumns, 'idChars'>;
+type RowColumnName = keyof RowBlock;
+const ROW_COLUMNS: readonly RowColumnName[] = ['idEnd', 'customerKey', 'dob', 'gender', 'location', 'balance', 'date', 'time', 'amount'];
+
 /** Validates each row and pushes the valid ones into growing typed columns and dictionaries. */
 export class RowReader {
   /** Valid rows stored. */
@@ -178,12 +182,25 @@ export class RowReader {
   readonly genders = new TextDictionary(NO_ALPHABET);
   readonly locations = new TextDictionary(NO_ALPHABET);
 
+  /**
+   * The rows go into blocks: the current one (these arrays, `capacity` rows, `filled` of them used) and the full ones
+   * before it (`full`). A new block when one is full, never a doubling copy; columns() joins them once into arrays of
+   * the exact length (at 5M rows doubling left 8.4M rows of room and copied it: ~150 B per row after the read).
+   */
   private capacity: number;
+  private filled = 0;
+  private readonly blockRows: number;
+  private full: RowBlock[] = [];
+  private released = false;
   /**
    * Transaction IDs are kept as characters, not as a million small strings: making and garbage-collecting those
    * cost more than reading the rest of the row, and cleaning never reads them (merge.ts decodes them on first use).
+   * Also in blocks (`idBlocks`, with the characters used in each); a row's characters are never split between two.
    */
   private idChars: Uint16Array;
+  private idUsed = 0;
+  private idBlocks: Uint16Array[] = [];
+  /** Characters of all IDs so far (idEnd holds these running totals: offsets into the joined characters). */
   private idLength = 0;
   private idEnd: Int32Array;
   private customerKey: Float64Array;
@@ -215,6 +232,7 @@ export class RowReader {
     private readonly maxExamples: number,
   ) {
     const n = (this.capacity = Math.max(expectedRows, 1024));
+    this.blockRows = Math.max(1 << 12, n >> 2);
     this.idChars = new Uint16Array(8 * n);
     this.idEnd = new Int32Array(n);
     this.customerKey = new Float64Array(n);
@@ -227,11 +245,25 @@ export class RowReader {
     this.amount = new Float64Array(n);
   }
 
-  /** The columns stored so far, without copying: views of the first `rows` entries (valid until the next row). */
-  columns(): RowColumns {
+  /**
+   * The columns stored so far, `rows` long: the block's own arrays (views) when all rows are in one block that is at
+   * most 1/8 empty, else arrays of the exact length, joined here once (the blocks are released column by column, so
+   * this needs at most one column's worth of memory more). Valid until the next row. O(rows) when joining.
+   * `release`: the reader lets go of them (no more rows may follow), so a caller that copies them can free each
+   * column as it goes.
+   */
+  columns(release = false): RowColumns {
     const n = this.rows;
-    return {
-      idChars: this.idChars.subarray(0, this.idLength),
+    const slack = this.capacity - this.filled;
+    if (this.full.length > 0 || slack > this.capacity >> 3) {
+      this.join();
+    }
+    let idChars = this.idChars.subarray(0, this.idUsed);
+    if (this.idBlocks.length > 0 || this.idChars.length - this.idUsed > this.idChars.length >> 3) {
+      idChars = this.joinIds();
+    }
+    const columns = {
+      idChars,
       idEnd: this.idEnd.subarray(0, n),
       customerKey: this.customerKey.subarray(0, n),
       dob: this.dob.subarray(0, n),
@@ -242,6 +274,61 @@ export class RowReader {
       time: this.time.subarray(0, n),
       amount: this.amount.subarray(0, n),
     };
+    if (release) {
+      this.released = true;
+      this.capacity = this.filled = 0;
+      this.idChars = new Uint16Array(0);
+      this.idUsed = 0;
+      for (const name of ROW_COLUMNS) (this as unknown as Record<RowColumnName, unknown>)[name] = columns[name].subarray(0, 0);
+    }
+    return columns;
+  }
+
+  /** Lets go of the columns (columns(true) without the result): no more rows may follow. */
+  release(): void {
+    this.columns(true);
+  }
+
+  /** Joins the full blocks and the current block's rows into exact-length arrays, which become the current block. O(rows). */
+  private join(): void {
+    const n = this.rows;
+    const blocks = [...this.full, this.block()];
+    this.full = [];
+    for (const name of ROW_COLUMNS) {
+      const first = blocks[0][name];
+      const out = new (first.constructor as new (length: number) => typeof first)(n);
+      let at = 0;
+      for (const b of blocks) {
+        const part = b[name];
+        const used = b === blocks[blocks.length - 1] ? this.filled : part.length;
+        (out as Float64Array).set((part as Float64Array).subarray(0, used), at);
+        at += used;
+        (b as { [C in RowColumnName]?: RowBlock[C] })[name] = undefined; // released: one column's worth extra at a time
+        if (b === blocks[blocks.length - 1]) (this as unknown as Record<RowColumnName, unknown>)[name] = out;
+      }
+    }
+    this.capacity = this.filled = n;
+  }
+
+  /** The IDs' characters joined into one exact-length array, which becomes the current character block. O(characters). */
+  private joinIds(): Uint16Array {
+    const out = new Uint16Array(this.idLength);
+    let at = 0;
+    for (const b of this.idBlocks) {
+      out.set(b, at);
+      at += b.length;
+    }
+    out.set(this.idChars.subarray(0, this.idUsed), at);
+    this.idBlocks = [];
+    this.idChars = out;
+    this.idUsed = out.length;
+    return out;
+  }
+
+  /** The current block's arrays. */
+  private block(): RowBlock {
+    const { idEnd, customerKey, dob, gender, location, balance, date, time, amount } = this;
+    return { idEnd, customerKey, dob, gender, location, balance, date, time, amount };
   }
 
   /** The malformed rows counted since the last call (their line numbers as given to `row`). */
@@ -315,8 +402,9 @@ export class RowReader {
     }
 
     // The row is valid: store it.
-    if (this.rows === this.capacity) this.grow();
-    const r = this.rows++;
+    if (this.filled === this.capacity) this.nextBlock();
+    const r = this.filled++;
+    this.rows++;
     this.storeId(text, spans, L.id, r);
     i = L.customer;
     const packed = spans.escaped[i] === 1 ? -1 : packId(text, s[i], e[i]);
@@ -340,26 +428,35 @@ export class RowReader {
       from = 0;
       to = source.length;
     }
-    let at = this.idLength;
-    if (at + (to - from) > this.idChars.length) this.idChars = grown(this.idChars, at + (to - from), at);
+    let at = this.idUsed;
+    if (at + (to - from) > this.idChars.length) {
+      // A new character block; the full one keeps just its used characters (a view).
+      this.idBlocks.push(this.idChars.subarray(0, at));
+      this.idChars = new Uint16Array(Math.max(8 * this.blockRows, to - from));
+      at = 0;
+    }
     const chars = this.idChars;
     for (let p = from; p < to; p++) chars[at++] = source.charCodeAt(p);
-    this.idLength = at;
-    this.idEnd[r] = at;
+    this.idLength += to - from;
+    this.idUsed = at;
+    this.idEnd[r] = this.idLength;
   }
 
-  /** Doubles the columns. O(rows). */
-  private grow(): void {
-    this.capacity *= 2;
-    this.idEnd = grown(this.idEnd, this.capacity);
-    this.customerKey = grown(this.customerKey, this.capacity);
-    this.dob = grown(this.dob, this.capacity);
-    this.gender = grown(this.gender, this.capacity);
-    this.location = grown(this.location, this.capacity);
-    this.balance = grown(this.balance, this.capacity);
-    this.date = grown(this.date, this.capacity);
-    this.time = grown(this.time, this.capacity);
-    this.amount = grown(this.amount, this.capacity);
+  /** Keeps the full block and starts a new one of `blockRows` rows. O(1) besides the allocation. */
+  private nextBlock(): void {
+    if (this.released) throw new Error('reader bug: a row after the columns were released');
+    this.full.push(this.block());
+    const n = (this.capacity = this.blockRows);
+    this.filled = 0;
+    this.idEnd = new Int32Array(n);
+    this.customerKey = new Float64Array(n);
+    this.dob = new Int32Array(n);
+    this.gender = new Int32Array(n);
+    this.location = new Int32Array(n);
+    this.balance = new Float64Array(n);
+    this.date = new Int32Array(n);
+    this.time = new Int32Array(n);
+    this.amount = new Float64Array(n);
   }
 
   /** Dictionary code of field i (-1 when missing), adding it when new. */
