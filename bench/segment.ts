@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { loadData } from '../src/preprocess/load';
 import { buildModelSpace } from '../src/segment/space';
 import { sweepFits, recommendK } from '../src/segment/select';
-import { KMEANS_DEFAULTS } from '../src/segment/kmeans';
+import { KMEANS_DEFAULTS, nearestCentroid } from '../src/segment/kmeans';
 import { profileSegments } from '../src/insights/profile';
 import { relabelBySize } from '../src/segment/index';
 import { writeSegmentOutputs } from '../src/insights/outputs';
@@ -81,7 +81,8 @@ async function main(argv: string[]): Promise<void> {
   console.log(`recommended: ${rec.reason}`);
 
   const profileClock = clock();
-  const fit = relabelBySize(fits.get(k)!, space.d);
+  const kept = fits.get(k)!; // the sweep keeps centroids; each customer's label is its nearest centroid's, as lloyd's are
+  const fit = relabelBySize({ ...kept, labels: nearestCentroid(space, kept.centroids, k) }, space.d);
   const { segments, context } = profileSegments(features, space, fit);
   console.log(`profiles (k = ${k}): ${s(profileClock())}`);
   for (const p of segments) console.log(`  ${p.id}  ${p.name.padEnd(38)} ${(100 * p.share).toFixed(1).padStart(5)}% customers ${(100 * p.monetaryShare).toFixed(1).padStart(5)}% money`);

@@ -16,7 +16,7 @@ import { assembleTable, Share } from '../src/collect/merge';
 import { newControl, planPieces, readPieces, shareOf } from '../src/collect/parallel';
 import { columnLayout, defaultThreads, readTransactions, ReadOptions } from '../src/collect/read';
 import { RowReader } from '../src/collect/rows';
-import { readWorkerScript } from '../src/collect/worker_script';
+import { workerScript } from '../src/io/worker_script';
 import { InputError } from '../src/errors';
 import { importClosure } from '../src/io/code_version';
 import { createRng, Rng } from '../src/stats/random';
@@ -328,23 +328,23 @@ describe('worker threads: plain JavaScript, never torn down mid-work', () => {
       fs.copyFileSync(path.join(projectRoot, f), path.join(root, f));
     }
     const cacheDir = path.join(root, 'cache');
-    const first = readWorkerScript({ root, entry, cacheDir });
+    const first = workerScript(entry, { root, cacheDir });
     assert.ok('file' in first && fs.existsSync(first.file), JSON.stringify(first).slice(0, 200));
     const code = fs.readFileSync(first.file, 'utf8');
     assert.doesNotMatch(code, /require\("(\.\.?\/|tsx|esbuild)/, 'no TypeScript module, loader or compiler left to load');
     assert.match(code, /MAX_ABS_INR/, 'the row code is in it');
     const builtAt = fs.statSync(first.file).mtimeMs;
-    assert.deepEqual(readWorkerScript({ root, entry, cacheDir }), first, 'same sources, same file');
+    assert.deepEqual(workerScript(entry, { root, cacheDir }), first, 'same sources, same file');
     assert.equal(fs.statSync(first.file).mtimeMs, builtAt, 'not rebuilt');
 
     fs.appendFileSync(path.join(root, 'src/collect/rows.ts'), '\n// an edit\n');
-    const second = readWorkerScript({ root, entry, cacheDir });
+    const second = workerScript(entry, { root, cacheDir });
     assert.ok('file' in second && second.file !== first.file && fs.existsSync(second.file), 'an edited source gives a new bundle');
 
     // A cache folder that cannot be written: the code itself, built in memory.
     const blocked = path.join(root, 'not-a-folder');
     fs.writeFileSync(blocked, '');
-    const inMemory = readWorkerScript({ root, entry, cacheDir: path.join(blocked, 'cache') });
+    const inMemory = workerScript(entry, { root, cacheDir: path.join(blocked, 'cache') });
     assert.ok('code' in inMemory && inMemory.code.includes('MAX_ABS_INR'));
   });
 });

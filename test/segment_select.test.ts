@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { elbowK, EVALUATION_SEED, recommendK, sweepFits } from '../src/segment/select';
-import { calinskiHarabasz, daviesBouldin, silhouetteSample } from '../src/segment/metrics';
+import { calinskiHarabasz, daviesBouldin, metricSample, silhouetteSample } from '../src/segment/metrics';
+import { inertiaOf, nearestCentroid } from '../src/segment/kmeans';
 import type { KScore } from '../src/segment/types';
 import { blobs, spaceOf } from './helpers/segment';
 
@@ -78,11 +79,15 @@ test('a sweep over planted clusters recommends their number, and its scores matc
   assert.equal(Math.max(...scores.map((s) => s.calinskiHarabasz)), at4.calinskiHarabasz);
   for (let i = 1; i < scores.length; i++) assert.ok(scores[i].inertia < scores[i - 1].inertia, 'inertia falls with k');
   for (const s of scores) {
-    const fit = fits.get(s.k)!;
-    assert.equal(s.inertia, fit.inertia);
+    // The sweep keeps centroids, not every customer's label: the labels are the centroids' nearest (lloyd's too).
+    const kept = fits.get(s.k)!;
+    const fit = { k: s.k, labels: nearestCentroid(space, kept.centroids, s.k) };
+    assert.equal(s.inertia, inertiaOf(space, fit.labels, kept.centroids));
     assert.equal(s.daviesBouldin, daviesBouldin(space, fit));
     assert.equal(s.calinskiHarabasz, calinskiHarabasz(space, fit));
     assert.ok(Math.abs(s.silhouette - silhouetteSample(space, fit.labels, s.k, { sampleSize: 800, seed: EVALUATION_SEED })) < 1e-12);
+    const evaluation = metricSample(space.n, { sampleSize: 800, seed: EVALUATION_SEED });
+    assert.deepEqual(kept.evaluationLabels, Int32Array.from(evaluation, (i) => fit.labels[i]));
   }
 });
 

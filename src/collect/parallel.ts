@@ -33,7 +33,7 @@ import { CsvSplitter, MAX_ROW_CHARS, RowTooLongError } from './csv';
 import { assembleTable, DICT_NAMES, DictName, PieceRecord, PieceStop, Share, ShareColumns } from './merge';
 import { ColumnLayout, MalformedRowStop, RowColumns, RowReader } from './rows';
 import { firstAppearance, idTexts } from './id_codes';
-import { readWorkerScript, WorkerScript } from './worker_script';
+import { workerFlags, workerScript, WorkerScript } from '../io/worker_script';
 
 /** Below this size a file is read on the streaming path: starting a worker costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 8 << 20;
@@ -351,20 +351,6 @@ export interface ParallelRead {
   readonly warn?: (line: string) => void;
 }
 
-/**
- * Node flags for a worker: the process's own, minus module loaders (`--import tsx`...). A worker inherits them by
- * default and would start a loader of its own; its code is plain JavaScript (worker_script.ts) and needs none.
- */
-function workerFlags(): string[] {
-  const flags: string[] = [];
-  const argv = process.execArgv;
-  for (let k = 0; k < argv.length; k++) {
-    if (/^(--import|--require|-r|--loader|--experimental-loader)$/.test(argv[k])) k++; // and its value
-    else if (!/^(--import|--require|--loader|--experimental-loader)=/.test(argv[k])) flags.push(argv[k]);
-  }
-  return flags;
-}
-
 /** What became of a worker: its share, or why it gave none (its pieces are then read on the main thread). */
 type WorkerOutcome = { readonly share: Share } | { readonly failed: string };
 
@@ -379,7 +365,7 @@ interface StartedWorker {
  * A worker on `plan`. It is never terminated: once it has posted its share its script is done and it exits by
  * itself, and the caller waits for that (`exited`), so no worker outlives the read or is torn down mid-work.
  * (Terminating workers that still had file writes and a pipe connection in flight, tsx's, is what the reader did
- * before it crashed a test run with SIGSEGV; see worker_script.ts.)
+ * before it crashed a test run with SIGSEGV; see io/worker_script.ts.)
  */
 function startWorker(script: WorkerScript, plan: PiecePlan, thread: number): StartedWorker {
   let ready = () => {};
@@ -470,7 +456,7 @@ export async function readParallel(r: ParallelRead): Promise<TransactionTable> {
  */
 function workerScriptOrWarn(warn: (line: string) => void): WorkerScript | undefined {
   try {
-    return readWorkerScript();
+    return workerScript('src/collect/read_worker.ts');
   } catch (err) {
     warn(`bankseg: reading on one thread: the worker threads' code could not be built (${oneLine(err)})`);
     return undefined;

@@ -10,19 +10,19 @@
  *   chunk, so a file of any size (or a stream with no size) is read without holding it.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import { Readable } from 'node:stream';
 import { TextDecoder } from 'node:util';
 import * as zlib from 'node:zlib';
 import { InputError } from '../errors';
 import { progress } from '../io/progress';
+import { freeThreads } from '../io/threads';
 import { SOURCE_COLUMNS, SourceColumn, TransactionTable } from '../table';
 import { formatMalformed, MALFORMED_EXAMPLES } from './columns';
 import { CsvSplitter, FieldSpans, fieldText, LineProblem, MAX_ROW_CHARS, RowTooLongError, Utf8Lines } from './csv';
 import { assembleTable } from './merge';
 import { DEFAULT_PIECE_BYTES, PARALLEL_MIN_BYTES, readParallel, shareOf } from './parallel';
 import { ColumnLayout, MalformedRowStop, RowReader } from './rows';
-import type { WorkerScript } from './worker_script';
+import type { WorkerScript } from '../io/worker_script';
 
 export { formatMalformed, MALFORMED_EXAMPLES } from './columns';
 
@@ -54,24 +54,11 @@ export interface ReadOptions {
 const MAX_THREADS = 4;
 
 /**
- * The threads worth starting now: the cores not busy with other work (from the kernel's count of runnable threads at
- * this moment, /proc/loadavg, less this one), at most MAX_THREADS, at least 1. A thread on a core someone else keeps
- * busy only slows the main thread down: on this project's shared 2-core machines, with 6-10 threads runnable, two
- * threads read the 1M-row file in 2.1 s and one in 1.5 s (medians of 4), while on a free machine the second core does
- * half the parsing. Not the load average: a benchmark that alternates runs keeps it at 1-2 on its own. Without
- * /proc (not Linux) every core counts as free. `BANKSEG_READ_THREADS=N` decides instead.
+ * The threads worth starting for a read now: the free cores (io/threads.ts), at most MAX_THREADS.
+ * `BANKSEG_READ_THREADS=N` (or `BANKSEG_THREADS=N`, every stage) decides instead.
  */
 export function defaultThreads(): number {
-  const forced = Number(process.env.BANKSEG_READ_THREADS);
-  if (Number.isInteger(forced) && forced >= 1) return forced;
-  let others = 0;
-  try {
-    others = Number(fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[3].split('/')[0]) - 1;
-  } catch {
-    // no /proc: assume the cores are free
-  }
-  const free = os.availableParallelism() - (Number.isFinite(others) ? Math.max(0, others) : 0);
-  return Math.max(1, Math.min(free, MAX_THREADS));
+  return freeThreads(MAX_THREADS, ['BANKSEG_READ_THREADS']);
 }
 
 const CHUNK_BYTES = 1 << 20;

@@ -1,7 +1,7 @@
 /**
  * A worker thread of the parallel reader (src/collect/parallel.ts): reads the pieces it claims into its own
  * RowReader and sends its share back (columns transferred, strings joined), then ends: the thread exits by itself.
- * Runs as plain JavaScript, bundled with its imports by src/collect/worker_script.ts.
+ * Runs as plain JavaScript, bundled with its imports by src/io/worker_script.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { MALFORMED_EXAMPLES } from './columns';

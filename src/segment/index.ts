@@ -21,7 +21,7 @@ export { silhouetteSample, silhouetteSampleMany, daviesBouldin, calinskiHarabasz
 export { sweepK, sweepFits, recommendK, elbowK } from './select';
 export type { SweepEntry } from './select';
 
-export interface SegmentOptions extends Omit<FitOptions, 'onIteration'> {
+export interface SegmentOptions extends Omit<FitOptions, 'onIteration' | 'scratch'> {
   /** A number of segments, or `auto` (default): the recommended k of the sweep. */
   readonly k?: number | 'auto';
   readonly kMin?: number;

@@ -17,7 +17,7 @@ import { checkSeed, createRng, sampleDistinct } from '../stats/random';
 import { adjustedRandIndex } from '../stats/ari';
 import { CONFIRMATIONS, nearestRival, RIVAL_MARGIN, STABLE_ARI } from './stability';
 import type { Rival } from './stability';
-import type { KMeansFit, KMeansOptions, ModelSpace } from './types';
+import type { KMeansFit, KMeansOptions } from './types';
 
 /** Row-major points: all `lloyd` needs (a ModelSpace is one). */
 export interface Rows {
@@ -53,6 +53,24 @@ export interface FitOptions extends KMeansOptions {
   readonly scoringSampleSize?: number;
   /** Called after each full-data iteration. */
   readonly onIteration?: (iteration: number) => void;
+  /** Work arrays for the full-data Lloyd run (see LloydScratch): the fit's labels are then a view on them. */
+  readonly scratch?: LloydScratch;
+}
+
+/**
+ * Work arrays of a Lloyd run on n rows, to reuse from one run to the next: the k sweep fits k after k on the same
+ * rows, and fresh arrays each time (20 bytes per customer) pile up as garbage in every thread until a collection.
+ * A fit made with them has `labels` pointing into them: valid until the next run that uses the same scratch.
+ */
+export interface LloydScratch {
+  readonly labels: Int32Array;
+  readonly upper: Float64Array;
+  readonly lower: Float64Array;
+}
+
+/** Scratch for runs on up to n rows. */
+export function lloydScratch(n: number): LloydScratch {
+  return { labels: new Int32Array(n), upper: new Float64Array(n), lower: new Float64Array(n) };
 }
 
 /** Derives an independent 32-bit seed from a base seed and a few integers (a small hash, stable across runs). */
@@ -112,7 +130,7 @@ export interface SampleFit {
  * fewer), k-means++ seeds by ml-kmeans on part of it,
  * then Lloyd to convergence on the sample. O(sampleSize·k·d·iterations), independent of n.
  */
-export function sampleFit(space: ModelSpace, k: number, seed: number, r: number, opts: FitOptions = {}): SampleFit {
+export function sampleFit(space: Rows, k: number, seed: number, r: number, opts: FitOptions = {}): SampleFit {
   const runSeed = deriveSeed(seed, k, r);
   const sampleSize = Math.max(opts.sampleSize ?? Math.min(KMEANS_DEFAULTS.sampleSize, Math.ceil(space.n / 2)), k);
   const rows = selectRows(space, sampleDistinct(space.n, sampleSize, createRng(runSeed)));
@@ -134,16 +152,18 @@ export function lloyd(
   space: Rows,
   initial: Float64Array,
   k: number,
-  opts: { maxIterations?: number; tolerance?: number; onIteration?: (iteration: number) => void } = {},
+  opts: { maxIterations?: number; tolerance?: number; onIteration?: (iteration: number) => void; scratch?: LloydScratch } = {},
 ): KMeansFit {
   const { X, n, d } = space;
   const maxIterations = opts.maxIterations ?? KMEANS_DEFAULTS.maxIterations;
   const tolerance = opts.tolerance ?? KMEANS_DEFAULTS.tolerance;
   if (initial.length !== k * d) throw new RangeError(`expected ${k}×${d} starting centroids, got ${initial.length} values`);
   const C = Float64Array.from(initial);
-  const labels = new Int32Array(n);
-  const upper = new Float64Array(n); // >= distance to own centroid
-  const lower = new Float64Array(n); // <= distance to the second-closest centroid
+  // Every entry is set by the first assignment (assignAll), so reused scratch needs no clearing.
+  const scratch = opts.scratch !== undefined && opts.scratch.labels.length >= n ? opts.scratch : undefined;
+  const labels = scratch ? scratch.labels.subarray(0, n) : new Int32Array(n);
+  const upper = scratch ? scratch.upper.subarray(0, n) : new Float64Array(n); // >= distance to own centroid
+  const lower = scratch ? scratch.lower.subarray(0, n) : new Float64Array(n); // <= distance to the second-closest centroid
   const sums = new Float64Array(k * d);
   const counts = new Float64Array(k);
   const moved = new Float64Array(k);
@@ -383,7 +403,7 @@ export interface DetailedFit {
  * a bad k, nInit or maxRestarts.
  * Cost: restarts · (sample fit + O(scoring·k·d)) + rarely a few Lloyd runs on the scoring sample + the full-data loop.
  */
-export function fitKMeansDetailed(space: ModelSpace, k: number, opts: FitOptions = {}): DetailedFit {
+export function fitKMeansDetailed(space: Rows, k: number, opts: FitOptions = {}): DetailedFit {
   checkK(k, space.n);
   const nInit = opts.nInit ?? KMEANS_DEFAULTS.nInit;
   if (!Number.isInteger(nInit) || nInit < 1) throw new RangeError(`nInit must be a whole number >= 1, got ${nInit}`);
@@ -451,6 +471,6 @@ export function fitKMeansDetailed(space: ModelSpace, k: number, opts: FitOptions
 }
 
 /** `fitKMeansDetailed` without the details: the fit of all customers. */
-export function fitKMeans(space: ModelSpace, k: number, opts: FitOptions = {}): KMeansFit {
+export function fitKMeans(space: Rows, k: number, opts: FitOptions = {}): KMeansFit {
   return fitKMeansDetailed(space, k, opts).fit;
 }

@@ -2,19 +2,33 @@
  * Choosing k: fit every k of a range on all customers, score each fit (inertia, sampled silhouette,
  * Davies–Bouldin, Calinski–Harabasz, stability of the delivered partition), and recommend one stable k with its reason.
  */
-import { checkK, fitKMeans, fitKMeansDetailed, lloyd, nearestCentroid, selectRows } from './kmeans';
+import { checkK, fitKMeans, lloyd, nearestCentroid, selectRows } from './kmeans';
 import type { FitOptions } from './kmeans';
-import { metricSample, separationScores, silhouetteSampleMany, SILHOUETTE_SAMPLE_SIZE } from './metrics';
-import { CONFIRMATIONS, isStable, meanAgreement, refitAgreement, RIVAL_MARGIN, splitHalves, STABLE_ARI } from './stability';
+import { metricSample, silhouetteSampleMany, SILHOUETTE_SAMPLE_SIZE } from './metrics';
+import { CONFIRMATIONS, RIVAL_MARGIN, splitHalves, STABLE_ARI } from './stability';
+import type { SweepFit } from './sweep_k';
+import { fitAllK } from './sweep_threads';
 import { adjustedRandIndex } from '../stats/ari';
-import type { KMeansFit, KScore, ModelSpace } from './types';
+import { freeThreads } from '../io/threads';
+import type { WorkerScript } from '../io/worker_script';
+import type { KScore, ModelSpace } from './types';
 
 export interface SweepOptions extends FitOptions {
   readonly kMin?: number;
   readonly kMax?: number;
   readonly silhouetteSampleSize?: number;
-  /** Progress of the sweep: `step` names what is running, `done` of `total` steps finished. */
+  /** Progress of the sweep: `step` names what is running or just ended, `done` of `total` steps finished (one per k as it ends, then the silhouettes). */
   readonly onProgress?: (step: string, done: number, total: number) => void;
+  /** Threads to fit the k values on (default: `sweepThreads(n)`). The results do not depend on it (tests check). */
+  readonly threads?: number;
+  /** Tests: the sweep's workers run this script instead of the bundled sweep_worker.ts. */
+  readonly workerScript?: WorkerScript;
+  /** Where a line about a failed sweep thread goes (default: stderr). */
+  readonly warn?: (line: string) => void;
+  /** Tests: see SweepThreads. */
+  readonly waitForWorkers?: boolean;
+  readonly onWorkersExited?: (codes: readonly number[]) => void;
+  readonly onFitted?: (k: number, thread: number) => void;
 }
 
 /** A k's scores plus how its fit went. */
@@ -40,18 +54,37 @@ export const SILHOUETTE_TOLERANCE = 0.01;
  */
 export const EVALUATION_SEED = 0xe7a1;
 
-/** The sweep with every k's fit, so the chosen k need not be fitted again. */
+/** The sweep with every k's fit (centroids, not every customer's label), so the chosen k need not be fitted again. */
 export interface SweepResult {
   readonly scores: readonly SweepEntry[];
-  readonly fits: ReadonlyMap<number, KMeansFit>;
+  readonly fits: ReadonlyMap<number, SweepFit>;
 }
 
 /**
- * Fits k = kMin..kMax (default 2..8) on all customers and scores each fit. The silhouettes of all k are computed
- * in one pass over the pairs of one sample (so every k is judged on the same customers), stability on that same
- * sample: the restarts that were not delivered are the refits (see stability.ts). The sample is drawn with a fixed
- * seed (EVALUATION_SEED). Cost: the fits (see `fitKMeansDetailed`) + O(m²·(d + K)) for K values of k on an m-point
- * sample + O(nInit·m·k·d) per k for the refits' labels.
+ * Threads for the sweep: below this many customers one thread fits every k, since starting a worker (~50-100 ms of
+ * start-up, its code loaded again) costs about what it saves. Measured: see bench/README.md, "The k sweep on two
+ * threads".
+ */
+export const SWEEP_PARALLEL_MIN_CUSTOMERS = 20_000;
+/** More threads than this gain nothing: the default sweep has 7 k values and the largest k costs the most. */
+const MAX_SWEEP_THREADS = 4;
+
+/**
+ * Threads for a sweep of `n` customers now: 1 below SWEEP_PARALLEL_MIN_CUSTOMERS, else the free cores (io/threads.ts;
+ * `BANKSEG_SWEEP_THREADS=N` or `BANKSEG_THREADS=N` decides instead), at most MAX_SWEEP_THREADS.
+ */
+export function sweepThreads(n: number): number {
+  return n < SWEEP_PARALLEL_MIN_CUSTOMERS ? 1 : freeThreads(MAX_SWEEP_THREADS, ['BANKSEG_SWEEP_THREADS']);
+}
+
+/**
+ * Fits k = kMin..kMax (default 2..8) on all customers and scores each fit. The k values are fitted concurrently on
+ * the free cores (sweep_threads.ts; `threads` decides instead), with the same results on any number of threads.
+ * The silhouettes of all k are computed in one pass over the pairs of one sample (so every k is judged on the same
+ * customers), stability on that same sample: the restarts that were not delivered are the refits (see stability.ts).
+ * The sample is drawn with a fixed seed (EVALUATION_SEED). Cost: the fits (see `fitKMeansDetailed`) + O(m²·(d + K))
+ * for K values of k on an m-point sample + O(nInit·m·k·d) per k for the refits' labels. Memory per k kept: its
+ * centroids and the sample's labels (never every customer's).
  */
 export function sweepFits(space: ModelSpace, opts: SweepOptions = {}): SweepResult {
   const kMin = opts.kMin ?? SWEEP_DEFAULTS.kMin;
@@ -63,73 +96,50 @@ export function sweepFits(space: ModelSpace, opts: SweepOptions = {}): SweepResu
   const evaluation = metricSample(space.n, sampleOptions);
   const ks = Array.from({ length: kMax - kMin + 1 }, (_, i) => kMin + i);
   const total = ks.length + 1;
-  const fits = new Map<number, KMeansFit>();
-  const partial: Omit<SweepEntry, 'silhouette'>[] = [];
-  ks.forEach((k, step) => {
-    opts.onProgress?.(`k = ${k}`, step, total);
-    const started = Date.now();
-    const detailed = fitKMeansDetailed(space, k, opts);
-    const fit = detailed.fit;
-    fits.set(k, fit);
-    // The refits as good as the delivered fit: restarts within the margin of the best score, the chosen one excluded.
-    const bestScore = Math.min(...detailed.restartInertia);
-    const refits = detailed.restarts
-      .filter((_, r) => r !== detailed.chosenRestart && detailed.restartInertia[r] <= bestScore * (1 + RIVAL_MARGIN))
-      .map((run) => nearestCentroid(space, run.centroids, k, evaluation));
-    const stability = meanAgreement(refitAgreement(pick(fit, evaluation), refits));
-    const separation = separationScores(space, fit);
-    partial.push({
-      k,
-      inertia: fit.inertia,
-      daviesBouldin: separation.daviesBouldin,
-      calinskiHarabasz: separation.calinskiHarabasz,
-      stability,
-      restarts: detailed.restarts.length,
-      confirmedBy: detailed.confirmedBy,
-      rivalGap: detailed.rival?.inertiaGap ?? NaN,
-      rivalAri: detailed.rival?.ari ?? NaN,
-      stable: isStable(stability, detailed.rival, detailed.confirmedBy),
-      iterations: fit.iterations,
-      converged: fit.converged,
-      seconds: (Date.now() - started) / 1000,
-    });
+  const { onProgress, onFitted } = opts;
+  let fitted = 0;
+  onProgress?.(`k = ${kMin}..${kMax}`, 0, total);
+  const results = fitAllK(space, ks, evaluation, opts, {
+    threads: opts.threads ?? sweepThreads(space.n),
+    workerScript: opts.workerScript,
+    warn: opts.warn,
+    waitForWorkers: opts.waitForWorkers,
+    onWorkersExited: opts.onWorkersExited,
+    onFitted: (k, thread) => {
+      onFitted?.(k, thread);
+      onProgress?.(`k = ${k} fitted`, ++fitted, total);
+    },
   });
-  opts.onProgress?.('silhouettes', ks.length, total);
+  onProgress?.('silhouettes', ks.length, total);
   const silhouettes = silhouetteSampleMany(
     selectRows(space, evaluation),
-    ks.map((k) => pick(fits.get(k) as KMeansFit, evaluation)),
+    results.map((r) => r.fit.evaluationLabels),
     ks,
     { sampleSize: evaluation.length, seed: EVALUATION_SEED },
   );
-  opts.onProgress?.('done', total, total);
-  const scores = partial.map((p, i) => ({
-    k: p.k,
-    inertia: p.inertia,
+  onProgress?.('done', total, total);
+  const scores = results.map((r, i) => ({
+    k: r.fit.k,
+    inertia: r.fit.inertia,
     silhouette: silhouettes[i],
-    daviesBouldin: p.daviesBouldin,
-    calinskiHarabasz: p.calinskiHarabasz,
-    stability: p.stability,
-    restarts: p.restarts,
-    confirmedBy: p.confirmedBy,
-    rivalGap: p.rivalGap,
-    rivalAri: p.rivalAri,
-    stable: p.stable,
-    iterations: p.iterations,
-    converged: p.converged,
-    seconds: p.seconds,
+    daviesBouldin: r.daviesBouldin,
+    calinskiHarabasz: r.calinskiHarabasz,
+    stability: r.stability,
+    restarts: r.restarts,
+    confirmedBy: r.confirmedBy,
+    rivalGap: r.rivalGap,
+    rivalAri: r.rivalAri,
+    stable: r.stable,
+    iterations: r.fit.iterations,
+    converged: r.fit.converged,
+    seconds: r.seconds,
   }));
-  return { scores, fits };
+  return { scores, fits: new Map(results.map((r) => [r.fit.k, r.fit])) };
 }
 
 /** `sweepFits` without the fits: one KScore (plus fit details) per k. */
 export function sweepK(space: ModelSpace, opts: SweepOptions = {}): SweepEntry[] {
   return [...sweepFits(space, opts).scores];
-}
-
-function pick(fit: KMeansFit, rows: Int32Array): Int32Array {
-  const out = new Int32Array(rows.length);
-  for (let i = 0; i < rows.length; i++) out[i] = fit.labels[rows[i]];
-  return out;
 }
 
 /**

@@ -41,7 +41,8 @@ export function buildModelSpace(features: CustomerFeatures, opts: ModelSpaceOpti
   const d = chosen.length;
   if (n === 0) throw new RangeError('there are no customers to segment');
 
-  const X = new Float64Array(n * d);
+  // Shared memory, so the k sweep's worker threads read the points without a copy (segment/sweep_threads.ts).
+  const X = new Float64Array(new SharedArrayBuffer(n * d * 8));
   const median = new Float64Array(d);
   const mean = new Float64Array(d);
   const std = new Float64Array(d);
