@@ -27,6 +27,7 @@ export const SLOW: Readonly<Record<string, string>> = {
   'report.test.ts': 'runs a notebook in a Jupyter kernel, opens the page in Chromium',
   'run_cli.test.ts': 'spawns bankseg run, with figures in Chromium',
   'segment_cli.test.ts': 'spawns bankseg segment',
+  'sweep_threads.test.ts': 'worker threads; sweeps the real rows twice',
 };
 
 const dir = __dirname;
