@@ -49,36 +49,44 @@ export function customerFeatures(c: CleanTable, opts: FeatureOptions = {}): Cust
     throw new UsageError(`--as-of ${isoDate(asOf)} is before the last transaction date in the data, ${isoDate(acc.endDate)}`);
   }
 
-  // Customers with rows, in dictionary (first-appearance) order.
+  // Customers with rows, in dictionary (first-appearance) order: all of them after cleaning (its keys come from the
+  // kept rows), so the accumulators mostly become the features in place instead of being copied.
   const m = c.customerIds.length;
   let n = 0;
   for (let k = 0; k < m; k++) if (acc.frequency[k] > 0) n++;
-  const customerId: string[] = new Array(n);
-  const recencyDays = new Float64Array(n);
+  const keep = n === m ? undefined : customersWithRows(acc.frequency, n);
+  const customer = (j: number) => (keep === undefined ? j : keep[j]);
+
+  const latest = acc.latestKey; // becomes the recency, in place: date = ⌊key / 10⁶⌋ exactly (HHMMSS < 240000)
+  for (let k = 0; k < m; k++) latest[k] = asOf - Math.floor(latest[k] / 1e6);
+  const recencyDays = gathered(latest, keep);
+  const monetaryTotal = gathered(acc.total, keep);
   const frequency = new Float64Array(n);
-  const monetaryTotal = new Float64Array(n);
   const monetaryMean = new Float64Array(n);
   const balance = new Float64Array(n);
   const age = new Float64Array(n);
-  const genderCodes = new Int32Array(n);
-  const rawLocation = new Int32Array(n);
   const timeOfDayCodes = new Int32Array(n);
-  let j = 0;
-  for (let k = 0; k < m; k++) {
+  const balances = c.balance;
+  const ages = c.age;
+  for (let j = 0; j < n; j++) {
+    const k = customer(j);
     const f = acc.frequency[k];
-    if (f === 0) continue;
-    customerId[j] = c.customerIds[k];
-    recencyDays[j] = asOf - acc.latestDate[k];
     frequency[j] = f;
-    monetaryTotal[j] = acc.total[k];
     monetaryMean[j] = acc.total[k] / f;
-    balance[j] = acc.balance[k];
-    age[j] = acc.age[k];
-    genderCodes[j] = acc.gender[k];
-    rawLocation[j] = acc.location[k];
+    const b = acc.balanceRow[k];
+    balance[j] = b < 0 ? NaN : balances[b];
+    const a = acc.ageRow[k];
+    age[j] = a < 0 ? NaN : ages[a];
     timeOfDayCodes[j] = mostFrequentBin(acc.bins, k);
-    j++;
   }
+  // Gender and location codes, in place of the rows they come from (-1: never known).
+  const genders = acc.genderRow;
+  const locations = acc.locationRow;
+  for (let k = 0; k < m; k++) {
+    genders[k] = genders[k] < 0 ? -1 : c.gender[genders[k]];
+    locations[k] = locations[k] < 0 ? -1 : c.location.codes[locations[k]];
+  }
+  const customerId = keep === undefined ? c.customerIds : Array.from(keep, (k) => c.customerIds[k]);
 
   return {
     n,
@@ -89,24 +97,43 @@ export function customerFeatures(c: CleanTable, opts: FeatureOptions = {}): Cust
     monetaryMean,
     balance,
     age,
-    gender: { codes: genderCodes, values: GENDERS },
-    location: bucketLocations(rawLocation, c.location.values, topLocations),
+    gender: { codes: gathered(genders, keep), values: GENDERS },
+    location: bucketLocations(gathered(locations, keep), c.location.values, topLocations),
     timeOfDay: { codes: timeOfDayCodes, values: TIME_OF_DAY },
     endDate: acc.endDate,
     asOf,
   };
 }
 
-/** Per-customer accumulators, indexed by customer code. */
+/** The customers (codes) with at least one row, `n` of them, in code order. O(m). */
+function customersWithRows(frequency: Int32Array, n: number): Int32Array {
+  const keep = new Int32Array(n);
+  let j = 0;
+  for (let k = 0; k < frequency.length; k++) if (frequency[k] > 0) keep[j++] = k;
+  return keep;
+}
+
+/** `a` itself when every customer is kept, else its values at `keep`. */
+function gathered<T extends Float64Array | Int32Array>(a: T, keep: Int32Array | undefined): T {
+  if (keep === undefined) return a;
+  const out = new (a.constructor as new (length: number) => T)(keep.length);
+  for (let j = 0; j < keep.length; j++) out[j] = a[keep[j]];
+  return out;
+}
+
+/**
+ * Per-customer accumulators, indexed by customer code: 52 bytes per customer. The latest known balance, age, gender
+ * and location are kept as the row they come from (-1: none yet), not as a value and its (date, time) key.
+ */
 interface Accumulators {
   readonly frequency: Int32Array;
   readonly total: Float64Array;
-  readonly latestDate: Int32Array;
-  /** Value at the latest row where it is known: NaN / -1 when never known. */
-  readonly balance: Float64Array;
-  readonly age: Float64Array;
-  readonly gender: Int8Array;
-  readonly location: Int32Array;
+  /** The greatest `date·10⁶ + HHMMSS` of the customer's rows. */
+  readonly latestKey: Float64Array;
+  readonly balanceRow: Int32Array;
+  readonly ageRow: Int32Array;
+  readonly genderRow: Int32Array;
+  readonly locationRow: Int32Array;
   /** Transactions per time-of-day bin: customer k's counts are at [k·BINS, k·BINS + BINS). */
   readonly bins: Int32Array;
   readonly endDate: number;
@@ -114,22 +141,19 @@ interface Accumulators {
 
 /**
  * One pass over the rows. The (date, time) order is kept as one number `date·10⁶ + HHMMSS` (exact in a double,
- * and monotone since HHMMSS < 10⁶); rows come in index order, so `>=` lets the later row win a tie. O(n + m).
+ * and monotone since HHMMSS < 10⁶); rows come in index order, so `>=` lets the later row win a tie. A row at least as
+ * late as all of its customer's rows so far is at least as late as the row any latest value came from, so only an
+ * earlier row (rare: files mostly come in date order) looks up the key of the row it competes with. O(n + m).
  */
 function accumulate(c: CleanTable): Accumulators {
   const m = c.customerIds.length;
   const frequency = new Int32Array(m);
   const total = new Float64Array(m);
   const latestKey = new Float64Array(m).fill(-Infinity);
-  const latestDate = new Int32Array(m);
-  const balanceKey = new Float64Array(m).fill(-Infinity);
-  const balance = new Float64Array(m).fill(NaN);
-  const ageKey = new Float64Array(m).fill(-Infinity);
-  const age = new Float64Array(m).fill(NaN);
-  const genderKey = new Float64Array(m).fill(-Infinity);
-  const gender = new Int8Array(m).fill(-1);
-  const locationKey = new Float64Array(m).fill(-Infinity);
-  const location = new Int32Array(m).fill(-1);
+  const balanceRow = new Int32Array(m).fill(-1);
+  const ageRow = new Int32Array(m).fill(-1);
+  const genderRow = new Int32Array(m).fill(-1);
+  const locationRow = new Int32Array(m).fill(-1);
   const bins = new Int32Array(m * BINS);
   let endDate = -Infinity;
 
@@ -138,6 +162,8 @@ function accumulate(c: CleanTable): Accumulators {
   const ages = c.age;
   const genders = c.gender;
   const locations = c.location.codes;
+  /** The order key of row r; -Infinity for none (-1). */
+  const keyOf = (r: number) => (r < 0 ? -Infinity : date[r] * 1e6 + time[r]);
   for (let i = 0; i < c.rows; i++) {
     const k = customer[i];
     const d = date[i];
@@ -146,30 +172,14 @@ function accumulate(c: CleanTable): Accumulators {
     frequency[k]++;
     total[k] += amount[i];
     if (d > endDate) endDate = d;
-    if (key >= latestKey[k]) {
-      latestKey[k] = key;
-      latestDate[k] = d;
-    }
+    const newest = key >= latestKey[k];
+    if (newest) latestKey[k] = key;
     const b = balances[i];
-    if (b === b && key >= balanceKey[k]) {
-      balanceKey[k] = key;
-      balance[k] = b;
-    }
+    if (b === b && (newest || key >= keyOf(balanceRow[k]))) balanceRow[k] = i;
     const a = ages[i];
-    if (a === a && key >= ageKey[k]) {
-      ageKey[k] = key;
-      age[k] = a;
-    }
-    const g = genders[i];
-    if (g >= 0 && key >= genderKey[k]) {
-      genderKey[k] = key;
-      gender[k] = g;
-    }
-    const l = locations[i];
-    if (l >= 0 && key >= locationKey[k]) {
-      locationKey[k] = key;
-      location[k] = l;
-    }
+    if (a === a && (newest || key >= keyOf(ageRow[k]))) ageRow[k] = i;
+    if (genders[i] >= 0 && (newest || key >= keyOf(genderRow[k]))) genderRow[k] = i;
+    if (locations[i] >= 0 && (newest || key >= keyOf(locationRow[k]))) locationRow[k] = i;
     const bin = Math.floor(t / HHMMSS_PER_BIN);
     if (!(bin >= 0 && bin < BINS)) throw new RangeError(`row ${i}: time ${t} is not HHMMSS in 0..235959`);
     bins[k * BINS + bin]++;
@@ -177,11 +187,11 @@ function accumulate(c: CleanTable): Accumulators {
   return {
     frequency,
     total,
-    latestDate,
-    balance,
-    age,
-    gender,
-    location,
+    latestKey,
+    balanceRow,
+    ageRow,
+    genderRow,
+    locationRow,
     bins,
     endDate: c.rows > 0 ? endDate : NaN,
   };
