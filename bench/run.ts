@@ -14,7 +14,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeGeneratedCsv, DEFAULT_ROWS } from '../src/collect/generate';
+import { writeGeneratedCsv, DEFAULT_ROWS, MAX_ROWS } from '../src/collect/generate';
+import { DEFAULT_SEED } from '../src/config';
 import { ensureDefaultData } from '../src/collect/default_data';
 import { intOption, parseOptions } from '../src/cli/command';
 import { UsageError } from '../src/errors';
@@ -62,6 +63,8 @@ usual notebook) on the same generated file, in turn, and compares per-stage time
   --py-threads N  threads of Polars, scikit-learn and numpy (default: their own default, every core)
   --out FILE      results JSON (default bench/results.json)
   --scaling       repeat at ${SCALING_ROWS.map((r) => r.toLocaleString('en-US')).join(', ')} rows and fit how each stage and the peak RSS grow
+                  (generated files cached in $BANKSEG_BENCH_DATA, default data/interim; beyond ${MAX_ROWS.toLocaleString('en-US')} rows,
+                  generated parts with seeds ${DEFAULT_SEED}, ${DEFAULT_SEED + 1}, ... one after the other)
   --profile       also run bankseg once under V8's CPU profiler (as node --cpu-prof) and list its hottest
                   functions per stage; the profile (.cpuprofile, positions in the .ts sources) goes to bench/out/
 `;
@@ -140,18 +143,56 @@ function ensurePythonPackages(): void {
 }
 
 /**
+ * Where generated files other than the default data are cached: `BANKSEG_BENCH_DATA` (a folder outside the project,
+ * say, shared by several clones: the 5M- and 10M-row files take 330 MB and 660 MB), else data/interim.
+ */
+const BENCH_DATA = process.env.BANKSEG_BENCH_DATA || path.join(ROOT, 'data', 'interim');
+
+/**
  * The generated file with `rows` rows (the generator's default seed; --seed is the models' seed): the default data
- * set at its published size, otherwise a file cached in data/interim, named by the generator's version so a
- * file made by an older generator is not reused.
+ * set at its published size, otherwise a file cached in BENCH_DATA, named by the generator's version so a
+ * file made by an older generator is not reused. Beyond the generator's MAX_ROWS (its customer IDs run out) the file
+ * is equal parts generated with seeds 42, 43, ... one after the other (header once): the parts reuse CustomerIDs,
+ * mostly with another birth date or gender, so mostly as other customers (the customer key, docs/data-model.md).
  */
 async function generatedFile(rows: number): Promise<string> {
   if (rows === DEFAULT_ROWS) return ensureDefaultData();
-  const file = path.join(ROOT, 'data', 'interim', `bench_${rows}_${generatorVersion()}.csv`);
+  const file = path.join(BENCH_DATA, `bench_${rows}_${generatorVersion()}.csv`);
   if (!fs.existsSync(file)) {
-    process.stderr.write(`bench: generating ${rows.toLocaleString('en-US')} rows into ${path.relative(ROOT, file)}\n`);
-    await writeGeneratedCsv(file, { rows });
+    process.stderr.write(`bench: generating ${rows.toLocaleString('en-US')} rows into ${file}\n`);
+    fs.mkdirSync(BENCH_DATA, { recursive: true });
+    if (rows <= MAX_ROWS) await writeGeneratedCsv(file, { rows });
+    else await writeGeneratedParts(file, rows);
   }
   return file;
+}
+
+/** `rows` rows as ⌈rows / MAX_ROWS⌉ generated parts with seeds DEFAULT_SEED, +1, ..., concatenated (one header). */
+async function writeGeneratedParts(file: string, rows: number): Promise<void> {
+  const parts = Math.ceil(rows / MAX_ROWS);
+  const tmp = `${file}.${process.pid}.tmp`;
+  const out = fs.openSync(tmp, 'w');
+  const buffer = Buffer.allocUnsafe(1 << 22);
+  try {
+    for (let p = 0; p < parts; p++) {
+      const partFile = `${file}.part${p}.${process.pid}.tmp`;
+      await writeGeneratedCsv(partFile, { rows: Math.floor(rows / parts) + (p < rows % parts ? 1 : 0), seed: DEFAULT_SEED + p });
+      const input = fs.openSync(partFile, 'r');
+      try {
+        let first = true;
+        for (let n; (n = fs.readSync(input, buffer, 0, buffer.length, null)) > 0; first = false) {
+          const from = first && p > 0 ? buffer.indexOf(10) + 1 : 0; // the header once
+          fs.writeSync(out, buffer, from, n - from);
+        }
+      } finally {
+        fs.closeSync(input);
+        fs.rmSync(partFile);
+      }
+    }
+  } finally {
+    fs.closeSync(out);
+  }
+  fs.renameSync(tmp, file);
 }
 
 /** A short hash of the generator's source files: a cached generated file is reused only by the same generator. */
