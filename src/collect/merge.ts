@@ -20,7 +20,7 @@ import { formatMalformed, MALFORMED_EXAMPLES } from './columns';
 import { RowTooLongError } from './csv';
 import { NO_ALPHABET, TextDictionary } from './dictionary';
 import { firstAppearance, idTexts, unpackId } from './id_codes';
-import type { MalformedCount } from './rows';
+import type { IdChars, MalformedCount } from './rows';
 
 /** Why a reader stopped in a piece: the first malformed row (strict), a line too long, or an I/O problem. */
 export type PieceStop =
@@ -45,8 +45,8 @@ export type DictName = (typeof DICT_NAMES)[number];
 
 /** The columns of the valid rows one reader stored, in its order; dictionary columns as codes into its values. */
 export interface ShareColumns {
-  /** Transaction IDs as characters (RowColumns.idChars, idEnd). */
-  readonly idChars: Uint16Array;
+  /** Transaction IDs as characters (RowColumns.idChars, idEnd): bytes (Latin-1) or UTF-16 code units. */
+  readonly idChars: IdChars;
   readonly idEnd: Int32Array;
   readonly customer: Int32Array;
   readonly dob: Int32Array;
@@ -223,8 +223,9 @@ function idDecoder(placed: readonly Placed[], shares: readonly Share[], rows: nu
 
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
-/** The string of UTF-16 code units. O(length). */
-function utf16Text(units: Uint16Array): string {
+/** The string of the characters: Latin-1 bytes or UTF-16 code units. O(length). */
+function utf16Text(units: IdChars): string {
+  if (units instanceof Uint8Array) return Buffer.from(units.buffer, units.byteOffset, units.byteLength).toString('latin1');
   if (LITTLE_ENDIAN) return Buffer.from(units.buffer, units.byteOffset, units.byteLength).toString('utf16le');
   let text = '';
   for (let at = 0; at < units.length; at += 8192) text += String.fromCharCode(...units.subarray(at, at + 8192));

@@ -31,7 +31,7 @@ import type { TransactionTable } from '../table';
 import { MALFORMED_EXAMPLES } from './columns';
 import { CsvSplitter, MAX_ROW_CHARS, RowTooLongError } from './csv';
 import { assembleTable, DICT_NAMES, DictName, PieceRecord, PieceStop, Share, ShareColumns } from './merge';
-import { ColumnLayout, MalformedRowStop, RowColumns, RowReader } from './rows';
+import { ColumnLayout, IdChars, MalformedRowStop, RowColumns, RowReader } from './rows';
 import { firstAppearance, idTexts } from './id_codes';
 import { workerFlags, workerScript, WorkerScript } from '../io/worker_script';
 
@@ -245,7 +245,7 @@ function inPieceOrder(c: RowColumns, records: readonly PieceRecord[]): { columns
     (out as unknown as Record<string, unknown>)[name] = to;
     (c as unknown as Record<string, unknown>)[name] = undefined; // freed here when the reader released it (a worker's)
   }
-  const idChars = new Uint16Array(c.idChars.length);
+  const idChars = new (c.idChars.constructor as new (length: number) => IdChars)(c.idChars.length);
   const idEnd = new Int32Array(c.idEnd.length);
   const moved: PieceRecord[] = [];
   let at = 0;

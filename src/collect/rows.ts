@@ -154,8 +154,11 @@ function parseMoney(text: string, start: number, end: number): number {
  * own dictionaries; a customer is a packed ID (≥ 1, see id_codes.ts) or `-1 - k` for code k of `otherCustomers`.
  */
 export interface RowColumns {
-  /** The transaction IDs' characters back to back (UTF-16 code units): row r's are idChars[idEnd[r - 1] .. idEnd[r]). */
-  readonly idChars: Uint16Array;
+  /**
+   * The transaction IDs' characters back to back (UTF-16 code units): row r's are idChars[idEnd[r - 1] .. idEnd[r]).
+   * One byte each (Latin-1) while every character so far is below 256, as IDs usually are (half the memory).
+   */
+  readonly idChars: IdChars;
   readonly idEnd: Int32Array;
   readonly customerKey: Float64Array;
   readonly dob: Int32Array;
@@ -169,6 +172,8 @@ export interface RowColumns {
 
 /** The per-row columns of a RowReader's block (all but the IDs' characters). */
 type RowBlock = Omit<RowColumns, 'idChars'>;
+/** ID characters: bytes while all are Latin-1, else UTF-16 code units. */
+export type IdChars = Uint8Array | Uint16Array;
 type RowColumnName = keyof RowBlock;
 const ROW_COLUMNS: readonly RowColumnName[] = ['idEnd', 'customerKey', 'dob', 'gender', 'location', 'balance', 'date', 'time', 'amount'];
 
@@ -197,9 +202,9 @@ export class RowReader {
    * cost more than reading the rest of the row, and cleaning never reads them (merge.ts decodes them on first use).
    * Also in blocks (`idBlocks`, with the characters used in each); a row's characters are never split between two.
    */
-  private idChars: Uint16Array;
+  private idChars: IdChars;
   private idUsed = 0;
-  private idBlocks: Uint16Array[] = [];
+  private idBlocks: IdChars[] = [];
   /** Characters of all IDs so far (idEnd holds these running totals: offsets into the joined characters). */
   private idLength = 0;
   private idEnd: Int32Array;
@@ -233,7 +238,7 @@ export class RowReader {
   ) {
     const n = (this.capacity = Math.max(expectedRows, 1024));
     this.blockRows = Math.max(1 << 12, n >> 2);
-    this.idChars = new Uint16Array(8 * n);
+    this.idChars = new Uint8Array(8 * n);
     this.idEnd = new Int32Array(n);
     this.customerKey = new Float64Array(n);
     this.dob = new Int32Array(n);
@@ -277,7 +282,7 @@ export class RowReader {
     if (release) {
       this.released = true;
       this.capacity = this.filled = 0;
-      this.idChars = new Uint16Array(0);
+      this.idChars = this.idChars.subarray(0, 0);
       this.idUsed = 0;
       for (const name of ROW_COLUMNS) (this as unknown as Record<RowColumnName, unknown>)[name] = columns[name].subarray(0, 0);
     }
@@ -311,8 +316,8 @@ export class RowReader {
   }
 
   /** The IDs' characters joined into one exact-length array, which becomes the current character block. O(characters). */
-  private joinIds(): Uint16Array {
-    const out = new Uint16Array(this.idLength);
+  private joinIds(): IdChars {
+    const out = new (this.idChars.constructor as new (length: number) => IdChars)(this.idLength);
     let at = 0;
     for (const b of this.idBlocks) {
       out.set(b, at);
@@ -432,11 +437,23 @@ export class RowReader {
     if (at + (to - from) > this.idChars.length) {
       // A new character block; the full one keeps just its used characters (a view).
       this.idBlocks.push(this.idChars.subarray(0, at));
-      this.idChars = new Uint16Array(Math.max(8 * this.blockRows, to - from));
+      this.idChars = new (this.idChars.constructor as new (length: number) => IdChars)(Math.max(8 * this.blockRows, to - from));
       at = 0;
     }
-    const chars = this.idChars;
-    for (let p = from; p < to; p++) chars[at++] = source.charCodeAt(p);
+    let chars = this.idChars;
+    let all = 0;
+    for (let p = from; p < to; p++) {
+      const c = source.charCodeAt(p);
+      all |= c;
+      chars[at++] = c;
+    }
+    if (all > 0xff && chars instanceof Uint8Array) {
+      // The first character beyond Latin-1: every block so far becomes UTF-16, and this ID is written again.
+      this.idBlocks = this.idBlocks.map((b) => Uint16Array.from(b));
+      chars = this.idChars = Uint16Array.from(chars);
+      at -= to - from;
+      for (let p = from; p < to; p++) chars[at++] = source.charCodeAt(p);
+    }
     this.idLength += to - from;
     this.idUsed = at;
     this.idEnd[r] = this.idLength;
