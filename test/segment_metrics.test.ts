@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adjustedRandIndex, calinskiHarabasz, daviesBouldin, metricSample, silhouetteSample, silhouetteSampleMany } from '../src/segment/metrics';
+import { adjustedRandIndex, calinskiHarabasz, daviesBouldin, metricSample, silhouetteMeans, silhouettePlan, silhouetteSample, silhouetteSampleMany, silhouetteValues } from '../src/segment/metrics';
 import { inertiaOf } from '../src/segment/kmeans';
 import { createRng } from '../src/stats/random';
 import { blobs, spaceOf, THIRTY } from './helpers/segment';
@@ -132,4 +132,36 @@ test('inertia equals a brute-force sum of squared distances', () => {
   let expected = 0;
   THIRTY.forEach((p, i) => p.forEach((x, t) => (expected += (x - centroids[labels[i] * 3 + t]) ** 2)));
   close(inertiaOf(space, labels, centroids), expected, 1e-12);
+});
+
+test('silhouette rows computed in pieces of any size add up to the same bits as in one pass', () => {
+  const { rows } = blobs([[0, 0, 0], [4, 0, 0], [0, 4, 1]], 170, 1.2, 21);
+  const space = spaceOf(rows);
+  const labelings = [2, 3, 5].map((k) => Int32Array.from({ length: space.n }, (_, i) => (i * 7 + (i >> 3)) % k));
+  const opts = { sampleSize: 301, seed: 5 };
+  const whole = silhouetteSampleMany(space, labelings, [2, 3, 5], opts);
+  const plan = silhouettePlan(space, labelings, [2, 3, 5], opts);
+  const values = new Float64Array(3 * plan.m);
+  for (const [from, to] of [[0, 3], [3, 64], [64, 65], [65, 200], [200, 301]]) silhouetteValues(plan, from, to, values);
+  const pieces = silhouetteMeans(plan, values);
+  assert.deepEqual(new Float64Array(pieces), new Float64Array(whole));
+  // The per-row values are the silhouettes: their mean for one labeling, by hand-written brute force, agrees.
+  const sample = metricSample(space.n, opts);
+  const dist = (i: number, j: number) => Math.hypot(...[0, 1, 2].map((t) => space.X[sample[i] * 3 + t] - space.X[sample[j] * 3 + t]));
+  const own = Array.from(sample, (r) => labelings[1][r]);
+  let total = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const byCluster = [0, 0, 0];
+    const sizes = [0, 0, 0];
+    for (let j = 0; j < sample.length; j++) {
+      byCluster[own[j]] += dist(i, j);
+      sizes[own[j]]++;
+    }
+    if (sizes[own[i]] < 2) continue;
+    const a = byCluster[own[i]] / (sizes[own[i]] - 1);
+    const b = Math.min(...[0, 1, 2].filter((q) => q !== own[i] && sizes[q] > 0).map((q) => byCluster[q] / sizes[q]));
+    total += (b - a) / Math.max(a, b);
+    assert.ok(Math.abs(values[plan.m + i] - (b - a) / Math.max(a, b)) < 1e-12, `row ${i}`);
+  }
+  assert.ok(Math.abs(pieces[1] - total / sample.length) < 1e-12);
 });

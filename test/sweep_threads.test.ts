@@ -10,6 +10,7 @@ import { buildModelSpace } from '../src/segment/space';
 import { sweepFits, sweepThreads, SWEEP_PARALLEL_MIN_CUSTOMERS } from '../src/segment/select';
 import type { SweepOptions, SweepResult } from '../src/segment/select';
 import type { ModelSpace } from '../src/segment/types';
+import { SILHOUETTE_BLOCK } from '../src/segment/sweep_threads';
 import { REAL_RAW } from './helpers/real-data';
 import { syntheticCustomers } from './helpers/segment';
 
@@ -33,12 +34,20 @@ function bits(r: SweepResult): { scores: unknown[]; fits: unknown[] } {
 }
 
 /** A sweep on two threads whose worker certainly takes part; the threads each k was fitted on, and the worker's exit code. */
-async function twoThreads(space: ModelSpace, opts: SweepOptions): Promise<{ result: SweepResult; fittedBy: Map<number, number>; exits: readonly number[] }> {
+async function twoThreads(space: ModelSpace, opts: SweepOptions): Promise<{ result: SweepResult; fittedBy: Map<number, number>; exits: readonly number[]; blocks: [number, number] }> {
   const fittedBy = new Map<number, number>();
   let exited: (codes: readonly number[]) => void = () => {};
   const exits = new Promise<readonly number[]>((resolve) => (exited = resolve));
-  const result = sweepFits(space, { ...opts, threads: 2, waitForWorkers: true, onFitted: (k, t) => fittedBy.set(k, t), onWorkersExited: exited });
-  return { result, fittedBy, exits: await exits };
+  let blocks: [number, number] = [-1, -1];
+  const result = sweepFits(space, {
+    ...opts,
+    threads: 2,
+    waitForWorkers: true,
+    onFitted: (k, t) => fittedBy.set(k, t),
+    onWorkersExited: exited,
+    onSilhouetteBlocks: (byMain, all) => (blocks = [byMain, all]),
+  });
+  return { result, fittedBy, exits: await exits, blocks };
 }
 
 describe('the k sweep on two threads', () => {
@@ -46,8 +55,10 @@ describe('the k sweep on two threads', () => {
     const space = buildModelSpace(syntheticCustomers(12_000, 5));
     const opts = { ...QUICK, kMin: 2, kMax: 7 };
     const one = sweepFits(space, { ...opts, threads: 1 });
-    const { result, fittedBy, exits } = await twoThreads(space, opts);
+    const { result, fittedBy, exits, blocks } = await twoThreads(space, opts);
     assert.deepEqual(bits(result), bits(one));
+    assert.equal(blocks[1], Math.ceil(QUICK.silhouetteSampleSize / SILHOUETTE_BLOCK));
+    assert.ok(blocks[0] < blocks[1], `the worker computed silhouette rows too (main: ${blocks[0]} of ${blocks[1]} blocks)`);
     assert.deepEqual([...fittedBy.keys()].sort(), [2, 3, 4, 5, 6, 7]);
     assert.equal(fittedBy.get(7), 1, 'the worker started first and took the largest k');
     assert.ok([...fittedBy.values()].includes(0), 'the main thread fitted some k too');
@@ -61,8 +72,9 @@ describe('the k sweep on two threads', () => {
     const space = buildModelSpace(data.features);
     const opts = { kMin: 2, kMax: 6 };
     const one = sweepFits(space, { ...opts, threads: 1 });
-    const { result, fittedBy } = await twoThreads(space, opts);
+    const { result, fittedBy, blocks } = await twoThreads(space, opts);
     assert.deepEqual(bits(result), bits(one));
+    assert.ok(blocks[0] < blocks[1], `main: ${blocks[0]} of ${blocks[1]} silhouette blocks`);
     assert.ok([...fittedBy.values()].includes(1) && [...fittedBy.values()].includes(0), JSON.stringify([...fittedBy]));
   });
 
@@ -97,6 +109,23 @@ describe('a failed sweep worker costs time, not results', () => {
     assert.deepEqual(bits(result), bits(one));
     assert.deepEqual(lines, ['bankseg: k sweep thread 1 of 2 failed (out of luck); the main thread fitted its k values']);
     assert.deepEqual([...fittedBy.entries()].sort(), [[2, 0], [3, 0], [4, 0], [5, 0]]);
+  });
+
+  test('one that fails on a block of silhouette rows: the main thread computes it, one line says so', () => {
+    // Takes no k, waits for the silhouette phase, takes one block and reports that it failed on it.
+    const code = `const { workerData } = require('node:worker_threads');
+      const c = new Int32Array(workerData.control);
+      Atomics.add(c, 2, 1); Atomics.notify(c, 2);
+      while (Atomics.load(c, 3) === 0) Atomics.wait(c, 3, 0, 1000);
+      const b = Atomics.add(c, 4, 1);
+      workerData.port.postMessage({ failed: 'bad block', k: -1, block: b });
+      Atomics.add(c, 1, 1); Atomics.notify(c, 1);`;
+    const lines: string[] = [];
+    let blocks: [number, number] = [-1, -1];
+    const result = sweepFits(space, { ...opts, threads: 2, waitForWorkers: true, workerScript: { code }, warn: (l) => lines.push(l), onSilhouetteBlocks: (byMain, all) => (blocks = [byMain, all]) });
+    assert.deepEqual(bits(result), bits(one));
+    assert.deepEqual(lines, ['bankseg: k sweep thread 1 of 2 failed (bad block); the main thread computed its silhouettes']);
+    assert.deepEqual(blocks, [blocks[1], Math.ceil(QUICK.silhouetteSampleSize / SILHOUETTE_BLOCK)], 'every block on the main thread');
   });
 
   test('one that throws as it loads: every k on the main thread, one line once the event loop runs', async () => {

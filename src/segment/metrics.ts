@@ -28,14 +28,39 @@ export function metricSample(n: number, opts: SampleOptions = {}): Int32Array {
  * taken within the sample; a point alone in its cluster (within the sample) scores 0.
  * Streams: rows of m Euclidean distances, four at a time (computed once for all labelings), summed per cluster
  * over each labeling's members grouped contiguously. O(m²·(d + L)) time for L labelings, O(m·L) memory: never m×m.
+ * The pass is three steps (silhouettePlan, silhouetteValues, silhouetteMeans) so that threads can share its rows
+ * (segment/sweep_threads.ts) and still add them up in the same order.
  */
 export function silhouetteSampleMany(space: Rows, labelings: readonly Int32Array[], ks: readonly number[], opts: SampleOptions = {}): number[] {
+  const plan = silhouettePlan(space, labelings, ks, opts);
+  const values = new Float64Array(plan.groups.length * plan.m);
+  silhouetteValues(plan, 0, plan.m, values);
+  return silhouetteMeans(plan, values);
+}
+
+/** One labeling of the sample: its labels, its members ordered by cluster, and where each cluster starts. */
+interface SilhouetteGroup {
+  readonly k: number;
+  readonly own: Int32Array;
+  readonly start: Int32Array;
+  readonly members: Int32Array;
+}
+
+/** What every row of the silhouette pass needs: the sample's points (row-major m×d) and each labeling's groups. */
+export interface SilhouettePlan {
+  readonly m: number;
+  readonly d: number;
+  readonly sample: Float64Array;
+  readonly groups: readonly SilhouetteGroup[];
+}
+
+/** The sample's points and each labeling grouped by cluster. Throws a RangeError for a label outside 0..k-1. O(m·(d + L)). */
+export function silhouettePlan(space: Rows, labelings: readonly Int32Array[], ks: readonly number[], opts: SampleOptions = {}): SilhouettePlan {
   const rows = metricSample(space.n, opts);
   const m = rows.length;
   const { X, d } = space;
   const sample = new Float64Array(m * d);
   for (let r = 0; r < m; r++) for (let t = 0; t < d; t++) sample[r * d + t] = X[rows[r] * d + t];
-  // Per labeling: the sample's labels, its members ordered by cluster, and where each cluster starts.
   const groups = labelings.map((labels, c) => {
     const k = ks[c];
     const own = new Int32Array(m);
@@ -49,8 +74,18 @@ export function silhouetteSampleMany(space: Rows, labelings: readonly Int32Array
     const next = start.slice(0, k);
     const members = new Int32Array(m);
     for (let r = 0; r < m; r++) members[next[own[r]]++] = r;
-    return { k, own, start, members, total: 0 };
+    return { k, own, start, members };
   });
+  return { m, d, sample, groups };
+}
+
+/**
+ * The silhouette of sample rows [from, to) under every labeling: `out[c·m + i]` for labeling c and row i (0 for a
+ * point alone in its cluster, or when only one cluster is present). A row's value does not depend on the range it
+ * is computed in. O((to − from)·m·(d + L)).
+ */
+export function silhouetteValues(plan: SilhouettePlan, from: number, to: number, out: Float64Array): void {
+  const { m, d, sample, groups } = plan;
   // Four sample points at a time: their distance rows share the loads of the other point, and the per-cluster
   // sums share the member-index loads (about 2.5× faster than one row at a time).
   const d0 = new Float64Array(m);
@@ -60,8 +95,8 @@ export function silhouetteSampleMany(space: Rows, labelings: readonly Int32Array
   const sums = new Float64Array(4);
   const a = new Float64Array(4);
   const b = new Float64Array(4);
-  for (let i = 0; i < m; i += 4) {
-    const block = Math.min(4, m - i);
+  for (let i = from; i < to; i += 4) {
+    const block = Math.min(4, to - i);
     const o0 = i * d;
     const o1 = Math.min(i + 1, m - 1) * d; // past the end: repeat the last point, its results are not used
     const o2 = Math.min(i + 2, m - 1) * d;
@@ -88,20 +123,20 @@ export function silhouetteSampleMany(space: Rows, labelings: readonly Int32Array
       d2[j] = Math.sqrt(s2);
       d3[j] = Math.sqrt(s3);
     }
-    for (const g of groups) {
+    groups.forEach((g, c) => {
       const { k, start, members, own } = g;
       a.fill(NaN);
       b.fill(Infinity);
       for (let q = 0; q < k; q++) {
-        const from = start[q];
-        const to = start[q + 1];
-        if (from === to) continue;
+        const first = start[q];
+        const last = start[q + 1];
+        if (first === last) continue;
         // Sums include each point's zero distance to itself when q is its own cluster.
         let s0 = 0;
         let s1 = 0;
         let s2 = 0;
         let s3 = 0;
-        for (let r = from; r < to; r++) {
+        for (let r = first; r < last; r++) {
           const j = members[r];
           s0 += d0[j];
           s1 += d1[j];
@@ -112,7 +147,7 @@ export function silhouetteSampleMany(space: Rows, labelings: readonly Int32Array
         sums[1] = s1;
         sums[2] = s2;
         sums[3] = s3;
-        const size = to - from;
+        const size = last - first;
         for (let p = 0; p < block; p++) {
           if (own[i + p] === q) a[p] = size > 1 ? sums[p] / (size - 1) : NaN;
           else if (sums[p] / size < b[p]) b[p] = sums[p] / size;
@@ -120,13 +155,21 @@ export function silhouetteSampleMany(space: Rows, labelings: readonly Int32Array
       }
       for (let p = 0; p < block; p++) {
         // Alone in its cluster, or the only cluster present: silhouette 0 by convention.
-        if (Number.isNaN(a[p]) || b[p] === Infinity) continue;
         const top = Math.max(a[p], b[p]);
-        if (top > 0) g.total += (b[p] - a[p]) / top;
+        out[c * m + i + p] = Number.isNaN(a[p]) || b[p] === Infinity || !(top > 0) ? 0 : (b[p] - a[p]) / top;
       }
-    }
+    });
   }
-  return groups.map((g) => g.total / m);
+}
+
+/** Each labeling's mean over the rows' values, added in row order (the same sums whoever computed the rows). O(m·L). */
+export function silhouetteMeans(plan: SilhouettePlan, values: Float64Array): number[] {
+  const { m } = plan;
+  return plan.groups.map((_, c) => {
+    let total = 0;
+    for (let i = 0; i < m; i++) total += values[c * m + i];
+    return total / m;
+  });
 }
 
 /**

@@ -4,10 +4,10 @@
  */
 import { checkK, fitKMeans, lloyd, nearestCentroid, selectRows } from './kmeans';
 import type { FitOptions } from './kmeans';
-import { metricSample, silhouetteSampleMany, SILHOUETTE_SAMPLE_SIZE } from './metrics';
+import { metricSample, SILHOUETTE_SAMPLE_SIZE } from './metrics';
 import { CONFIRMATIONS, RIVAL_MARGIN, splitHalves, STABLE_ARI } from './stability';
 import type { SweepFit } from './sweep_k';
-import { fitAllK } from './sweep_threads';
+import { sweepOnThreads } from './sweep_threads';
 import { adjustedRandIndex } from '../stats/ari';
 import { freeThreads } from '../io/threads';
 import type { WorkerScript } from '../io/worker_script';
@@ -29,6 +29,7 @@ export interface SweepOptions extends FitOptions {
   readonly waitForWorkers?: boolean;
   readonly onWorkersExited?: (codes: readonly number[]) => void;
   readonly onFitted?: (k: number, thread: number) => void;
+  readonly onSilhouetteBlocks?: (byMain: number, blocks: number) => void;
 }
 
 /** A k's scores plus how its fit went. */
@@ -79,7 +80,8 @@ export function sweepThreads(n: number): number {
 
 /**
  * Fits k = kMin..kMax (default 2..8) on all customers and scores each fit. The k values are fitted concurrently on
- * the free cores (sweep_threads.ts; `threads` decides instead), with the same results on any number of threads.
+ * the free cores, which then share the silhouette pass (sweep_threads.ts; `threads` decides instead), with the same
+ * results on any number of threads.
  * The silhouettes of all k are computed in one pass over the pairs of one sample (so every k is judged on the same
  * customers), stability on that same sample: the restarts that were not delivered are the refits (see stability.ts).
  * The sample is drawn with a fixed seed (EVALUATION_SEED). Cost: the fits (see `fitKMeansDetailed`) + O(m²·(d + K))
@@ -99,24 +101,20 @@ export function sweepFits(space: ModelSpace, opts: SweepOptions = {}): SweepResu
   const { onProgress, onFitted } = opts;
   let fitted = 0;
   onProgress?.(`k = ${kMin}..${kMax}`, 0, total);
-  const results = fitAllK(space, ks, evaluation, opts, {
+  const { results, silhouettes } = sweepOnThreads(space, ks, evaluation, opts, {
     threads: opts.threads ?? sweepThreads(space.n),
     workerScript: opts.workerScript,
     warn: opts.warn,
     waitForWorkers: opts.waitForWorkers,
     onWorkersExited: opts.onWorkersExited,
+    onSilhouetteBlocks: opts.onSilhouetteBlocks,
     onFitted: (k, thread) => {
       onFitted?.(k, thread);
       onProgress?.(`k = ${k} fitted`, ++fitted, total);
     },
+    onSilhouettes: () => onProgress?.('silhouettes', ks.length, total),
+    silhouetteSeed: EVALUATION_SEED,
   });
-  onProgress?.('silhouettes', ks.length, total);
-  const silhouettes = silhouetteSampleMany(
-    selectRows(space, evaluation),
-    results.map((r) => r.fit.evaluationLabels),
-    ks,
-    { sampleSize: evaluation.length, seed: EVALUATION_SEED },
-  );
   onProgress?.('done', total, total);
   const scores = results.map((r, i) => ({
     k: r.fit.k,
