@@ -123,8 +123,8 @@ export function silhouetteValues(plan: SilhouettePlan, from: number, to: number,
       d2[j] = Math.sqrt(s2);
       d3[j] = Math.sqrt(s3);
     }
-    groups.forEach((g, c) => {
-      const { k, start, members, own } = g;
+    for (let c = 0; c < groups.length; c++) {
+      const { k, start, members, own } = groups[c];
       a.fill(NaN);
       b.fill(Infinity);
       for (let q = 0; q < k; q++) {
@@ -158,7 +158,7 @@ export function silhouetteValues(plan: SilhouettePlan, from: number, to: number,
         const top = Math.max(a[p], b[p]);
         out[c * m + i + p] = Number.isNaN(a[p]) || b[p] === Infinity || !(top > 0) ? 0 : (b[p] - a[p]) / top;
       }
-    });
+    }
   }
 }
 
