@@ -6,6 +6,7 @@
  * in the same shape as bench/reference.py: {stages, total, maxRssMB, rowsKept, customers, featureSums, ...}.
  */
 import { readTransactions } from '../src/collect/read';
+import type { TransactionTable } from '../src/table';
 import { cleanTransactions } from '../src/preprocess/clean';
 import { customerFeatures } from '../src/preprocess/features';
 import { buildModelSpace } from '../src/segment/space';
@@ -54,8 +55,8 @@ async function main(argv: string[]): Promise<void> {
   const cpu = {} as Record<Stage, number>;
   // Each stage's [start, end) in µs on the monotonic clock, which V8's --cpu-prof timestamps use too.
   const stageBounds = {} as Record<Stage, [number, number]>;
-  // Memory after each stage (MB): resident set, JS heap used, typed arrays; and the peak so far (maxRSS).
-  const memory = {} as Record<Stage, { rss: number; heapUsed: number; arrayBuffers: number; peakRss: number }>;
+  // Memory after each stage (MB): resident set, JS heap used and reserved, typed arrays; and the peak so far (maxRSS).
+  const memory = {} as Record<Stage, { rss: number; heapUsed: number; heapTotal: number; arrayBuffers: number; peakRss: number }>;
   async function timed<T>(name: Stage, work: () => T | Promise<T>): Promise<T> {
     const start = process.hrtime.bigint();
     const cpu0 = process.cpuUsage();
@@ -66,13 +67,18 @@ async function main(argv: string[]): Promise<void> {
     cpu[name] = (used.user + used.system) / 1e6;
     stageBounds[name] = [Number(start / 1000n), Number(end / 1000n)];
     const m = process.memoryUsage();
-    memory[name] = { rss: m.rss / MB, heapUsed: m.heapUsed / MB, arrayBuffers: m.arrayBuffers / MB, peakRss: process.resourceUsage().maxRSS / 1024 };
+    memory[name] = { rss: m.rss / MB, heapUsed: m.heapUsed / MB, heapTotal: m.heapTotal / MB, arrayBuffers: m.arrayBuffers / MB, peakRss: process.resourceUsage().maxRSS / 1024 };
     return result;
   }
 
   const profiler = o.cpuProfile ? await startProfiler() : undefined;
-  const raw = await timed('read', () => readTransactions(o.input));
-  const { table, report } = await timed('preprocess', () => cleanTransactions(raw));
+  let raw: TransactionTable | undefined = await timed('read', () => readTransactions(o.input));
+  const rowsRead = raw.rows;
+  const malformedRows = raw.malformed.count;
+  const { table, report } = await timed('preprocess', () => cleanTransactions(raw!));
+  // As `bankseg segment` and `run --no-figures` do (cli/steps.ts withoutRawRows): the rows as read are let go once
+  // cleaned; the clean table and the features stay to the end (the model, the reports and customers.csv use them).
+  raw = undefined;
   const { features, space } = await timed('features', () => {
     const f = customerFeatures(table);
     return { features: f, space: buildModelSpace(f) };
@@ -103,8 +109,8 @@ async function main(argv: string[]): Promise<void> {
     startup,
     maxRssMB: process.resourceUsage().maxRSS / 1024,
     memory,
-    rowsRead: raw.rows,
-    malformed: raw.malformed.count,
+    rowsRead,
+    malformed: malformedRows,
     rowsKept: table.rows,
     customers: features.n,
     featureSums: featureSums(features),

@@ -4,7 +4,7 @@ import {
   asOfOption, cacheOption, dirOption, featuresOption, kOption, LOAD_HELP, LOAD_OPTION_SPEC, seedOption, SEGMENT_OPTION_SPEC, segmentHelp, sourceOption,
 } from './options';
 import { checkWritable, writeOutputs } from '../io/atomic';
-import { edaFiguresStep, exportStep, loadStep, note, secondsSince, segmentStep, segmentSummary, shown, writeResultsStep } from './steps';
+import { edaFiguresStep, exportStep, loadStep, note, secondsSince, segmentStep, segmentSummary, shown, withoutRawRows, writeResultsStep } from './steps';
 import { skippedRowsWarning } from '../collect/columns';
 import { analysisFigureCount, segmentFigures } from '../visualize/figure_registry';
 import { formatQualityReport } from '../preprocess/quality';
@@ -48,7 +48,9 @@ export const runCommand: Command = {
     const started = Date.now();
 
     const cache = cacheOption(opts);
-    const data = await loadStep('run', { ...sourceOption(opts), asOf: asOfOption(opts['as-of']) }, cache);
+    let data = await loadStep('run', { ...sourceOption(opts), asOf: asOfOption(opts['as-of']) }, cache);
+    // Without figures nothing reads the rows as read again: they are let go once cleaned (no reference kept here).
+    if (opts['no-figures']) data = withoutRawRows(data);
     // The data-quality report lists the malformed rows the reader skipped; quiet, one line still warns of them.
     if (!isQuiet()) process.stderr.write(formatQualityReport(data.quality) + '\n');
     else process.stderr.write(skippedRowsWarning('run', data.quality.malformed) ?? '');

@@ -10,7 +10,7 @@ import { CUSTOMER_SEGMENTS_TABLE } from '../collect/db/assign';
 import { readModel } from '../model/model';
 import { modelFileIdentity } from './assign';
 import { checkWritable, writeOutputs } from '../io/atomic';
-import { assignInDatabaseStep, loadStep, secondsSince, segmentStep, segmentSummary, shown, writeResultsStep } from './steps';
+import { assignInDatabaseStep, loadStep, secondsSince, segmentStep, segmentSummary, shown, withoutRawRows, writeResultsStep } from './steps';
 import { skippedRowsWarning } from '../collect/columns';
 
 const HELP = [
@@ -55,7 +55,8 @@ export const segmentCommand: Command = {
     const started = Date.now();
 
     const cache = cacheOption(opts);
-    const data = await loadStep('segment', { ...sourceOption(opts), asOf: asOfOption(opts['as-of']), sample }, cache);
+    // No exploratory figures here: the rows as read are let go once cleaned.
+    const data = withoutRawRows(await loadStep('segment', { ...sourceOption(opts), asOf: asOfOption(opts['as-of']), sample }, cache));
     const warning = skippedRowsWarning('segment', data.quality.malformed);
     if (warning) process.stderr.write(warning);
     const seg = await segmentStep('segment', data, { k, seed, features }, cache);
