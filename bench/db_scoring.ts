@@ -22,6 +22,7 @@ import { importTransactionsFile } from '../src/collect/db/import';
 import { importShardedFile } from '../src/collect/db/shards';
 import { assignInDatabase } from '../src/collect/db/assign';
 import { cleanTransactions } from '../src/preprocess/clean';
+import { keyText } from '../src/table';
 import { customerFeatures } from '../src/preprocess/features';
 import { segmentCustomers } from '../src/segment';
 import { profileSegmentation } from '../src/insights/profile';
@@ -132,9 +133,10 @@ async function main(): Promise<void> {
       assert.equal(bySql.size, features.n);
       let worst = 0;
       for (let i = 0; i < features.n; i++) {
-        const row = bySql.get(features.customerId[i]);
-        assert.ok(row, features.customerId[i]);
-        assert.equal(row.segment, scores.labels[i], features.customerId[i]);
+        const key = keyText(features.customerId, i);
+        const row = bySql.get(key);
+        assert.ok(row, key);
+        assert.equal(row.segment, scores.labels[i], key);
         worst = Math.max(worst, Math.abs(row.distance - scores.distances[i]));
       }
       checks.push(`SQL = TypeScript scoring (src/model/score.ts) for all ${features.n.toLocaleString('en-US')} customers; largest distance difference ${worst.toExponential(1)}`);

@@ -67,7 +67,7 @@ export interface CleanTable {
   readonly rows: number;
   /** Codes into `customerIds` (the customer keys of cleaning rule 10), in order of first appearance in the file. */
   readonly customer: Int32Array;
-  readonly customerIds: readonly string[];
+  readonly customerIds: CustomerKeyColumn;
   readonly date: Int32Array;
   readonly time: Int32Array;
   /** INR, capped at the outlier cap. */
@@ -117,4 +117,101 @@ export function isoDate(day: number): string {
 export function dictValue(column: DictColumn, i: number): string | undefined {
   const code = column.codes[i];
   return code < 0 ? undefined : column.values[code];
+}
+
+/** Text of an unknown part of the customer key. */
+export const UNKNOWN_KEY_PART = '?';
+/** Birth day → `YYYY-MM-DD`, filled as key texts are made: people are born on some 40,000 days of a century. */
+const BIRTH_DATES = new Map<number, string>();
+/** CustomerKeys.birthDay of a customer whose birth date is unknown. */
+export const UNKNOWN_BIRTH_DAY = -0x80000000;
+
+/**
+ * The customer keys of cleaning rule 10 as numbers: customer k is (CustomerID `ids[id[k]]`, `birthDay[k]`,
+ * `gender[k]`). Its text `CustomerID|YYYY-MM-DD|G` (`?` for an unknown part) is made only where it is written or
+ * shown (text(k)): at 5M customers the texts would hold hundreds of MB of heap; these columns hold 9 B a customer.
+ */
+export class CustomerKeys {
+  constructor(
+    /** The CustomerID dictionary the `id` codes index (shared with the table the keys come from). */
+    readonly ids: readonly string[],
+    readonly id: Int32Array,
+    /** Days since 1970-01-01; UNKNOWN_BIRTH_DAY when unknown. */
+    readonly birthDay: Int32Array,
+    /** Index into GENDERS; -1 when unknown. */
+    readonly gender: Int8Array,
+  ) {
+    if (birthDay.length !== id.length || gender.length !== id.length) throw new RangeError('CustomerKeys: columns of different lengths');
+  }
+
+  get length(): number {
+    return this.id.length;
+  }
+
+  /** Customer k's key text, `CustomerID|YYYY-MM-DD|G`. O(1) (amortised over the birth days). */
+  text(k: number): string {
+    const day = this.birthDay[k];
+    let date = UNKNOWN_KEY_PART;
+    if (day !== UNKNOWN_BIRTH_DAY) {
+      const known = BIRTH_DATES.get(day);
+      if (known === undefined) BIRTH_DATES.set(day, (date = isoDate(day)));
+      else date = known;
+    }
+    const g = this.gender[k];
+    return `${this.ids[this.id[k]]}|${date}|${g >= 0 ? GENDERS[g] : UNKNOWN_KEY_PART}`;
+  }
+
+  /** The customers `keys` (codes into these keys), in that order, sharing the ID dictionary. O(keys). */
+  subset(keys: Int32Array): CustomerKeys {
+    const id = new Int32Array(keys.length);
+    const birthDay = new Int32Array(keys.length);
+    const gender = new Int8Array(keys.length);
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[j];
+      id[j] = this.id[k];
+      birthDay[j] = this.birthDay[k];
+      gender[j] = this.gender[k];
+    }
+    return new CustomerKeys(this.ids, id, birthDay, gender);
+  }
+}
+
+/**
+ * A column of customer keys: as numbers (CustomerKeys, from cleaning) or as texts (from the database paths, the
+ * stage cache, hand-built tables). Read it through keyText / keyTexts.
+ */
+export type CustomerKeyColumn = CustomerKeys | readonly string[];
+
+/** Customer i's key text. O(1). */
+export function keyText(keys: CustomerKeyColumn, i: number): string {
+  return keys instanceof CustomerKeys ? keys.text(i) : keys[i];
+}
+
+/** Every key's text, in order (the array itself when the keys are texts already). O(n) otherwise. */
+export function keyTexts(keys: CustomerKeyColumn): readonly string[] {
+  if (!(keys instanceof CustomerKeys)) return keys;
+  const out = new Array<string>(keys.length);
+  for (let k = 0; k < keys.length; k++) out[k] = keys.text(k);
+  return out;
+}
+
+/**
+ * The CustomerID part of customer i's key. A key text is `CustomerID|YYYY-MM-DD|G` and only the ID may contain `|`,
+ * so the ID is everything before the second-to-last `|` (the whole text when it has no `|`, as hand-built keys).
+ */
+export function keyCustomerId(keys: CustomerKeyColumn, i: number): string {
+  if (keys instanceof CustomerKeys) return keys.ids[keys.id[i]];
+  const key = keys[i];
+  const genderBar = key.lastIndexOf('|');
+  const dateBar = genderBar > 0 ? key.lastIndexOf('|', genderBar - 1) : -1;
+  return dateBar < 0 ? (genderBar < 0 ? key : key.slice(0, genderBar)) : key.slice(0, dateBar);
+}
+
+/** Whether customer i's key has a known birth date (its date part is not `?`). */
+export function keyHasBirthDate(keys: CustomerKeyColumn, i: number): boolean {
+  if (keys instanceof CustomerKeys) return keys.birthDay[i] !== UNKNOWN_BIRTH_DAY;
+  const key = keys[i];
+  const genderBar = key.lastIndexOf('|');
+  const dateBar = genderBar > 0 ? key.lastIndexOf('|', genderBar - 1) : -1;
+  return !(genderBar - dateBar === 2 && key.charCodeAt(dateBar + 1) === 63); /* ? */
 }

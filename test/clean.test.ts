@@ -2,7 +2,9 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanTransactions, customerKeys } from '../src/preprocess/clean';
 import { formatQualityReport } from '../src/preprocess/quality';
-import { dayNumber, type QualityReport, type TransactionTable } from '../src/table';
+import { CustomerKeys, dayNumber, keyCustomerId, keyHasBirthDate, keyTexts, type QualityReport, type TransactionTable } from '../src/table';
+import { readTransactions } from '../src/collect/read';
+import { REAL_RAW } from './helpers/real-data';
 
 /** One hand-written transaction; undefined = missing. Dates are [year, month, day]. */
 interface Row {
@@ -137,7 +139,7 @@ describe('cleanTransactions: rows, gender, location, balance (rules 1, 6–8)', 
   });
 
   test('customers are keys of the kept rows: C1 as M and as F are two people; a dropped row makes none', () => {
-    assert.deepEqual(clean.customerIds, ['C1|?|M', 'C3|?|?', 'C1|?|F', 'C4|?|?']);
+    assert.deepEqual(keyTexts(clean.customerIds), ['C1|?|M', 'C3|?|?', 'C1|?|F', 'C4|?|?']);
     assert.deepEqual(Array.from(clean.customer), [0, 1, 2, 3]);
     assert.equal(count(report, 'CustomerID', 'reused by different people'), 1);
   });
@@ -302,7 +304,7 @@ describe('cleanTransactions: the customer key (rule 10)', () => {
   const { table: clean, report } = cleanTransactions(table(rows));
 
   test('keys as worked out by hand, in order of first appearance', () => {
-    assert.deepEqual(clean.customerIds, ['C1|1957-04-04|F', 'C1|1957-04-05|F', 'C1|1957-04-04|M', 'C2|?|?', 'C2|1990-01-01|?', 'C3|2016-08-03|M']);
+    assert.deepEqual(keyTexts(clean.customerIds), ['C1|1957-04-04|F', 'C1|1957-04-05|F', 'C1|1957-04-04|M', 'C2|?|?', 'C2|1990-01-01|?', 'C3|2016-08-03|M']);
     assert.deepEqual(Array.from(clean.customer), [0, 0, 1, 2, 3, 3, 4, 5]);
   });
 
@@ -322,12 +324,91 @@ describe('customerKeys: the key texts', () => {
     const birthDay = Float64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? NaN : i % 20000));
     const gender = Int8Array.from({ length: n }, (_, i) => (i % 5) - 1 > 1 ? -1 : (i % 5) - 1);
     const keys = customerKeys(idCodes, idValues, birthDay, gender);
-    assert.equal(keys.values.length, n);
+    assert.equal(keys.keys.length, n);
     const iso = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
     for (let i = 0; i < n; i++) {
       const g = gender[i] < 0 ? '?' : ['F', 'M'][gender[i]];
       const want = `${idValues[i]}|${Number.isNaN(birthDay[i]) ? '?' : iso(birthDay[i])}|${g}`;
-      if (keys.values[i] !== want) assert.fail(`key ${i}: ${keys.values[i]} !== ${want}`);
+      if (keys.keys.text(i) !== want) assert.fail(`key ${i}: ${keys.keys.text(i)} !== ${want}`);
     }
+  });
+});
+
+describe('customerKeys: keys as numbers, texts on demand', () => {
+  /** Brute force: rows grouped by the key text, keys in order of first appearance; reused IDs counted by text. */
+  function byText(idCodes: Int32Array, idValues: readonly string[], birthDay: Float64Array, gender: Int8Array) {
+    const iso = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
+    const index = new Map<string, number>();
+    const texts: string[] = [];
+    const codes = Array.from(idCodes, (id, i) => {
+      const text = `${idValues[id]}|${Number.isNaN(birthDay[i]) ? '?' : iso(birthDay[i])}|${gender[i] < 0 ? '?' : ['F', 'M'][gender[i]]}`;
+      if (!index.has(text)) index.set(text, texts.push(text) - 1);
+      return index.get(text)!;
+    });
+    const perId = new Map<string, number>();
+    for (let k = 0; k < texts.length; k++) {
+      const id = idValues[idCodes[codes.indexOf(k)]];
+      perId.set(id, (perId.get(id) ?? 0) + 1);
+    }
+    const reused = [...perId.values()].filter((k) => k > 1);
+    return { codes, texts, reusedIds: reused.length, splitCustomers: reused.reduce((s, k) => s + k, 0) };
+  }
+
+  test('hostile rows (few IDs reused many times, unknown birth dates and genders, IDs with | and non-ASCII): the same grouping as by text', () => {
+    let seed = 12345;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const idValues = ['C1', 'C1|1990-01-01', 'Ç2€', '', 'C|?|M', ...Array.from({ length: 300 }, (_, i) => `C${i + 10}`)];
+    const n = 40_000;
+    const idCodes = Int32Array.from({ length: n }, () => Math.floor(random() ** 3 * idValues.length));
+    // Birth days from a handful (so the same ID meets the same person again), before 1970 too, or unknown.
+    const days = [NaN, -3653, -1, 0, 7305, 12000, 16651];
+    const birthDay = Float64Array.from({ length: n }, () => days[Math.floor(random() * days.length)]);
+    const gender = Int8Array.from({ length: n }, () => Math.floor(random() * 3) - 1);
+    const got = customerKeys(idCodes, idValues, birthDay, gender);
+    const want = byText(idCodes, idValues, birthDay, gender);
+    assert.deepEqual(Array.from(got.codes), want.codes);
+    assert.deepEqual(keyTexts(got.keys), want.texts);
+    assert.ok(want.texts.length > 1000 && want.reusedIds > 200, `${want.texts.length} keys, ${want.reusedIds} reused IDs: a hard case`);
+    assert.equal(got.reusedIds, want.reusedIds);
+    assert.equal(got.splitCustomers, want.splitCustomers);
+    // Every part back from the numbers: ID, birth day, gender of the key's first row.
+    for (let k = 0; k < got.keys.length; k++) {
+      const i = want.codes.indexOf(k);
+      assert.equal(keyCustomerId(got.keys, k), idValues[idCodes[i]]);
+      assert.equal(keyCustomerId(want.texts, k), idValues[idCodes[i]], 'the text form parses to the same ID');
+      assert.equal(keyHasBirthDate(got.keys, k), !Number.isNaN(birthDay[i]));
+      assert.equal(keyHasBirthDate(want.texts, k), !Number.isNaN(birthDay[i]));
+    }
+    // The subset keeps the ID dictionary and the texts.
+    const picked = Int32Array.from([5, 0, got.keys.length - 1]);
+    assert.deepEqual(keyTexts(got.keys.subset(picked)), Array.from(picked, (k) => want.texts[k]));
+  });
+
+  test('the real rows: codes group the rows exactly as the key texts do; each text carries the row\'s CustomerID, gender and age', async () => {
+    const raw = await readTransactions(REAL_RAW);
+    const { table: clean, report } = cleanTransactions(raw);
+    const keys = clean.customerIds;
+    assert.ok(keys instanceof CustomerKeys, 'cleaning gives the keys as numbers');
+    const texts = keyTexts(keys);
+    const index = new Map<string, number>();
+    for (let i = 0; i < clean.rows; i++) {
+      const text = texts[clean.customer[i]];
+      if (!index.has(text)) index.set(text, index.size);
+      if (index.get(text) !== clean.customer[i]) assert.fail(`row ${i}: key ${text} is code ${clean.customer[i]}, by text ${index.get(text)}`);
+      const id = keyCustomerId(keys, clean.customer[i]);
+      const [dob, g] = text.slice(id.length + 1).split('|');
+      assert.equal(id, raw.customerId.values[raw.customerId.codes[i]], `row ${i}`); // no row of the 20k is dropped
+      assert.equal(g, clean.gender[i] < 0 ? '?' : ['F', 'M'][clean.gender[i]], `row ${i}`);
+      if (!Number.isNaN(clean.age[i])) {
+        const [y, m, d] = dob.split('-').map(Number);
+        assert.equal(Math.floor((clean.date[i] - dayNumber(y, m, d)) / 365.25), clean.age[i], `row ${i}: ${text}`);
+      }
+    }
+    assert.equal(clean.rows, 20_000);
+    assert.equal(index.size, 19_999, 'customers (test/helpers/real-data.ts: 19,937 CustomerIDs, 19,999 customers)');
+    assert.equal(new Set(texts).size, texts.length, 'every key text distinct');
+    const rule10 = report.entries[report.entries.length - 1];
+    assert.equal(rule10.count, 62);
+    assert.match(rule10.reason, /62 CustomerIDs split into 124 customers/);
   });
 });

@@ -39,6 +39,7 @@ import { query } from './helpers/pg-query';
 import { assertSameReport } from './helpers/pg-compare';
 import { PgCluster, startPgCluster } from './helpers/pg-cluster';
 import { REAL_RAW } from './helpers/real-data';
+import { keyText, keyTexts } from '../src/table';
 
 let cluster: PgCluster;
 let coordinator: string;
@@ -95,7 +96,7 @@ describe('assigning every customer inside the database', () => {
     const perSegment = new Array<number>(seg.k).fill(0);
     let largestGap = 0;
     for (let i = 0; i < features.n; i++) {
-      const key = features.customerId[i];
+      const key = keyText(features.customerId, i);
       const row = byKey.get(key);
       assert.ok(row, `customer ${key} is in the table`);
       const label = seg.fit.labels[i];
@@ -197,8 +198,8 @@ describe('a seeded sample of customers drawn in the database', () => {
 
   /** The file path's features of the customers in `keys`, in the order of `sampled`, as rows. */
   function fileRowsOf(sampled: CustomerFeatures) {
-    const index = new Map(features.customerId.map((k, i) => [k, i]));
-    return sampled.customerId.map((k) => {
+    const index = new Map(keyTexts(features.customerId).map((k, i) => [k, i]));
+    return keyTexts(sampled.customerId).map((k) => {
       const i = index.get(k);
       assert.ok(i !== undefined, `sampled customer ${k} is a customer of the file`);
       return featureRow(features, i);
@@ -207,7 +208,7 @@ describe('a seeded sample of customers drawn in the database', () => {
 
   function assertSameRows(sampled: CustomerFeatures): void {
     const expected = fileRowsOf(sampled);
-    sampled.customerId.forEach((key, i) => {
+    keyTexts(sampled.customerId).forEach((key, i) => {
       const row = featureRow(sampled, i);
       for (const [name, want] of Object.entries(expected[i])) {
         const got = row[name as keyof typeof row];
@@ -224,8 +225,8 @@ describe('a seeded sample of customers drawn in the database', () => {
     const expected = [...all].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0)).slice(0, 2000).map(([k]) => k).sort();
     const sharded = await pushDownFromDb(coordinator, 'tx', { sample: { size: 2000, seed: 7 } });
     const single = await pushDownFromDb(coordinator, 'flat_tx', { sample: { size: 2000, seed: 7 } });
-    assert.deepEqual([...sharded.features.customerId].sort(), expected);
-    assert.deepEqual([...single.features.customerId].sort(), expected);
+    assert.deepEqual([...keyTexts(sharded.features.customerId)].sort(), expected);
+    assert.deepEqual([...keyTexts(single.features.customerId)].sort(), expected);
     assert.deepEqual(sharded.sample && { drawn: sharded.sample.drawn, customers: sharded.sample.customers }, { drawn: 2000, customers: features.n });
     assertSameRows(sharded.features);
     // The data-quality report and the profile stay the whole table's.
@@ -242,13 +243,13 @@ describe('a seeded sample of customers drawn in the database', () => {
     assert.equal(hashThreshold(0.25), String(-(2n ** 62n)));
     const expected = [...all].filter(([, h]) => h < BigInt(hashThreshold(f))).map(([k]) => k).sort();
     const drawn = await pushDownFromDb(coordinator, 'tx', { sample: { fraction: f, seed: 11 } });
-    assert.deepEqual([...drawn.features.customerId].sort(), expected);
+    assert.deepEqual([...keyTexts(drawn.features.customerId)].sort(), expected);
     // Binomial(19,999, 0.1): mean 2,000, sd 42; five sd either side.
     const n = drawn.features.n;
     assert.ok(Math.abs(n - f * features.n) < 5 * Math.sqrt(features.n * f * (1 - f)), `${n} customers drawn`);
     assertSameRows(drawn.features);
     const other = await pushDownFromDb(coordinator, 'tx', { sample: { fraction: f, seed: 12 } });
-    const overlap = other.features.customerId.filter((k) => expected.includes(k)).length;
+    const overlap = keyTexts(other.features.customerId).filter((k) => expected.includes(k)).length;
     // Independent draws: the overlap is about f² of the customers (200), far from all of them.
     assert.ok(overlap < 400, `seeds 11 and 12 share ${overlap} customers`);
   });

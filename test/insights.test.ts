@@ -19,6 +19,7 @@ import { insightsBlocks, renderInsights, writeInsightsReport } from '../src/insi
 import { segmentCustomers } from '../src/segment';
 import { loadData } from '../src/preprocess/load';
 import { NUMERIC_FEATURES } from '../src/preprocess/feature_registry';
+import { keyText, keyTexts } from '../src/table';
 import type { CleanTable, QualityReport } from '../src/table';
 import type { CustomerFeatures } from '../src/preprocess/feature_registry';
 import { featuresOf } from './helpers/segment';
@@ -230,7 +231,7 @@ test('profiles on the real rows equal a brute-force recomputation', async () => 
   const moneyAll = all.reduce((s, i) => s + features.monetaryTotal[i], 0);
   const balanceAll = all.reduce((s, i) => s + (Number.isNaN(features.balance[i]) ? 0 : features.balance[i]), 0);
   const ids = new Map<string, number>();
-  for (const key of features.customerId) ids.set(key.split('|')[0], (ids.get(key.split('|')[0]) ?? 0) + 1);
+  for (const key of keyTexts(features.customerId)) ids.set(key.split('|')[0], (ids.get(key.split('|')[0]) ?? 0) + 1);
   for (const p of segments) {
     const members = all.filter((i) => fit.labels[i] === p.id);
     assert.equal(p.size, members.length);
@@ -241,7 +242,7 @@ test('profiles on the real rows equal a brute-force recomputation', async () => 
     const bal = members.reduce((s, i) => s + (Number.isNaN(features.balance[i]) ? 0 : features.balance[i]), 0);
     assert.ok(Math.abs(p.balanceShare - bal / balanceAll) < 1e-9);
     assert.ok(Math.abs(p.repeatShare - members.filter((i) => features.frequency[i] >= 2).length / members.length) < 1e-12);
-    const reused = members.filter((i) => ids.get(features.customerId[i].split('|')[0])! > 1).length;
+    const reused = members.filter((i) => ids.get(keyText(features.customerId, i).split('|')[0])! > 1).length;
     assert.ok(Math.abs(p.reusedIdShare - reused / members.length) < 1e-12);
     for (const f of NUMERIC_FEATURES) {
       const expected = median(members.map((i) => features[f][i]));
@@ -307,7 +308,7 @@ test('the insights report states the numbers, in Markdown and HTML, written atom
   // One person under several IDs, brute force: customers grouped by (birth date, gender, balance in paise).
   const groups = new Map<string, Set<string>>();
   const members = new Map<string, number>();
-  features.customerId.forEach((key, i) => {
+  keyTexts(features.customerId).forEach((key, i) => {
     const [id, dob, g] = key.split('|');
     const b = features.balance[i];
     if (dob === '?' || !(b > 0) || b >= quality.caps.balance) return;

@@ -13,6 +13,7 @@ import { writeGeneratedCsv, writeNextPeriodCsv } from '../src/collect/generate';
 import { cachedLoad } from '../src/preprocess/load_cache';
 import { segmentCustomers } from '../src/segment/index';
 import { profileSegmentation } from '../src/insights/profile';
+import { keyTexts } from '../src/table';
 
 process.env.BANKSEG_NO_CACHE = '1';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bankseg-nb-monitor-'));
@@ -46,8 +47,8 @@ test('saveModel/loadModel, periodFiles, assign and migrate with their tables, re
   // Recount the matrix from the customers' keys in each period's features and their labels there.
   const label1 = new Map<string, number>();
   const label2 = new Map<string, number>();
-  mg.periods[0].features.customerId.forEach((key, i) => label1.set(key, mg.periods[0].labels[i]));
-  mg.periods[1].features.customerId.forEach((key, i) => label2.set(key, mg.periods[1].labels[i]));
+  keyTexts(mg.periods[0].features.customerId).forEach((key, i) => label1.set(key, mg.periods[0].labels[i]));
+  keyTexts(mg.periods[1].features.customerId).forEach((key, i) => label2.set(key, mg.periods[1].labels[i]));
   const counts = Array.from({ length: k + 1 }, () => new Array<number>(k + 1).fill(0));
   for (const key of new Set([...label1.keys(), ...label2.keys()])) counts[label1.get(key) ?? k][label2.get(key) ?? k]++;
   const m = bs.migrationTable(model, mg);

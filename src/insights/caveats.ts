@@ -3,7 +3,7 @@
  * assumed: a caveat that does not apply is not written.
  */
 import type { CleanTable, QualityReport } from '../table';
-import { isoDate } from '../table';
+import { isoDate, keyCustomerId, keyHasBirthDate, keyText } from '../table';
 import type { CustomerFeatures } from '../preprocess/feature_registry';
 import { featureWords } from '../preprocess/feature_registry';
 import { strongCorrelations } from '../segment/space';
@@ -51,8 +51,7 @@ export function sharedIdentities(
     const b = features.balance[i];
     // Capped balances were made equal by cleaning (rule 9): they say nothing about who is who.
     if (!(b > 0) || b >= balanceCap) continue;
-    const key = features.customerId[i];
-    if (key.charCodeAt(key.indexOf('|') + 1) === 63 /* ? */) continue; // unknown birth date
+    if (!keyHasBirthDate(features.customerId, i)) continue;
     const cents = Math.round(b * 100);
     // Beyond INR 2.1 crore (2^31 paise) the packed number would not be exact: such balances are not compared.
     if (cents >= 2 ** 31 || i >= INDEX_BITS) continue;
@@ -72,11 +71,10 @@ export function sharedIdentities(
   for (const bucket of repeated) {
     const people = new Map<string, { ids: Set<string>; members: number }>(); // birth date and gender → CustomerIDs
     for (const i of bucket) {
-      const key = features.customerId[i];
-      const bar = key.indexOf('|');
-      const who = key.slice(bar + 1);
+      const id = keyCustomerId(features.customerId, i);
+      const who = keyText(features.customerId, i).slice(id.length + 1);
       const person = people.get(who) ?? { ids: new Set<string>(), members: 0 };
-      person.ids.add(key.slice(0, bar));
+      person.ids.add(id);
       person.members++;
       people.set(who, person);
     }

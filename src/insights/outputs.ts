@@ -13,6 +13,7 @@ import { csvNumber, csvText, writeCsvLines } from '../io/csv';
 import { CATEGORY_FEATURES, MODEL_FEATURES } from '../preprocess/feature_registry';
 import type { CustomerFeatures } from '../preprocess/feature_registry';
 import { toOriginalUnits } from '../segment/space';
+import { keyCustomerId, keyText } from '../table';
 import type { ProfiledSegmentation } from './types';
 import { RFM_RULES, RFM_SEGMENTS } from './rfm';
 
@@ -32,9 +33,7 @@ export async function writeCustomersCsv(out: OutputFile, seg: ProfiledSegmentati
   const categoryText = categories.map((c) => c.values.map((v) => csvText(v)));
   const rfmText = RFM_SEGMENTS.map((name) => csvText(name));
   await writeCsvLines(out, features.n, (i) => {
-    const key = features.customerId[i];
-    const bar = key.indexOf('|');
-    let line = csvText(key) + ',' + csvText(bar < 0 ? key : key.slice(0, bar));
+    let line = csvText(keyText(features.customerId, i)) + ',' + csvText(keyCustomerId(features.customerId, i));
     for (let c = 0; c < columns.length; c++) line += ',' + csvNumber(columns[c][i], 2);
     for (let c = 0; c < categories.length; c++) {
       const code = categories[c].codes[i];

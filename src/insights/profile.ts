@@ -10,7 +10,8 @@ import { segmentShares } from '../explore/aggregate';
 import { quantileSelect } from '../stats/quantile';
 import type { KMeansFit, ModelSpace, Segmentation } from '../segment/types';
 import { modelLog1p } from '../segment/space';
-import { isoDate } from '../table';
+import { CustomerKeys, isoDate, keyCustomerId } from '../table';
+import type { CustomerKeyColumn } from '../table';
 import { nameBase, nameSegments, wordShares } from './naming';
 import { actionText, assignActions } from './actions';
 import { categoryMix } from './mix';
@@ -81,34 +82,34 @@ function featureLift(feature: NumericFeature, features: CustomerFeatures, space:
 }
 
 /**
- * Whether each customer's CustomerID (the key's text up to the first `|`) is shared with another customer.
- * The IDs are hashed (31-bit FNV-1a) and sorted with their index packed in one number (a native typed-array sort);
- * only runs of equal hashes compare the strings, so a hash collision never flags anyone. O(n log n); a Map of a
- * million strings was four times slower. Falls back to the Map past 4,194,304 customers.
+ * Whether each customer's CustomerID (keyCustomerId) is shared with another customer. Keys as numbers: customers
+ * counted per ID code, O(n). Keys as texts: the IDs are hashed (31-bit FNV-1a) and sorted with their index packed
+ * in one number (a native typed-array sort); only runs of equal hashes compare the strings, so a hash collision never
+ * flags anyone. O(n log n); a Map of a million strings was four times slower. Falls back to the Map past 4,194,304
+ * customers.
  */
-export function reusedIdFlags(customerKeys: readonly string[]): Uint8Array {
+export function reusedIdFlags(customerKeys: CustomerKeyColumn): Uint8Array {
   const n = customerKeys.length;
   const flags = new Uint8Array(n);
-  const idOf = (key: string): string => {
-    const bar = key.indexOf('|');
-    return bar < 0 ? key : key.slice(0, bar);
-  };
+  if (customerKeys instanceof CustomerKeys) {
+    const perId = new Int32Array(customerKeys.ids.length);
+    for (let i = 0; i < n; i++) perId[customerKeys.id[i]]++;
+    for (let i = 0; i < n; i++) flags[i] = perId[customerKeys.id[i]] > 1 ? 1 : 0;
+    return flags;
+  }
+  const idOf = (i: number): string => keyCustomerId(customerKeys, i);
   const INDEX = 2 ** 22;
   if (n > INDEX) {
     const seen = new Map<string, number>();
-    for (const key of customerKeys) seen.set(idOf(key), (seen.get(idOf(key)) ?? 0) + 1);
-    customerKeys.forEach((key, i) => (flags[i] = (seen.get(idOf(key)) ?? 0) > 1 ? 1 : 0));
+    for (let i = 0; i < n; i++) seen.set(idOf(i), (seen.get(idOf(i)) ?? 0) + 1);
+    for (let i = 0; i < n; i++) flags[i] = (seen.get(idOf(i)) ?? 0) > 1 ? 1 : 0;
     return flags;
   }
   const packed = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const key = customerKeys[i];
+    const id = idOf(i);
     let h = 0x811c9dc5;
-    for (let c = 0; c < key.length; c++) {
-      const code = key.charCodeAt(c);
-      if (code === 124 /* | */) break;
-      h = Math.imul(h ^ code, 0x01000193);
-    }
+    for (let c = 0; c < id.length; c++) h = Math.imul(h ^ id.charCodeAt(c), 0x01000193);
     packed[i] = (h >>> 1) * INDEX + i; // 31 bits of hash above 22 bits of index: exact in a double
   }
   packed.sort();
@@ -120,7 +121,7 @@ export function reusedIdFlags(customerKeys: readonly string[]): Uint8Array {
       const members = Array.from(packed.subarray(start, end), (x) => x - hash * INDEX);
       const byId = new Map<string, number[]>();
       for (const i of members) {
-        const id = idOf(customerKeys[i]);
+        const id = idOf(i);
         const list = byId.get(id);
         if (list) list.push(i);
         else byId.set(id, [i]);

@@ -22,7 +22,7 @@ import type { SegmentModel } from '../model/model';
 import { scoreCustomers } from '../model/score';
 import { labelCounts, psi, psiReading } from '../stats/psi';
 import type { PsiReading } from '../stats/psi';
-import { dayNumber, isoDate } from '../table';
+import { dayNumber, isoDate, keyTexts } from '../table';
 import type { TransactionTable } from '../table';
 import { InputError } from '../errors';
 
@@ -224,10 +224,12 @@ export function migrate(model: SegmentModel, inputs: readonly TransactionTable[]
   // Every customer of any period, with their segment per period.
   const index = new Map<string, number>();
   const keys: string[] = [];
-  for (const p of periods) for (const key of p.features.customerId) if (!index.has(key)) index.set(key, keys.push(key) - 1);
+  // Each period's keys come from its own cleaning (own ID dictionary): customers match across periods by key text.
+  const texts = periods.map((p) => keyTexts(p.features.customerId));
+  for (const period of texts) for (const key of period) if (!index.has(key)) index.set(key, keys.push(key) - 1);
   const m = periods.length;
   const labels = new Int32Array(keys.length * m).fill(-1);
-  periods.forEach((p, t) => p.features.customerId.forEach((key, i) => (labels[index.get(key)! * m + t] = p.labels[i])));
+  periods.forEach((p, t) => texts[t].forEach((key, i) => (labels[index.get(key)! * m + t] = p.labels[i])));
   let inOnePeriod = 0;
   for (let c = 0; c < keys.length; c++) {
     let seen = 0;
@@ -236,7 +238,7 @@ export function migrate(model: SegmentModel, inputs: readonly TransactionTable[]
   }
 
   const transitions: Transition[] = [];
-  for (let t = 0; t + 1 < m; t++) transitions.push(transition(model, periods, t, index, labels, m));
+  for (let t = 0; t + 1 < m; t++) transitions.push(transition(model, periods, texts, t, index, labels, m));
   const notes = migrationNotes(model, spec, periods, leftOut, rowsOutside, transitions);
   return { spec, periods, leftOut, rowsOutside, transitions, customers: { keys, labels }, inOnePeriod, notes };
 }
@@ -247,14 +249,14 @@ function describe(p: Period): string {
 }
 
 /** The migration matrix between periods t and t+1, and its sentences. O(customers). */
-function transition(model: SegmentModel, periods: readonly ScoredPeriod[], t: number, index: Map<string, number>, labels: Int32Array, m: number): Transition {
+function transition(model: SegmentModel, periods: readonly ScoredPeriod[], texts: readonly (readonly string[])[], t: number, index: Map<string, number>, labels: Int32Array, m: number): Transition {
   const k = model.k;
   const counts = Array.from({ length: k + 1 }, () => new Array<number>(k + 1).fill(0));
   const quietBalances = new Array<number>(k).fill(0);
   const a = periods[t];
   const b = periods[t + 1];
   // Customers of the first period: where they went (a segment, or quiet).
-  a.features.customerId.forEach((key, i) => {
+  texts[t].forEach((key, i) => {
     const to = labels[index.get(key)! * m + t + 1];
     const from = a.labels[i];
     counts[from][to >= 0 ? to : k]++;
@@ -264,7 +266,7 @@ function transition(model: SegmentModel, periods: readonly ScoredPeriod[], t: nu
     }
   });
   // Customers new in the second period.
-  b.features.customerId.forEach((key, i) => {
+  texts[t + 1].forEach((key, i) => {
     if (labels[index.get(key)! * m + t] < 0) counts[k][b.labels[i]]++;
   });
   const rowShares = counts.map((row) => {

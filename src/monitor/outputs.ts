@@ -11,7 +11,7 @@ import { csvNumber, csvText, writeCsvLines } from '../io/csv';
 import type { OutputFile } from '../io/atomic';
 import { RFM_SEGMENTS } from '../insights/rfm';
 import type { SegmentModel } from '../model/model';
-import { isoDate } from '../table';
+import { isoDate, keyCustomerId, keyText } from '../table';
 import { PSI_BINS, PSI_EPSILON, PSI_REFIT, PSI_STABLE } from '../stats/psi';
 import type { Assignment } from './assign';
 import type { Migration } from './migration';
@@ -24,12 +24,6 @@ function rounded(value: unknown): unknown {
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rounded(v)]));
   return value;
 }
-
-/** The CustomerID part of a customer key. */
-const idOf = (key: string): string => {
-  const bar = key.indexOf('|');
-  return bar < 0 ? key : key.slice(0, bar);
-};
 
 /** The columns of assignments.csv, in order. */
 export function assignmentsHeader(model: SegmentModel): string[] {
@@ -47,8 +41,7 @@ export async function writeAssignmentsCsv(out: OutputFile, a: Assignment): Promi
   const names = model.segments.map((s) => csvText(s.name));
   const rfmText = RFM_SEGMENTS.map((s) => csvText(s));
   await writeCsvLines(out, f.n, (i) => {
-    const key = f.customerId[i];
-    let line = csvText(key) + ',' + csvText(idOf(key));
+    let line = csvText(keyText(f.customerId, i)) + ',' + csvText(keyCustomerId(f.customerId, i));
     for (let j = 0; j < d; j++) line += ',' + csvNumber(columns[j][i], 2);
     for (let j = 0; j < d; j++) line += ',' + csvNumber(scores.z[i * d + j], 6);
     const c = scores.labels[i];
@@ -135,7 +128,7 @@ export async function writeMigrationCsv(out: OutputFile, mg: Migration): Promise
   out.write(['customer', 'CustomerID', ...mg.periods.map((p) => csvText(`segment ${p.period.label}`))].join(',') + '\n');
   const { keys, labels } = mg.customers;
   await writeCsvLines(out, keys.length, (c) => {
-    let line = csvText(keys[c]) + ',' + csvText(idOf(keys[c]));
+    let line = csvText(keys[c]) + ',' + csvText(keyCustomerId(keys, c));
     for (let t = 0; t < m; t++) line += ',' + (labels[c * m + t] >= 0 ? labels[c * m + t] : '');
     return line;
   });

@@ -12,7 +12,7 @@ import { FEATURES, MODEL_FEATURES, NUMERIC_FEATURES, featureColumns } from '../p
 import type { CustomerFeatures, NumberFeatureSpec } from '../preprocess/feature_registry';
 import type { KScore } from '../segment/types';
 import { quantileSorted, sortedPresent } from '../stats/quantile';
-import { GENDERS, isoDate } from '../table';
+import { GENDERS, isoDate, keyTexts } from '../table';
 import type { CleanTable, DictColumn, TransactionTable } from '../table';
 
 /** A column for display: numbers (NaN = missing), dictionary-encoded text, or text (undefined/null = missing). */
@@ -71,7 +71,7 @@ export function transactionsFrame(t: TransactionTable, range: RowRange = {}): df
 export function cleanFrame(c: CleanTable, range: RowRange = {}): dfd.DataFrame {
   return frame(
     {
-      customer: { codes: c.customer, values: c.customerIds },
+      customer: { codes: c.customer, values: keyTexts(c.customerIds) },
       date: datesColumn(c.date, range),
       time: timesColumn(c.time, range),
       amount: c.amount,

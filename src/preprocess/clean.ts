@@ -9,7 +9,7 @@
 import { daysInMonth, parseDayFirst } from '../collect/dates';
 import type { DayFirstDate } from '../collect/dates';
 import { quantileSelect } from '../stats/quantile';
-import { dayNumber, GENDERS, isoDate } from '../table';
+import { CustomerKeys, dayNumber, GENDERS, UNKNOWN_BIRTH_DAY } from '../table';
 import { count } from '../format';
 import type { CleanTable, DictColumn, QualityEntry, QualityReport, TransactionTable } from '../table';
 
@@ -158,7 +158,7 @@ export function cleanTransactions(t: TransactionTable, opts: CleanOptions = {}):
   const table: CleanTable = {
     rows: kept.length,
     customer: keys.codes,
-    customerIds: keys.values,
+    customerIds: keys.keys,
     date,
     time: gatherInt32(t.transactionTime, kept),
     amount: amountCap.values,
@@ -350,89 +350,76 @@ function agesAtTransaction(
   return { age, dobDay: birthDay, entries };
 }
 
-/** Text of an unknown part of the customer key. */
-export const UNKNOWN_KEY_PART = '?';
+export { UNKNOWN_KEY_PART } from '../table';
 
 /**
- * Rule 10: the customer key of each row, `CustomerID|YYYY-MM-DD|G` with `?` for an unknown birth date or gender,
- * as codes into the keys in order of first appearance. A CustomerID whose rows carry more than one (birth date,
- * gender) is reused by different people: counted, with the customers it splits into. O(n): each ID remembers its
- * first (birth day, gender); only rows that differ from it go through a hash map.
+ * Rule 10: the customer key of each row, (CustomerID, birth date, gender) with an unknown birth date or gender as
+ * its own value, as codes into the keys in order of first appearance; the keys stay numbers (CustomerKeys: text
+ * `CustomerID|YYYY-MM-DD|G` on demand). A CustomerID whose rows carry more than one (birth date, gender) is reused
+ * by different people: counted, with the customers it splits into. O(n): each ID remembers its first key; only rows
+ * that differ from it go through a hash index of (ID, birth day, gender).
  */
 export function customerKeys(
   idCodes: Int32Array,
   idValues: readonly string[],
   birthDay: Float64Array,
   gender: Int8Array,
-): { codes: Int32Array; values: string[]; reusedIds: number; splitCustomers: number } {
+): { codes: Int32Array; keys: CustomerKeys; reusedIds: number; splitCustomers: number } {
   const n = idCodes.length;
-  // (birth day, gender) as one integer: days since 1970 stay far inside ±2^40; unknown birth day → UNKNOWN_DAY.
-  const UNKNOWN_DAY = 2 ** 40;
-  const signature = (i: number): number => ((birthDay[i] === birthDay[i] ? birthDay[i] : UNKNOWN_DAY) + 2 ** 41) * 4 + (gender[i] + 1);
-  const firstSignature = new Float64Array(idValues.length).fill(NaN);
   const firstKey = new Int32Array(idValues.length).fill(-1);
   const keysOfId = new Int32Array(idValues.length); // distinct keys per ID
-  const others = new Map<string, number>(); // `${id code}:${signature}` → key, for signatures other than the first
   const codes = new Int32Array(n);
-  // Each key's CustomerID code and first row; there are at most n keys.
+  // Each key's parts; there are at most n keys.
   const keyId = new Int32Array(n);
-  const keyRow = new Int32Array(n);
+  const keyDay = new Int32Array(n);
+  const keyGender = new Int8Array(n);
   let keyCount = 0;
+  // Keys other than their ID's first: open addressing, linear probing; a slot holds key + 1, 0 = empty.
+  let slots = new Int32Array(1 << 10);
+  let mask = slots.length - 1;
+  let others = 0;
   for (let i = 0; i < n; i++) {
     const id = idCodes[i];
-    const sig = signature(i);
+    const b = birthDay[i];
+    const day = b === b ? b : UNKNOWN_BIRTH_DAY;
+    const g = gender[i];
+    const first = firstKey[id];
     let key: number;
-    if (firstKey[id] < 0) {
-      key = keyCount;
-      firstSignature[id] = sig;
+    if (first >= 0 && keyDay[first] === day && keyGender[first] === g) {
+      key = first;
+    } else if (first < 0) {
+      key = keyCount++;
       firstKey[id] = key;
-    } else if (firstSignature[id] === sig) {
-      key = firstKey[id];
+      keyId[key] = id;
+      keyDay[key] = day;
+      keyGender[key] = g;
+      keysOfId[id]++;
     } else {
-      const name = `${id}:${sig}`;
-      const known = others.get(name);
-      if (known !== undefined) key = known;
-      else {
-        key = keyCount;
-        others.set(name, key);
+      let slot = partsHash(id, day, g) & mask;
+      for (;;) {
+        const entry = slots[slot];
+        if (entry === 0) {
+          key = keyCount++;
+          keyId[key] = id;
+          keyDay[key] = day;
+          keyGender[key] = g;
+          keysOfId[id]++;
+          slots[slot] = key + 1;
+          if (2 * ++others > slots.length) {
+            slots = rehashKeys(slots, keyId, keyDay, keyGender);
+            mask = slots.length - 1;
+          }
+          break;
+        }
+        const k = entry - 1;
+        if (keyId[k] === id && keyDay[k] === day && keyGender[k] === g) {
+          key = k;
+          break;
+        }
+        slot = (slot + 1) & mask;
       }
     }
-    if (key === keyCount) {
-      keyId[key] = id;
-      keyRow[key] = i;
-      keyCount++;
-      keysOfId[id]++;
-    }
     codes[i] = key;
-  }
-  const dates = new Map<number, string>();
-  const dateText = (day: number): string => {
-    let text = dates.get(day);
-    if (text === undefined) dates.set(day, (text = isoDate(day)));
-    return text;
-  };
-  const keyText = (key: number): string => {
-    const i = keyRow[key];
-    const day = birthDay[i];
-    const g = gender[i];
-    return `${idValues[keyId[key]]}|${day === day ? dateText(day) : UNKNOWN_KEY_PART}|${g >= 0 ? GENDERS[g] : UNKNOWN_KEY_PART}`;
-  };
-  // The keys as slices of long flat strings, 65,536 keys per string: a template literal kept per key is a chain of
-  // cons strings (~150 B per customer, ~700 MB of heap at 5M customers); a slice is 32 B plus its characters.
-  const values = new Array<string>(keyCount);
-  const CHUNK = 1 << 16;
-  const parts: string[] = [];
-  for (let start = 0; start < keyCount; start += CHUNK) {
-    const end = Math.min(keyCount, start + CHUNK);
-    parts.length = 0;
-    for (let key = start; key < end; key++) parts.push(keyText(key));
-    const text = parts.join('');
-    let at = 0;
-    for (let key = start; key < end; key++) {
-      const length = parts[key - start].length;
-      values[key] = text.substring(at, at + length);
-      at += length;
-    }
   }
   let reusedIds = 0;
   let splitCustomers = 0;
@@ -442,7 +429,33 @@ export function customerKeys(
       splitCustomers += keysOfId[id];
     }
   }
-  return { codes, values, reusedIds, splitCustomers };
+  const keys = new CustomerKeys(idValues, keyId.slice(0, keyCount), keyDay.slice(0, keyCount), keyGender.slice(0, keyCount));
+  return { codes, keys, reusedIds, splitCustomers };
+}
+
+/** A 32-bit hash of (ID code, birth day, gender) (murmur3-style mixing). O(1). */
+function partsHash(id: number, day: number, g: number): number {
+  let h = Math.imul(id ^ Math.imul(day, 0x9e3779b1), 0x85ebca6b) ^ (g + 1);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** The hash index of keys at twice the size. O(slots). */
+function rehashKeys(slots: Int32Array, keyId: Int32Array, keyDay: Int32Array, keyGender: Int8Array): Int32Array {
+  const grown = new Int32Array(2 * slots.length);
+  const mask = grown.length - 1;
+  for (let s = 0; s < slots.length; s++) {
+    const entry = slots[s];
+    if (entry === 0) continue;
+    const k = entry - 1;
+    let slot = partsHash(keyId[k], keyDay[k], keyGender[k]) & mask;
+    while (grown[slot] !== 0) slot = (slot + 1) & mask;
+    grown[slot] = entry;
+  }
+  return grown;
 }
 
 /**

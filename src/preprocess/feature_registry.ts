@@ -8,8 +8,8 @@
  * the tests' naive reference in test/features.test.ts). A new feature is NOT in the model unless its entry says
  * `model: true`: the segments do not move silently.
  */
-import { GENDERS, TIME_OF_DAY } from '../table';
-import type { DictColumn } from '../table';
+import { GENDERS, keyTexts, TIME_OF_DAY } from '../table';
+import type { CustomerKeyColumn, DictColumn } from '../table';
 
 /** A number per customer (Float64Array, NaN = unknown). */
 export interface NumberFeatureSpec {
@@ -99,7 +99,7 @@ export type ModelFeature = NumericFeature | FlagFeature;
 export type CustomerFeatures = {
   readonly n: number;
   /** The customer key of cleaning rule 10, `CustomerID|YYYY-MM-DD|G` (`?` for an unknown part): unique per customer. */
-  readonly customerId: readonly string[];
+  readonly customerId: CustomerKeyColumn;
   /** Last transaction date in the data (days since epoch). */
   readonly endDate: number;
   /** The day recency is measured from (days since epoch): `endDate` unless `--as-of` says otherwise. */
@@ -142,9 +142,12 @@ export function featureWords(name: string): string {
 /** A column of the customer table: numbers or flags as a Float64Array, categories as a DictColumn. */
 export type FeatureColumn = Float64Array | DictColumn;
 
-/** The per-customer columns by name in display order: `customerId`, then every feature (not `n`, `endDate`). */
+/**
+ * The per-customer columns by name in display order: `customerId` (the key texts), then every feature (not `n`,
+ * `endDate`).
+ */
 export function featureColumns(f: CustomerFeatures): { customerId: readonly string[] } & Record<FeatureName, FeatureColumn> {
-  const out = { customerId: f.customerId } as { customerId: readonly string[] } & Record<FeatureName, FeatureColumn>;
+  const out = { customerId: keyTexts(f.customerId) } as { customerId: readonly string[] } & Record<FeatureName, FeatureColumn>;
   for (const name of FEATURE_NAMES) out[name] = f[name];
   return out;
 }

@@ -6,8 +6,8 @@
  * One pass over the rows into per-customer typed-array accumulators, then one pass over the customers.
  */
 import { UsageError } from '../errors';
-import { GENDERS, isoDate, TIME_OF_DAY } from '../table';
-import type { CleanTable, DictColumn } from '../table';
+import { CustomerKeys, GENDERS, isoDate, TIME_OF_DAY } from '../table';
+import type { CleanTable, CustomerKeyColumn, DictColumn } from '../table';
 import type { CustomerFeatures } from './feature_registry';
 
 export interface FeatureOptions {
@@ -86,7 +86,7 @@ export function customerFeatures(c: CleanTable, opts: FeatureOptions = {}): Cust
     genders[k] = genders[k] < 0 ? -1 : c.gender[genders[k]];
     locations[k] = locations[k] < 0 ? -1 : c.location.codes[locations[k]];
   }
-  const customerId = keep === undefined ? c.customerIds : Array.from(keep, (k) => c.customerIds[k]);
+  const customerId = keep === undefined ? c.customerIds : subsetKeys(c.customerIds, keep);
 
   return {
     n,
@@ -103,6 +103,11 @@ export function customerFeatures(c: CleanTable, opts: FeatureOptions = {}): Cust
     endDate: acc.endDate,
     asOf,
   };
+}
+
+/** The keys at `keys` (codes), in that order. O(keys). */
+function subsetKeys(all: CustomerKeyColumn, keys: Int32Array): CustomerKeyColumn {
+  return all instanceof CustomerKeys ? all.subset(keys) : Array.from(keys, (k) => all[k]);
 }
 
 /** The customers (codes) with at least one row, `n` of them, in code order. O(m). */

@@ -10,10 +10,12 @@
  */
 import { ensureDefaultData } from '../collect/default_data';
 import { decodeTable, encodeTable } from '../io/arrow';
+import type { ColumnValue, DecodedTable } from '../io/arrow';
 import { cachedStage, elapsed, fileDigest, fileIdentity } from '../io/cache';
 import type { CacheOptions, CacheStatus } from '../io/cache';
-import type { CleanTable, QualityReport, TransactionTable } from '../table';
-import { FEATURE_NAMES, featureColumns, featureSpec } from './feature_registry';
+import { CustomerKeys } from '../table';
+import type { CleanTable, CustomerKeyColumn, QualityReport, TransactionTable } from '../table';
+import { FEATURE_NAMES, featureSpec } from './feature_registry';
 import type { CustomerFeatures } from './feature_registry';
 import { isFile } from '../collect/source';
 import { loadData } from './load';
@@ -136,7 +138,7 @@ function decodeRaw(bytes: Uint8Array): TransactionTable {
 function encodeClean(c: CleanTable, quality: QualityReport): Uint8Array {
   return encodeTable(
     {
-      customer: { codes: c.customer, values: c.customerIds },
+      ...encodeKeys(c.customerIds, c.customer),
       date: c.date,
       time: c.time,
       amount: c.amount,
@@ -145,17 +147,58 @@ function encodeClean(c: CleanTable, quality: QualityReport): Uint8Array {
       gender: c.gender,
       location: c.location,
     },
-    { quality },
+    { quality, keys: c.customerIds instanceof CustomerKeys ? c.customerIds.length : undefined },
   );
+}
+
+/**
+ * Customer keys as columns of a table of `customer.length` rows (row i is customer customer[i]): as numbers when they
+ * are numbers (the row's CustomerID from the ID dictionary, birth day and gender of its key; decodeKeys gathers
+ * them back), else the codes into the key texts.
+ */
+function encodeKeys(keys: CustomerKeyColumn, customer: Int32Array): Record<string, ColumnValue> {
+  if (!(keys instanceof CustomerKeys)) return { customer: { codes: customer, values: keys } };
+  const id = new Int32Array(customer.length);
+  const birthDay = new Int32Array(customer.length);
+  const gender = new Int8Array(customer.length);
+  for (let i = 0; i < customer.length; i++) {
+    const k = customer[i];
+    id[i] = keys.id[k];
+    birthDay[i] = keys.birthDay[k];
+    gender[i] = keys.gender[k];
+  }
+  return { customer, keyId: { codes: id, values: keys.ids }, keyBirthDay: birthDay, keyGender: gender };
+}
+
+/** encodeKeys' columns back: `count` keys as numbers, or (count undefined) the key texts. */
+function decodeKeys(t: DecodedTable, count: number | undefined): { customer: Int32Array; keys: CustomerKeyColumn } {
+  if (count === undefined) {
+    const { codes, values } = t.dict('customer');
+    return { customer: codes, keys: values };
+  }
+  const customer = t.i32('customer');
+  const rowId = t.dict('keyId');
+  const rowDay = t.i32('keyBirthDay');
+  const rowGender = t.i8('keyGender');
+  const id = new Int32Array(count);
+  const birthDay = new Int32Array(count);
+  const gender = new Int8Array(count);
+  for (let i = 0; i < customer.length; i++) {
+    const k = customer[i];
+    id[k] = rowId.codes[i];
+    birthDay[k] = rowDay[i];
+    gender[k] = rowGender[i];
+  }
+  return { customer, keys: new CustomerKeys(rowId.values, id, birthDay, gender) };
 }
 
 function decodeClean(bytes: Uint8Array): { clean: CleanTable; quality: QualityReport } {
   const t = decodeTable(bytes);
-  const customer = t.dict('customer');
+  const { customer, keys } = decodeKeys(t, (t.meta as { keys?: number }).keys);
   const clean: CleanTable = {
     rows: t.rows,
-    customer: customer.codes,
-    customerIds: customer.values,
+    customer,
+    customerIds: keys,
     date: t.i32('date'),
     time: t.i32('time'),
     amount: t.f64('amount'),
@@ -168,18 +211,17 @@ function decodeClean(bytes: Uint8Array): { clean: CleanTable; quality: QualityRe
 }
 
 function encodeFeatures(f: CustomerFeatures): Uint8Array {
-  return encodeTable(
-    featureColumns(f),
-    { endDate: f.endDate, asOf: f.asOf },
-  );
+  const columns: Record<string, ColumnValue> = encodeKeys(f.customerId, Int32Array.from({ length: f.n }, (_, i) => i));
+  for (const name of FEATURE_NAMES) columns[name] = f[name];
+  return encodeTable(columns, { endDate: f.endDate, asOf: f.asOf, keys: f.customerId instanceof CustomerKeys ? f.n : undefined });
 }
 
 function decodeFeatures(bytes: Uint8Array): CustomerFeatures {
   const t = decodeTable(bytes);
   // Each registry entry's kind says its column type (categories are dictionaries, the rest Float64Array).
   const columns = Object.fromEntries(FEATURE_NAMES.map((name) => [name, featureSpec(name).kind === 'category' ? t.dict(name) : t.f64(name)]));
-  const meta = t.meta as { endDate: number; asOf: number };
-  return { n: t.rows, customerId: t.strings('customerId'), ...columns, endDate: meta.endDate, asOf: meta.asOf } as unknown as CustomerFeatures;
+  const meta = t.meta as { endDate: number; asOf: number; keys?: number };
+  return { n: t.rows, customerId: decodeKeys(t, meta.keys).keys, ...columns, endDate: meta.endDate, asOf: meta.asOf } as unknown as CustomerFeatures;
 }
 
 function decodeLoaded(rawBytes: () => Uint8Array, cleanBytes: Uint8Array, featuresBytes: Uint8Array): LoadedData {

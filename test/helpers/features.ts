@@ -4,6 +4,7 @@
  */
 import { FEATURE_NAMES, NUMERIC_FEATURES, featureSpec } from '../../src/preprocess/feature_registry';
 import type { CategoryFeature, CustomerFeatures, FeatureName, ModelFeature, NumericFeature } from '../../src/preprocess/feature_registry';
+import { keyText } from '../../src/table';
 import type { DictColumn } from '../../src/table';
 
 /** A customer's features as plain values: numbers (NaN = unknown) and texts (undefined = unknown). */
@@ -11,7 +12,7 @@ export type FeatureRow = { customerId: string } & Record<FeatureName, number | s
 
 /** Row `i` of a feature table, decoded. O(features). */
 export function featureRow(f: CustomerFeatures, i: number): FeatureRow {
-  const row = { customerId: f.customerId[i] } as FeatureRow;
+  const row = { customerId: keyText(f.customerId, i) } as FeatureRow;
   for (const name of FEATURE_NAMES) {
     const column = f[name];
     row[name] = column instanceof Float64Array ? column[i] : column.codes[i] < 0 ? undefined : column.values[column.codes[i]];

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { FEATURE_NAMES } from '../../src/preprocess/feature_registry';
 import type { CustomerFeatures } from '../../src/preprocess/feature_registry';
+import { keyTexts } from '../../src/table';
 import type { QualityReport } from '../../src/table';
 import { featureRow } from './features';
 
@@ -18,7 +19,7 @@ function close(a: number, b: number, rel = 1e-9): boolean {
 export function assertSameFeatures(actual: CustomerFeatures, expected: CustomerFeatures): void {
   assert.equal(actual.n, expected.n, 'number of customers');
   assert.equal(actual.endDate, expected.endDate, 'endDate');
-  assert.deepEqual(actual.customerId, expected.customerId, 'customers and their order');
+  assert.deepEqual(keyTexts(actual.customerId), keyTexts(expected.customerId), 'customers and their order');
   assert.deepEqual(actual.location.values, expected.location.values, 'location buckets');
   for (let i = 0; i < expected.n; i++) {
     const [a, e] = [featureRow(actual, i), featureRow(expected, i)];

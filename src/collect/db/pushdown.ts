@@ -16,7 +16,7 @@ import { formatMalformed } from '../columns';
 import { topLocationsOption } from '../../preprocess/features';
 import type { Profile } from '../../explore/profile';
 import { progress } from '../../io/progress';
-import { isoDate } from '../../table';
+import { isoDate, keyTexts } from '../../table';
 import type { QualityReport, TransactionTable } from '../../table';
 import type { CustomerFeatures } from '../../preprocess/feature_registry';
 import { parseTableName, redactUrl, TableName, withConnection } from './connection';
@@ -113,7 +113,7 @@ export async function pushDownFromDb(url: string, table: string, opts: PushDownO
     const { source, storage, malformed, counts } = read;
     const features = builder.features();
     // Rule 10's count needs the customer keys, so it joins the report once the customers are in.
-    const quality = { ...facts.quality, malformed, entries: [...facts.quality.entries, keys?.reusedIdEntry ?? reusedIdEntry(features.customerId)] };
+    const quality = { ...facts.quality, malformed, entries: [...facts.quality.entries, keys?.reusedIdEntry ?? reusedIdEntry(keyTexts(features.customerId))] };
     const profile = profileOf(counts, keys?.idsRead ?? customers, malformed.count);
     const drawn = sample && keys ? { sample: { ...sample, drawn: features.n, customers: keys.customers } } : {};
     return { source, storage, malformed, profile, quality, features, transactionsPerDay: facts.transactionsPerDay, ...drawn };
