@@ -161,6 +161,23 @@ export class CustomerKeys {
     return `${this.ids[this.id[k]]}|${date}|${g >= 0 ? GENDERS[g] : UNKNOWN_KEY_PART}`;
   }
 
+  /** The texts of keys start..end-1, each followed by `separator` but the last: one flat string. O(end - start). */
+  joined(start: number, end: number, separator: string): string {
+    let out = '';
+    for (let k = start; k < end; k++) {
+      const day = this.birthDay[k];
+      let date = UNKNOWN_KEY_PART;
+      if (day !== UNKNOWN_BIRTH_DAY) {
+        const known = BIRTH_DATES.get(day);
+        if (known === undefined) BIRTH_DATES.set(day, (date = isoDate(day)));
+        else date = known;
+      }
+      const g = this.gender[k];
+      out += (k > start ? separator : '') + this.ids[this.id[k]] + '|' + date + '|' + (g >= 0 ? GENDERS[g] : UNKNOWN_KEY_PART);
+    }
+    return out;
+  }
+
   /** The customers `keys` (codes into these keys), in that order, sharing the ID dictionary. O(keys). */
   subset(keys: Int32Array): CustomerKeys {
     const id = new Int32Array(keys.length);
@@ -214,4 +231,9 @@ export function keyHasBirthDate(keys: CustomerKeyColumn, i: number): boolean {
   const genderBar = key.lastIndexOf('|');
   const dateBar = genderBar > 0 ? key.lastIndexOf('|', genderBar - 1) : -1;
   return !(genderBar - dateBar === 2 && key.charCodeAt(dateBar + 1) === 63); /* ? */
+}
+
+/** The texts of keys start..end-1 joined by `separator` (CustomerKeys.joined, or Array.join on the texts). O(end - start). */
+export function keysJoined(keys: CustomerKeyColumn, start: number, end: number, separator: string): string {
+  return keys instanceof CustomerKeys ? keys.joined(start, end, separator) : keys.slice(start, end).join(separator);
 }

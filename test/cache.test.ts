@@ -6,7 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { cachedLoad } from '../src/preprocess/load_cache';
-import { cachedSegmentation, cachedSegmentationWith, decodeSegmentation, encodeSegmentation } from '../src/segment/cached';
+import { cachedSegmentation, cachedSegmentationWith, decodeSegmentation, encodeSegmentation, featuresDigest } from '../src/segment/cached';
+import { CustomerKeys, keyTexts } from '../src/table';
 import { loadData } from '../src/preprocess/load';
 import { segmentCustomers } from '../src/segment/index';
 import type { CustomerFeatures } from '../src/preprocess/feature_registry';
@@ -215,4 +216,13 @@ test('a segment-name change keeps the load and k-sweep caches warm; a k-means ch
   // A cleaning rule: the load is recomputed.
   edit('src/preprocess/clean.ts', (t) => `${t}\n// edited\n`);
   assert.equal((await cachedLoad({ input: REAL }, cache)).cache.hit, false);
+});
+
+test('featuresDigest: the same for the customer keys as numbers and as their texts; one key text changed changes it', async () => {
+  const { features } = await loadData({ input: REAL });
+  assert.ok(features.customerId instanceof CustomerKeys);
+  const texts = [...keyTexts(features.customerId)];
+  assert.equal(featuresDigest(features), featuresDigest({ ...features, customerId: texts }));
+  texts[70_000 % texts.length] += ' ';
+  assert.notEqual(featuresDigest(features), featuresDigest({ ...features, customerId: texts }));
 });

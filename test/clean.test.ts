@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanTransactions, customerKeys } from '../src/preprocess/clean';
 import { formatQualityReport } from '../src/preprocess/quality';
-import { CustomerKeys, dayNumber, keyCustomerId, keyHasBirthDate, keyTexts, type QualityReport, type TransactionTable } from '../src/table';
+import { CustomerKeys, dayNumber, keyCustomerId, keyHasBirthDate, keysJoined, keyTexts, type QualityReport, type TransactionTable } from '../src/table';
 import { readTransactions } from '../src/collect/read';
 import { REAL_RAW } from './helpers/real-data';
 
@@ -378,6 +378,11 @@ describe('customerKeys: keys as numbers, texts on demand', () => {
       assert.equal(keyCustomerId(want.texts, k), idValues[idCodes[i]], 'the text form parses to the same ID');
       assert.equal(keyHasBirthDate(got.keys, k), !Number.isNaN(birthDay[i]));
       assert.equal(keyHasBirthDate(want.texts, k), !Number.isNaN(birthDay[i]));
+    }
+    // Blocks of texts as one string, as Array.join makes them.
+    for (const [start, end] of [[0, 0], [0, 1], [3, 700], [0, got.keys.length]]) {
+      assert.equal(keysJoined(got.keys, start, end, '\0'), want.texts.slice(start, end).join('\0'));
+      assert.equal(keysJoined(want.texts, start, end, '\0'), want.texts.slice(start, end).join('\0'));
     }
     // The subset keeps the ID dictionary and the texts.
     const picked = Int32Array.from([5, 0, got.keys.length - 1]);

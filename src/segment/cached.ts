@@ -14,7 +14,7 @@ import type { CacheOptions, CacheStatus } from '../io/cache';
 import { toJson } from '../io/json';
 import { FEATURE_NAMES } from '../preprocess/feature_registry';
 import type { CustomerFeatures } from '../preprocess/feature_registry';
-import { keyText } from '../table';
+import { keysJoined } from '../table';
 import type { DictColumn } from '../table';
 import { segmentCustomers } from './index';
 import type { SegmentOptions } from './index';
@@ -67,9 +67,7 @@ export function featuresDigest(f: CustomerFeatures): string {
   hash.update(`${f.n}\0${f.endDate}\0`);
   // The key texts joined by NUL, made 65,536 at a time (the keys may be numbers, their texts made on demand).
   for (let start = 0; start < f.customerId.length; start += 65_536) {
-    const texts: string[] = [];
-    for (let i = start; i < Math.min(start + 65_536, f.customerId.length); i++) texts.push(keyText(f.customerId, i));
-    hash.update((start > 0 ? '\0' : '') + texts.join('\0'));
+    hash.update((start > 0 ? '\0' : '') + keysJoined(f.customerId, start, Math.min(start + 65_536, f.customerId.length), '\0'));
   }
   hash.update('\u0001');
   for (const name of FEATURE_NAMES) {
