@@ -388,7 +388,7 @@ function describeMachine(runs: Partial<Record<Side, RunResult[]>>): Record<strin
     node: process.version,
     polars: versions('polars') ?? null,
     pandas: versions('pandas') ?? null,
-    note: 'Polars, scikit-learn and numpy use every core by default (their own threads); bankseg reads with worker threads on free cores and fits on one thread',
+    note: 'Polars, scikit-learn and numpy use every core by default (their own threads); bankseg reads and fits the k sweep with worker threads on free cores (final fit and its metrics on one thread)',
   };
 }
 
