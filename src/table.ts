@@ -126,6 +126,14 @@ const BIRTH_DATES = new Map<number, string>();
 /** CustomerKeys.birthDay of a customer whose birth date is unknown. */
 export const UNKNOWN_BIRTH_DAY = -0x80000000;
 
+/** A birth day's `YYYY-MM-DD`, or `?` when unknown. O(1) amortised. */
+function birthDateText(day: number): string {
+  if (day === UNKNOWN_BIRTH_DAY) return UNKNOWN_KEY_PART;
+  let date = BIRTH_DATES.get(day);
+  if (date === undefined) BIRTH_DATES.set(day, (date = isoDate(day)));
+  return date;
+}
+
 /**
  * The customer keys of cleaning rule 10 as numbers: customer k is (CustomerID `ids[id[k]]`, `birthDay[k]`,
  * `gender[k]`). Its text `CustomerID|YYYY-MM-DD|G` (`?` for an unknown part) is made only where it is written or
@@ -150,31 +158,14 @@ export class CustomerKeys {
 
   /** Customer k's key text, `CustomerID|YYYY-MM-DD|G`. O(1) (amortised over the birth days). */
   text(k: number): string {
-    const day = this.birthDay[k];
-    let date = UNKNOWN_KEY_PART;
-    if (day !== UNKNOWN_BIRTH_DAY) {
-      const known = BIRTH_DATES.get(day);
-      if (known === undefined) BIRTH_DATES.set(day, (date = isoDate(day)));
-      else date = known;
-    }
     const g = this.gender[k];
-    return `${this.ids[this.id[k]]}|${date}|${g >= 0 ? GENDERS[g] : UNKNOWN_KEY_PART}`;
+    return this.ids[this.id[k]] + '|' + birthDateText(this.birthDay[k]) + '|' + (g >= 0 ? GENDERS[g] : UNKNOWN_KEY_PART);
   }
 
   /** The texts of keys start..end-1, each followed by `separator` but the last: one flat string. O(end - start). */
   joined(start: number, end: number, separator: string): string {
     let out = '';
-    for (let k = start; k < end; k++) {
-      const day = this.birthDay[k];
-      let date = UNKNOWN_KEY_PART;
-      if (day !== UNKNOWN_BIRTH_DAY) {
-        const known = BIRTH_DATES.get(day);
-        if (known === undefined) BIRTH_DATES.set(day, (date = isoDate(day)));
-        else date = known;
-      }
-      const g = this.gender[k];
-      out += (k > start ? separator : '') + this.ids[this.id[k]] + '|' + date + '|' + (g >= 0 ? GENDERS[g] : UNKNOWN_KEY_PART);
-    }
+    for (let k = start; k < end; k++) out += (k > start ? separator : '') + this.text(k);
     return out;
   }
 

@@ -308,7 +308,7 @@ export class RowReader {
         const used = b === blocks[blocks.length - 1] ? this.filled : part.length;
         (out as Float64Array).set((part as Float64Array).subarray(0, used), at);
         at += used;
-        (b as { [C in RowColumnName]?: RowBlock[C] })[name] = undefined; // released: one column's worth extra at a time
+        (b as unknown as Record<RowColumnName, unknown>)[name] = undefined; // released: one column's worth extra at a time
         if (b === blocks[blocks.length - 1]) (this as unknown as Record<RowColumnName, unknown>)[name] = out;
       }
     }
