@@ -158,16 +158,8 @@ function encodeClean(c: CleanTable, quality: QualityReport): Uint8Array {
  */
 function encodeKeys(keys: CustomerKeyColumn, customer: Int32Array): Record<string, ColumnValue> {
   if (!(keys instanceof CustomerKeys)) return { customer: { codes: customer, values: keys } };
-  const id = new Int32Array(customer.length);
-  const birthDay = new Int32Array(customer.length);
-  const gender = new Int8Array(customer.length);
-  for (let i = 0; i < customer.length; i++) {
-    const k = customer[i];
-    id[i] = keys.id[k];
-    birthDay[i] = keys.birthDay[k];
-    gender[i] = keys.gender[k];
-  }
-  return { customer, keyId: { codes: id, values: keys.ids }, keyBirthDay: birthDay, keyGender: gender };
+  const rows = keys.subset(customer);
+  return { customer, keyId: { codes: rows.id, values: keys.ids }, keyBirthDay: rows.birthDay, keyGender: rows.gender };
 }
 
 /** encodeKeys' columns back: `count` keys as numbers, or (count undefined) the key texts. */

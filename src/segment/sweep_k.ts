@@ -5,6 +5,7 @@
  */
 import { fitKMeansDetailed, nearestCentroid } from './kmeans';
 import type { FitOptions, Rows } from './kmeans';
+import type { KScore } from './types';
 import { separationScores } from './metrics';
 import { isStable, meanAgreement, refitAgreement, RIVAL_MARGIN } from './stability';
 
@@ -21,16 +22,8 @@ export interface SweepFit {
 }
 
 /** The scores of one k, but the silhouette (computed for all k at once, metrics.ts silhouetteSampleMany). */
-export interface KResult {
+export interface KResult extends Omit<KScore, 'k' | 'inertia' | 'silhouette'> {
   readonly fit: SweepFit;
-  readonly daviesBouldin: number;
-  readonly calinskiHarabasz: number;
-  readonly stability: number;
-  readonly restarts: number;
-  readonly confirmedBy: number;
-  readonly rivalGap: number;
-  readonly rivalAri: number;
-  readonly stable: boolean;
   /** Wall time of the fit and its scores, in seconds (timing only: no result depends on it). */
   readonly seconds: number;
 }
