@@ -31,6 +31,8 @@ export function topLocationsOption(n: number | undefined): number {
 /** HHMMSS per time-of-day bin: the bins are 6 hours wide, so bin = floor(HHMMSS / 60000). */
 const HHMMSS_PER_BIN = 60000;
 const BINS = TIME_OF_DAY.length;
+// customerFeatures keeps a customer's usual bin (4 B) and balance (8 B) in its bins' buffer (4·BINS B).
+if (BINS < 3) throw new Error('features: the bins buffer must hold 12 B per customer');
 
 /**
  * The features of every customer that has at least one cleaned transaction, in order of first appearance
@@ -49,36 +51,47 @@ export function customerFeatures(c: CleanTable, opts: FeatureOptions = {}): Cust
     throw new UsageError(`--as-of ${isoDate(asOf)} is before the last transaction date in the data, ${isoDate(acc.endDate)}`);
   }
 
-  // Customers with rows, in dictionary (first-appearance) order: all of them after cleaning (its keys come from the
-  // kept rows), so the accumulators mostly become the features in place instead of being copied.
+  // The accumulators become the features in place where the sizes allow (48 B per customer of accumulators, 60 B of
+  // features, 16 B of them new: at most 64 B per customer at once, not 92 with every feature a new array):
+  // - the bins' buffer (16 B): the usual time of day (4 B, compacted to its front) and the balance (8 B after it);
+  // - the latest rows' pairs (8 B): the age; the latest key: the recency; the total: itself; the gender and location
+  //   rows: their codes.
   const m = c.customerIds.length;
+  const { bins, total, latestRows } = acc;
+  // Transactions per customer (the sum of its bins: each row counts in one bin) and the usual bin, compacted into the
+  // bins' front: customer k's code goes to index k <= k·BINS, so no bin is overwritten before it is read.
+  const count = new Float64Array(m);
+  const monetaryMean = new Float64Array(m);
+  const timeOfDayCodes = new Int32Array(bins.buffer, bins.byteOffset, m);
   let n = 0;
-  for (let k = 0; k < m; k++) if (acc.frequency[k] > 0) n++;
-  const keep = n === m ? undefined : customersWithRows(acc.frequency, n);
-  const customer = (j: number) => (keep === undefined ? j : keep[j]);
-
-  const latest = acc.latestKey; // becomes the recency, in place: date = ⌊key / 10⁶⌋ exactly (HHMMSS < 240000)
-  for (let k = 0; k < m; k++) latest[k] = asOf - Math.floor(latest[k] / 1e6);
-  const recencyDays = gathered(latest, keep);
-  const monetaryTotal = gathered(acc.total, keep);
-  const frequency = new Float64Array(n);
-  const monetaryMean = new Float64Array(n);
-  const balance = new Float64Array(n);
-  const age = new Float64Array(n);
-  const timeOfDayCodes = new Int32Array(n);
+  for (let k = 0; k < m; k++) {
+    const from = k * BINS;
+    let best = 0;
+    let f = bins[from];
+    for (let b = 1; b < BINS; b++) {
+      const v = bins[from + b];
+      f += v;
+      if (v > bins[from + best]) best = b; // a tie goes to the earlier bin (strict >)
+    }
+    timeOfDayCodes[k] = best;
+    count[k] = f;
+    monetaryMean[k] = total[k] / f;
+    if (f > 0) n++;
+  }
+  // Customer k's latest balance and age, from the pair (balance row, age row) at [2k, 2k + 1]: the balance into the
+  // bins' buffer after the codes, the age in place of its pair (8 B each).
+  const balance = new Float64Array(bins.buffer, bins.byteOffset + align8(4 * m), m);
+  const age = new Float64Array(latestRows.buffer, latestRows.byteOffset, m);
   const balances = c.balance;
   const ages = c.age;
-  for (let j = 0; j < n; j++) {
-    const k = customer(j);
-    const f = acc.frequency[k];
-    frequency[j] = f;
-    monetaryMean[j] = acc.total[k] / f;
-    const b = acc.balanceRow[k];
-    balance[j] = b < 0 ? NaN : balances[b];
-    const a = acc.ageRow[k];
-    age[j] = a < 0 ? NaN : ages[a];
-    timeOfDayCodes[j] = mostFrequentBin(acc.bins, k);
+  for (let k = 0; k < m; k++) {
+    const b = latestRows[2 * k];
+    const a = latestRows[2 * k + 1];
+    balance[k] = b < 0 ? NaN : balances[b];
+    age[k] = a < 0 ? NaN : ages[a];
   }
+  const latest = acc.latestKey; // becomes the recency, in place: date = ⌊key / 10⁶⌋ exactly (HHMMSS < 240000)
+  for (let k = 0; k < m; k++) latest[k] = asOf - Math.floor(latest[k] / 1e6);
   // Gender and location codes, in place of the rows they come from (-1: never known).
   const genders = acc.genderRow;
   const locations = acc.locationRow;
@@ -86,23 +99,33 @@ export function customerFeatures(c: CleanTable, opts: FeatureOptions = {}): Cust
     genders[k] = genders[k] < 0 ? -1 : c.gender[genders[k]];
     locations[k] = locations[k] < 0 ? -1 : c.location.codes[locations[k]];
   }
-  const customerId = keep === undefined ? c.customerIds : subsetKeys(c.customerIds, keep);
 
+  // Customers with rows, in dictionary (first-appearance) order: all of them after cleaning (its keys come from the
+  // kept rows), so the features are the arrays above; otherwise (hand-built tables) their values at the kept customers.
+  const keep = n === m ? undefined : customersWithRows(count, n);
+  const customerId = keep === undefined ? c.customerIds : subsetKeys(c.customerIds, keep);
+  const locationCodes = gathered(locations, keep);
   return {
     n,
     customerId,
-    recencyDays,
-    frequency,
-    monetaryTotal,
-    monetaryMean,
-    balance,
-    age,
+    recencyDays: gathered(latest, keep),
+    frequency: gathered(count, keep),
+    monetaryTotal: gathered(total, keep),
+    monetaryMean: gathered(monetaryMean, keep),
+    balance: gathered(balance, keep),
+    age: gathered(age, keep),
     gender: { codes: gathered(genders, keep), values: GENDERS },
-    location: bucketLocations(gathered(locations, keep), c.location.values, topLocations),
-    timeOfDay: { codes: timeOfDayCodes, values: TIME_OF_DAY },
+    // In place: the codes are this function's own (the location rows' array, or its gathered copy).
+    location: bucketInto(locationCodes, locationCodes, c.location.values, topLocations),
+    timeOfDay: { codes: gathered(timeOfDayCodes, keep), values: TIME_OF_DAY },
     endDate: acc.endDate,
     asOf,
   };
+}
+
+/** `bytes` rounded up to a multiple of 8 (a Float64Array's offset). */
+function align8(bytes: number): number {
+  return Math.ceil(bytes / 8) * 8;
 }
 
 /** The keys at `keys` (codes), in that order. O(keys). */
@@ -111,7 +134,7 @@ function subsetKeys(all: CustomerKeyColumn, keys: Int32Array): CustomerKeyColumn
 }
 
 /** The customers (codes) with at least one row, `n` of them, in code order. O(m). */
-function customersWithRows(frequency: Int32Array, n: number): Int32Array {
+function customersWithRows(frequency: Float64Array, n: number): Int32Array {
   const keep = new Int32Array(n);
   let j = 0;
   for (let k = 0; k < frequency.length; k++) if (frequency[k] > 0) keep[j++] = k;
@@ -127,16 +150,16 @@ function gathered<T extends Float64Array | Int32Array>(a: T, keep: Int32Array | 
 }
 
 /**
- * Per-customer accumulators, indexed by customer code: 52 bytes per customer. The latest known balance, age, gender
- * and location are kept as the row they come from (-1: none yet), not as a value and its (date, time) key.
+ * Per-customer accumulators, indexed by customer code: 48 bytes per customer. The latest known balance, age, gender
+ * and location are kept as the row they come from (-1: none yet), not as a value and its (date, time) key; the
+ * transactions per customer are the sum of its bins.
  */
 interface Accumulators {
-  readonly frequency: Int32Array;
   readonly total: Float64Array;
   /** The greatest `date·10⁶ + HHMMSS` of the customer's rows. */
   readonly latestKey: Float64Array;
-  readonly balanceRow: Int32Array;
-  readonly ageRow: Int32Array;
+  /** Customer k's latest balance row at [2k], latest age row at [2k + 1] (a pair per customer: its age in place). */
+  readonly latestRows: Int32Array;
   readonly genderRow: Int32Array;
   readonly locationRow: Int32Array;
   /** Transactions per time-of-day bin: customer k's counts are at [k·BINS, k·BINS + BINS). */
@@ -152,11 +175,9 @@ interface Accumulators {
  */
 function accumulate(c: CleanTable): Accumulators {
   const m = c.customerIds.length;
-  const frequency = new Int32Array(m);
   const total = new Float64Array(m);
   const latestKey = new Float64Array(m).fill(-Infinity);
-  const balanceRow = new Int32Array(m).fill(-1);
-  const ageRow = new Int32Array(m).fill(-1);
+  const latestRows = new Int32Array(2 * m).fill(-1);
   const genderRow = new Int32Array(m).fill(-1);
   const locationRow = new Int32Array(m).fill(-1);
   const bins = new Int32Array(m * BINS);
@@ -174,15 +195,14 @@ function accumulate(c: CleanTable): Accumulators {
     const d = date[i];
     const t = time[i];
     const key = d * 1e6 + t;
-    frequency[k]++;
     total[k] += amount[i];
     if (d > endDate) endDate = d;
     const newest = key >= latestKey[k];
     if (newest) latestKey[k] = key;
     const b = balances[i];
-    if (b === b && (newest || key >= keyOf(balanceRow[k]))) balanceRow[k] = i;
+    if (b === b && (newest || key >= keyOf(latestRows[2 * k]))) latestRows[2 * k] = i;
     const a = ages[i];
-    if (a === a && (newest || key >= keyOf(ageRow[k]))) ageRow[k] = i;
+    if (a === a && (newest || key >= keyOf(latestRows[2 * k + 1]))) latestRows[2 * k + 1] = i;
     if (genders[i] >= 0 && (newest || key >= keyOf(genderRow[k]))) genderRow[k] = i;
     if (locations[i] >= 0 && (newest || key >= keyOf(locationRow[k]))) locationRow[k] = i;
     const bin = Math.floor(t / HHMMSS_PER_BIN);
@@ -190,23 +210,14 @@ function accumulate(c: CleanTable): Accumulators {
     bins[k * BINS + bin]++;
   }
   return {
-    frequency,
     total,
     latestKey,
-    balanceRow,
-    ageRow,
+    latestRows,
     genderRow,
     locationRow,
     bins,
     endDate: c.rows > 0 ? endDate : NaN,
   };
-}
-
-/** The bin with the most transactions of customer k; a tie goes to the earlier bin (strict `>`). O(BINS). */
-function mostFrequentBin(bins: Int32Array, k: number): number {
-  let best = 0;
-  for (let b = 1; b < BINS; b++) if (bins[k * BINS + b] > bins[k * BINS + best]) best = b;
-  return best;
 }
 
 /**
@@ -215,6 +226,11 @@ function mostFrequentBin(bins: Int32Array, k: number): number {
  * O(n + L log L) for n customers and L distinct locations.
  */
 export function bucketLocations(codes: Int32Array, names: readonly string[], top: number): DictColumn {
+  return bucketInto(codes, new Int32Array(codes.length), names, top);
+}
+
+/** bucketLocations with the bucket codes written into `out` (which may be `codes` itself: each is read before it is written). */
+function bucketInto(codes: Int32Array, out: Int32Array, names: readonly string[], top: number): DictColumn {
   const customers = new Int32Array(names.length);
   for (let i = 0; i < codes.length; i++) if (codes[i] >= 0) customers[codes[i]]++;
   const ranked: number[] = [];
@@ -229,7 +245,6 @@ export function bucketLocations(codes: Int32Array, names: readonly string[], top
   const recode = new Int32Array(names.length).fill(otherCode);
   kept.forEach((l, rank) => (recode[l] = rank));
 
-  const out = new Int32Array(codes.length);
   for (let i = 0; i < codes.length; i++) out[i] = codes[i] >= 0 ? recode[codes[i]] : otherCode;
   return { codes: out, values };
 }

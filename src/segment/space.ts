@@ -4,7 +4,7 @@
  */
 import { checkModelFeatures, DEFAULT_LOG_FEATURES, DEFAULT_MODEL_FEATURES } from '../preprocess/feature_registry';
 import type { CustomerFeatures, ModelFeature } from '../preprocess/feature_registry';
-import { quantileSelect } from '../stats/quantile';
+import { quantileSelectInPlace } from '../stats/quantile';
 import type { ModelSpace } from './types';
 
 export interface ModelSpaceOptions {
@@ -47,30 +47,37 @@ export function buildModelSpace(features: CustomerFeatures, opts: ModelSpaceOpti
   const mean = new Float64Array(d);
   const std = new Float64Array(d);
   const imputed: number[] = [];
-  const column = new Float64Array(n);
+  // The known values of one column at a time, for its median (selection rearranges them); the column itself is built
+  // in X: no other array of n values (at 5M customers each is 40 MB).
+  const known = new Float64Array(n);
   for (let j = 0; j < d; j++) {
     const source = features[chosen[j]];
     const log = logged.includes(chosen[j]);
+    let present = 0;
     for (let i = 0; i < n; i++) {
       const v = source[i];
-      column[i] = log ? modelLog1p(v) : v;
+      const x = log ? modelLog1p(v) : v;
+      X[i * d + j] = x;
+      if (x === x) known[present++] = x;
     }
-    const med = quantileSelect(column, 0.5);
+    const med = quantileSelectInPlace(known.subarray(0, present), 0.5);
+    const fill = Number.isNaN(med) ? 0 : med; // a column with no known value at all becomes constant
     let missing = 0;
     let sum = 0;
     for (let i = 0; i < n; i++) {
-      if (Number.isNaN(column[i])) {
-        column[i] = Number.isNaN(med) ? 0 : med; // a column with no known value at all becomes constant
+      let x = X[i * d + j];
+      if (Number.isNaN(x)) {
+        X[i * d + j] = x = fill;
         missing++;
       }
-      sum += column[i];
+      sum += x;
     }
     const mu = sum / n;
     let ss = 0;
-    for (let i = 0; i < n; i++) ss += (column[i] - mu) * (column[i] - mu);
+    for (let i = 0; i < n; i++) ss += (X[i * d + j] - mu) * (X[i * d + j] - mu);
     const sigma = Math.sqrt(ss / n);
     const scale = sigma > 0 ? sigma : 1;
-    for (let i = 0; i < n; i++) X[i * d + j] = (column[i] - mu) / scale;
+    for (let i = 0; i < n; i++) X[i * d + j] = (X[i * d + j] - mu) / scale;
     median[j] = med;
     mean[j] = mu;
     std[j] = scale;

@@ -61,7 +61,15 @@ export function sortedPresent(values: Float64Array): Float64Array {
  */
 export function quantileSelect(values: Float64Array, q: number): number {
   if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile: q must be in [0, 1], got ${q}`);
-  const present = presentValues(values);
+  return quantileSelectInPlace(presentValues(values), q);
+}
+
+/**
+ * quantileSelect of values that hold no NaN, rearranging them (no copy): for a caller with a scratch array of its own.
+ * NaN when empty. O(n) expected time, no memory.
+ */
+export function quantileSelectInPlace(present: Float64Array, q: number): number {
+  if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile: q must be in [0, 1], got ${q}`);
   const n = present.length;
   if (n === 0) return NaN;
   const h = (n - 1) * q;
