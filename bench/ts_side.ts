@@ -7,7 +7,7 @@
  */
 import { readTransactions } from '../src/collect/read';
 import type { TransactionTable } from '../src/table';
-import { cleanTransactions } from '../src/preprocess/clean';
+import { cleanTransactions, datesOnly } from '../src/preprocess/clean';
 import { customerFeatures } from '../src/preprocess/features';
 import { buildModelSpace } from '../src/segment/space';
 import { fitKMeans, KMEANS_DEFAULTS, lloyd } from '../src/segment/kmeans';
@@ -75,12 +75,14 @@ async function main(argv: string[]): Promise<void> {
   let raw: TransactionTable | undefined = await timed('read', () => readTransactions(o.input));
   const rowsRead = raw.rows;
   const malformedRows = raw.malformed.count;
-  const { table, report } = await timed('preprocess', () => cleanTransactions(raw!));
+  let { table, report } = await timed('preprocess', () => cleanTransactions(raw!));
   // As `bankseg segment` and `run --no-figures` do (cli/steps.ts withoutRawRows): the rows as read are let go once
-  // cleaned; the clean table and the features stay to the end (the model, the reports and customers.csv use them).
+  // cleaned; the clean table's dates and the features stay to the end (the model, the reports and customers.csv use them).
   raw = undefined;
+  // And of the clean table only the row count and the dates once the features exist (withoutRawRows: datesOnly).
   const { features, space } = await timed('features', () => {
     const f = customerFeatures(table);
+    table = datesOnly(table);
     return { features: f, space: buildModelSpace(f) };
   });
   const fitOptions = { nInit: o.nInit, seed: o.seed };

@@ -177,6 +177,30 @@ export function cleanTransactions(t: TransactionTable, opts: CleanOptions = {}):
   return { table, report };
 }
 
+/** The clean table's columns that nothing reads after the load in `segment` and `run --no-figures` (cli/steps.ts withoutRawRows). */
+const LET_GO_CLEAN_COLUMNS = ['customer', 'customerIds', 'time', 'amount', 'balance', 'age', 'gender', 'location'] as const satisfies readonly (keyof CleanTable)[];
+
+/**
+ * The clean table as the steps after the load read it: its row count and dates (the transactions per day of the
+ * insights' caveats and of the saved model); its other columns are let go, and reading one is a bug and throws.
+ * The customer keys stay as the features' (features.customerId), which the outputs use.
+ */
+export function datesOnly(clean: CleanTable): CleanTable {
+  const properties: PropertyDescriptorMap = {
+    rows: { value: clean.rows, enumerable: true },
+    date: { value: clean.date, enumerable: true },
+  };
+  for (const name of LET_GO_CLEAN_COLUMNS) {
+    properties[name] = {
+      enumerable: false,
+      get() {
+        throw new Error(`bankseg bug: the clean table's ${name} column was let go after the features (this command draws no exploratory figure)`);
+      },
+    };
+  }
+  return Object.defineProperties({}, properties) as CleanTable;
+}
+
 /** Indices of the rows whose amount is not negative (rule 1). Throws on a missing amount, which the reader never lets through. O(n). */
 function keptRows(amount: Float64Array): Int32Array {
   const kept = new Int32Array(amount.length);
