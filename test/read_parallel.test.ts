@@ -21,6 +21,7 @@ import { InputError } from '../src/errors';
 import { importClosure } from '../src/io/code_version';
 import { createRng, Rng } from '../src/stats/random';
 import { TransactionTable } from '../src/table';
+import { writeGeneratedCsv } from '../src/collect/generate';
 import { REAL_RAW, REAL_SPREADSHEET } from './helpers/real-data';
 
 const HEADER =
@@ -227,6 +228,20 @@ describe('the merge, with pieces dealt to readers in every pattern', () => {
       const t = await readTransactions(file, { ...parallel(threads, 500), waitForWorkers: true, onPieces: (o) => (owners = o) });
       assert.ok(owners.some((o) => o > 0), `a worker read pieces (${owners.join(' ')})`);
       assert.deepStrictEqual(fields(t), expected, `${threads} threads`);
+    }
+  });
+});
+
+describe('workers that map their large arrays (io/mapped.ts, as for a share of 1M rows or more)', () => {
+  test('600,000 generated rows on 2 and 3 threads: the same table as one thread, with and without mapping', async () => {
+    const file = path.join(dir, 'mapped.csv');
+    await writeGeneratedCsv(file, { rows: 600_000 });
+    const expected = fields(await readTransactions(file, { threads: 1 }));
+    for (const threads of [2, 3]) {
+      for (const mapLargeArrays of [true, false]) {
+        const got = fields(await readTransactions(file, { threads, parallelMinBytes: 0, waitForWorkers: true, mapLargeArrays }));
+        assert.deepStrictEqual(got, expected, `${threads} threads, mapped ${mapLargeArrays}`);
+      }
     }
   });
 });

@@ -9,6 +9,7 @@
  * appearance with one pass over the rows. Strings are made once per distinct ID, at the end, from the numbers
  * (`unpackId`). IDs that do not pack (longer than 8 characters, other characters) go through an ordinary dictionary.
  */
+import { mappedArray } from '../io/mapped';
 
 const ID_CHARS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const BASE = ID_CHARS.length + 1; // digit 0 is never used, so `0A` and `A` differ
@@ -102,7 +103,7 @@ export function firstAppearance(keys: Float64Array): { codes: Int32Array; distin
   const shift = 32 - bits;
 
   // 1. The partition of every row (the hash's top bits; its low bits pick the slot within the partition).
-  const partOf = new Uint16Array(n);
+  const partOf = mappedArray(Uint16Array, n);
   const start = new Int32Array(parts + 1);
   for (let i = 0; i < n; i++) {
     const p = bits === 0 ? 0 : hashKey(keys[i]) >>> shift;
@@ -112,8 +113,8 @@ export function firstAppearance(keys: Float64Array): { codes: Int32Array; distin
   for (let p = 0; p < parts; p++) start[p + 1] += start[p];
 
   // 2. Keys and row numbers grouped by partition, rows in file order within each (a stable counting sort).
-  const groupedKey = new Float64Array(n);
-  const groupedRow = new Int32Array(n);
+  const groupedKey = mappedArray(Float64Array, n);
+  const groupedRow = mappedArray(Int32Array, n);
   const fill = start.slice(0, parts);
   for (let i = 0; i < n; i++) {
     const at = fill[partOf[i]]++;
@@ -122,13 +123,13 @@ export function firstAppearance(keys: Float64Array): { codes: Int32Array; distin
   }
 
   // 3. One small hash table per partition: each distinct key gets an id (ids in partition order, not file order).
-  const idOf = new Int32Array(n);
+  const idOf = mappedArray(Int32Array, n);
   let largest = 0;
   for (let p = 0; p < parts; p++) largest = Math.max(largest, start[p + 1] - start[p]);
   let slots = 16;
   while (slots < 2 * largest) slots *= 2;
   const table = new Float64Array(2 * slots); // pairs (key, id + 1); id + 1 = 0 marks an empty slot
-  const keyOfId = new Float64Array(n);
+  const keyOfId = mappedArray(Float64Array, n);
   let ids = 0;
   for (let p = 0; p < parts; p++) {
     const from = start[p];
@@ -160,8 +161,8 @@ export function firstAppearance(keys: Float64Array): { codes: Int32Array; distin
   }
 
   // 4. Codes in order of first appearance: the first row of each id gives it the next code.
-  const codeOfId = new Int32Array(ids).fill(-1);
-  const distinct = new Float64Array(ids);
+  const codeOfId = mappedArray(Int32Array, ids).fill(-1);
+  const distinct = mappedArray(Float64Array, ids);
   let next = 0;
   for (let i = 0; i < n; i++) {
     const id = idOf[i];

@@ -34,6 +34,7 @@ import { assembleTable, DICT_NAMES, DictName, PieceRecord, PieceStop, Share, Sha
 import { ColumnLayout, IdChars, MalformedRowStop, RowColumns, RowReader } from './rows';
 import { firstAppearance, idTexts } from './id_codes';
 import { workerFlags, workerScript, WorkerScript } from '../io/worker_script';
+import { MAPPED_SHARE_ROWS, mapLargeArrays, mappedArray, TypedArrayClass } from '../io/mapped';
 
 /** Below this size a file is read on the streaming path: starting a worker costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 8 << 20;
@@ -51,6 +52,8 @@ export interface PiecePlan {
   readonly expectedRows: number;
   /** Int32 cells: CLAIMS, STOP, then the owner (thread + 1) of each piece. */
   readonly control: SharedArrayBuffer;
+  /** Whether workers map their large arrays (io/mapped.ts; default: when expectedRows >= MAPPED_SHARE_ROWS). */
+  readonly mapLargeArrays?: boolean;
 }
 
 /** The pieces not claimed yet are [front, back): front in the low 16 bits, back in the high 16 bits of one cell. */
@@ -236,7 +239,7 @@ function inPieceOrder(c: RowColumns, records: readonly PieceRecord[]): { columns
   const out = { ...c };
   for (const name of ['customerKey', 'dob', 'gender', 'location', 'balance', 'date', 'time', 'amount'] as const) {
     const from = c[name] as Float64Array;
-    const to = new (from.constructor as Float64ArrayConstructor)(from.length);
+    const to = mappedArray(from.constructor as unknown as TypedArrayClass<Float64Array>, from.length);
     let at = 0;
     for (const r of sorted) {
       to.set(from.subarray(r.rowStart, r.rowEnd), at);
@@ -245,8 +248,8 @@ function inPieceOrder(c: RowColumns, records: readonly PieceRecord[]): { columns
     (out as unknown as Record<string, unknown>)[name] = to;
     (c as unknown as Record<string, unknown>)[name] = undefined; // freed here when the reader released it (a worker's)
   }
-  const idChars = new (c.idChars.constructor as new (length: number) => IdChars)(c.idChars.length);
-  const idEnd = new Int32Array(c.idEnd.length);
+  const idChars = mappedArray(c.idChars.constructor as unknown as TypedArrayClass<IdChars>, c.idChars.length);
+  const idEnd = mappedArray(Int32Array, c.idEnd.length);
   const moved: PieceRecord[] = [];
   let at = 0;
   let chars = 0;
@@ -269,7 +272,7 @@ function inPieceOrder(c: RowColumns, records: readonly PieceRecord[]): { columns
 function firstAppearanceCodes(codes: Int32Array, values: readonly string[]): { codes: Int32Array; values: string[] } {
   const order = new Int32Array(values.length).fill(-1);
   const ordered: string[] = [];
-  const out = new Int32Array(codes.length);
+  const out = mappedArray(Int32Array, codes.length);
   for (let i = 0; i < codes.length; i++) {
     const c = codes[i];
     if (c < 0) {
@@ -341,6 +344,8 @@ export interface ParallelRead {
   readonly expectedRows: number;
   /** Tests: the main thread waits until the workers are reading, so they certainly take part. */
   readonly waitForWorkers?: boolean;
+  /** Tests: the workers map their large arrays (io/mapped.ts) whatever their share's size. */
+  readonly mapLargeArrays?: boolean;
   /** Told, once the pieces are read, which thread read each piece (0: the main thread): for tests and benchmarks. */
   readonly onPieces?: (owners: readonly number[]) => void;
   /** Told the workers' exit codes once all have exited (before readParallel settles): for tests. */
@@ -435,6 +440,8 @@ export async function readParallel(r: ParallelRead): Promise<TransactionTable> {
     bounds,
     expectedRows: Math.ceil(r.expectedRows / threads),
     control: newControl(pieces),
+    // A large share's columns, made on a worker and freed on the main thread, would stay resident in the worker's arena.
+    mapLargeArrays: r.mapLargeArrays ?? Math.ceil(r.expectedRows / threads) >= MAPPED_SHARE_ROWS,
   };
   const warn = r.warn ?? ((line: string) => void process.stderr.write(`${line}\n`));
   // Workers start first, so their start-up overlaps the main thread's first pieces.
@@ -478,7 +485,18 @@ function unread(pieces: number, records: readonly PieceRecord[], stop: number): 
 /** The main thread's part of readParallel once the workers are started: its pieces, the orphans, the merge. */
 async function readWithWorkers(r: ParallelRead, plan: PiecePlan, pieces: number, threads: number, workers: readonly StartedWorker[], warn: (line: string) => void): Promise<TransactionTable> {
   if (r.waitForWorkers) await Promise.all(workers.map((w) => w.ready));
+  // As the workers do (read_worker.ts), for the main thread's share (its reader, its customers' numbering), until the
+  // table is assembled; the merge's own columns are the table's, kept (not mapped).
+  mapLargeArrays(plan.mapLargeArrays === true);
+  try {
+    return await readAndMerge(r, plan, pieces, threads, workers, warn);
+  } finally {
+    mapLargeArrays(false);
+  }
+}
 
+/** readWithWorkers once the workers are ready: the main thread's pieces, the orphans, the merge. */
+async function readAndMerge(r: ParallelRead, plan: PiecePlan, pieces: number, threads: number, workers: readonly StartedWorker[], warn: (line: string) => void): Promise<TransactionTable> {
   const shown = progress(`reading ${r.file}`);
   const control = new Int32Array(plan.control);
   const claimed = () => {

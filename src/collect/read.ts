@@ -40,6 +40,8 @@ export interface ReadOptions {
   readonly parallelMinBytes?: number;
   /** Parallel path, for tests: the main thread starts once the workers read (so they certainly take part). */
   readonly waitForWorkers?: boolean;
+  /** Parallel path, for tests: the workers map their large arrays (io/mapped.ts) whatever their share's size. */
+  readonly mapLargeArrays?: boolean;
   /** Parallel path, for tests and benchmarks: told which thread read each piece (0: the main thread). */
   readonly onPieces?: (owners: readonly number[]) => void;
   /** Parallel path, for tests: told the workers' exit codes once every worker has exited (before the read settles). */
@@ -89,6 +91,7 @@ export async function readTransactions(path: string, opts: ReadOptions = {}): Pr
         pieceBytes: opts.pieceBytes ?? DEFAULT_PIECE_BYTES,
         expectedRows: expectedRows(kind.size, false),
         waitForWorkers: opts.waitForWorkers,
+        mapLargeArrays: opts.mapLargeArrays,
         onPieces: opts.onPieces,
         onWorkersExited: opts.onWorkersExited,
         workerScript: opts.workerScript,

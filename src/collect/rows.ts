@@ -9,6 +9,7 @@ import { FieldSpans, fieldText, LineProblem, parseDecimal } from './csv';
 import { parseDayFirst } from './dates';
 import { DATE_ALPHABET, NO_ALPHABET, TextDictionary } from './dictionary';
 import { packId } from './id_codes';
+import { mappedArray, TypedArrayClass } from '../io/mapped';
 
 /** Where each source column is in the file's rows (from the header), and how many fields a row has. */
 export interface ColumnLayout {
@@ -238,16 +239,17 @@ export class RowReader {
   ) {
     const n = (this.capacity = Math.max(expectedRows, 1024));
     this.blockRows = Math.max(1 << 12, n >> 2);
-    this.idChars = new Uint8Array(8 * n);
-    this.idEnd = new Int32Array(n);
-    this.customerKey = new Float64Array(n);
-    this.dob = new Int32Array(n);
-    this.gender = new Int32Array(n);
-    this.location = new Int32Array(n);
-    this.balance = new Float64Array(n);
-    this.date = new Int32Array(n);
-    this.time = new Int32Array(n);
-    this.amount = new Float64Array(n);
+    // Mapped (io/mapped.ts): the blocks are freed once joined, on whichever thread, and must not stay resident.
+    this.idChars = mappedArray(Uint8Array, 8 * n);
+    this.idEnd = mappedArray(Int32Array, n);
+    this.customerKey = mappedArray(Float64Array, n);
+    this.dob = mappedArray(Int32Array, n);
+    this.gender = mappedArray(Int32Array, n);
+    this.location = mappedArray(Int32Array, n);
+    this.balance = mappedArray(Float64Array, n);
+    this.date = mappedArray(Int32Array, n);
+    this.time = mappedArray(Int32Array, n);
+    this.amount = mappedArray(Float64Array, n);
   }
 
   /**
@@ -301,7 +303,7 @@ export class RowReader {
     this.full = [];
     for (const name of ROW_COLUMNS) {
       const first = blocks[0][name];
-      const out = new (first.constructor as new (length: number) => typeof first)(n);
+      const out = mappedArray(first.constructor as unknown as TypedArrayClass<typeof first>, n);
       let at = 0;
       for (const b of blocks) {
         const part = b[name];
@@ -317,7 +319,7 @@ export class RowReader {
 
   /** The IDs' characters joined into one exact-length array, which becomes the current character block. O(characters). */
   private joinIds(): IdChars {
-    const out = new (this.idChars.constructor as new (length: number) => IdChars)(this.idLength);
+    const out = mappedArray(this.idChars.constructor as unknown as TypedArrayClass<IdChars>, this.idLength);
     let at = 0;
     for (const b of this.idBlocks) {
       out.set(b, at);
@@ -437,7 +439,7 @@ export class RowReader {
     if (at + (to - from) > this.idChars.length) {
       // A new character block; the full one keeps just its used characters (a view).
       this.idBlocks.push(this.idChars.subarray(0, at));
-      this.idChars = new (this.idChars.constructor as new (length: number) => IdChars)(Math.max(8 * this.blockRows, to - from));
+      this.idChars = mappedArray(this.idChars.constructor as unknown as TypedArrayClass<IdChars>, Math.max(8 * this.blockRows, to - from));
       at = 0;
     }
     let chars = this.idChars;
@@ -465,15 +467,15 @@ export class RowReader {
     this.full.push(this.block());
     const n = (this.capacity = this.blockRows);
     this.filled = 0;
-    this.idEnd = new Int32Array(n);
-    this.customerKey = new Float64Array(n);
-    this.dob = new Int32Array(n);
-    this.gender = new Int32Array(n);
-    this.location = new Int32Array(n);
-    this.balance = new Float64Array(n);
-    this.date = new Int32Array(n);
-    this.time = new Int32Array(n);
-    this.amount = new Float64Array(n);
+    this.idEnd = mappedArray(Int32Array, n);
+    this.customerKey = mappedArray(Float64Array, n);
+    this.dob = mappedArray(Int32Array, n);
+    this.gender = mappedArray(Int32Array, n);
+    this.location = mappedArray(Int32Array, n);
+    this.balance = mappedArray(Float64Array, n);
+    this.date = mappedArray(Int32Array, n);
+    this.time = mappedArray(Int32Array, n);
+    this.amount = mappedArray(Float64Array, n);
   }
 
   /** Dictionary code of field i (-1 when missing), adding it when new. */
