@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { isQuiet } from '../config';
 import { InputError, UsageError } from '../errors';
 import { cachedLoad } from '../preprocess/load_cache';
-import { datesOnly } from '../preprocess/clean';
+import { datesOnly, letGo } from '../preprocess/clean';
 import { cachedSegmentation } from '../segment/cached';
 import { exportFigures, ExportFormat, ChromiumUnavailableError } from '../visualize/export';
 import { progress } from '../io/progress';
@@ -89,12 +89,7 @@ export function withoutRawRows(data: StepData): StepData {
   if (!hasRows(data)) return data;
   const properties = Object.getOwnPropertyDescriptors(data) as Record<string, PropertyDescriptor>;
   delete properties.raw; // a value, or the stage cache's lazy getter: either way no longer reachable from here
-  properties.raw = {
-    enumerable: false,
-    get() {
-      throw new Error('bankseg bug: the rows as read were let go after loading (this command draws no exploratory figure)');
-    },
-  };
+  properties.raw = letGo('the rows as read were let go after loading');
   properties.clean = { value: datesOnly(data.clean), enumerable: true, configurable: true };
   return Object.defineProperties({}, properties) as StepData;
 }

@@ -190,15 +190,18 @@ export function datesOnly(clean: CleanTable): CleanTable {
     rows: { value: clean.rows, enumerable: true },
     date: { value: clean.date, enumerable: true },
   };
-  for (const name of LET_GO_CLEAN_COLUMNS) {
-    properties[name] = {
-      enumerable: false,
-      get() {
-        throw new Error(`bankseg bug: the clean table's ${name} column was let go after the features (this command draws no exploratory figure)`);
-      },
-    };
-  }
+  for (const name of LET_GO_CLEAN_COLUMNS) properties[name] = letGo(`the clean table's ${name} column was let go after the features`);
   return Object.defineProperties({}, properties) as CleanTable;
+}
+
+/** A property let go to save memory: reading it is a bug in bankseg, and throws saying what was let go. */
+export function letGo(what: string): PropertyDescriptor {
+  return {
+    enumerable: false,
+    get() {
+      throw new Error(`bankseg bug: ${what} (this command draws no exploratory figure)`);
+    },
+  };
 }
 
 /** Indices of the rows whose amount is not negative (rule 1). Throws on a missing amount, which the reader never lets through. O(n). */

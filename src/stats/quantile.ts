@@ -60,7 +60,6 @@ export function sortedPresent(values: Float64Array): Float64Array {
  * @example quantileSelect(Float64Array.of(10, 7, 4, 3, 2, 1), 0.5) // 3.5
  */
 export function quantileSelect(values: Float64Array, q: number): number {
-  if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile: q must be in [0, 1], got ${q}`);
   return quantileSelectInPlace(presentValues(values), q);
 }
 
